@@ -1,0 +1,150 @@
+"""One decorator per API view: authentication, input parsing, one transaction, idempotency, output.
+
+The same marshmallow schemas that validate a request describe it in the OpenAPI document, so the
+description cannot drift from the behaviour (see broker/api/openapi.py).
+"""
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from flask import Response
+from flask import current_app
+from flask import request
+from marshmallow import Schema
+from marshmallow import ValidationError
+
+from broker import problems
+from broker.problems import Problem
+from broker.api import idempotency
+from broker.parties.operations import authenticate
+from broker.services import Services
+
+JOSE_MEDIA_TYPE = "application/jose"
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What the OpenAPI generator needs to know about a view."""
+
+    summary: str
+    tag: str
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    response: type[Schema] | None = None
+    status: int = 200
+    signed: bool = False
+    idempotent: bool = False
+    public: bool = False
+    problems: tuple[type[Problem], ...] = field(default_factory=tuple)
+
+
+def services() -> Services:
+    """The database, clock and settings of the running app."""
+    return current_app.extensions["broker"]
+
+
+def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Wrap a view: it receives `session`, `actor` and its parsed `body` / `query` / `jws`."""
+    spec = EndpointSpec(**options)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def wrapper(**path_args: Any) -> Response:
+            return _handle(spec, view, path_args)
+
+        wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
+    broker = services()
+    arguments: dict[str, Any] = dict(path_args)
+    if spec.query is not None:
+        arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
+    if spec.body is not None:
+        arguments["body"] = _load(spec.body, _json_body(), "body")
+    if spec.signed:
+        arguments["jws"] = _jose_body()
+    key = request.headers.get("Idempotency-Key") if spec.idempotent else None
+
+    with broker.database.transaction() as session:
+        actor = None if spec.public else authenticate(session, broker.clock, _bearer_token())
+        fingerprint = None
+        if key is not None and actor is not None:
+            fingerprint = idempotency.fingerprint(
+                request.method, request.path, request.query_string, request.get_data()
+            )
+            record = idempotency.find(session, actor.organisation_id, idempotency.check_key(key), fingerprint)
+            if record is not None:
+                replay = _json_response(record.response_body, record.status_code)
+                replay.headers["Idempotent-Replayed"] = "true"
+                return replay
+        result = view(session=session, actor=actor, **arguments)
+        body = json.dumps(spec.response().dump(result) if spec.response else result, ensure_ascii=False)
+        if key is not None and actor is not None and fingerprint is not None:
+            idempotency.remember(
+                session, actor.organisation_id, key, fingerprint, spec.status, body, broker.clock()
+            )
+    return _json_response(body, spec.status)
+
+
+def _json_response(body: str, status: int) -> Response:
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise problems.Unauthenticated("send an API token as 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in document:
+            raise problems.MalformedJSON(f"member {name!r} appears twice in one object")
+        document[name] = value
+    return document
+
+
+def _reject_constant(name: str) -> None:
+    raise problems.MalformedJSON(f"{name} is not a JSON number")
+
+
+def _json_body() -> Any:
+    if request.mimetype != "application/json":
+        raise problems.UnsupportedMediaType(
+            f"send this request as application/json, not {request.mimetype or 'without a Content-Type'}"
+        )
+    raw = request.get_data()
+    try:
+        return json.loads(raw, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise problems.MalformedJSON(f"the body is not valid JSON: {error}") from error
+
+
+def _jose_body() -> str:
+    if request.mimetype != JOSE_MEDIA_TYPE:
+        raise problems.UnsupportedMediaType(
+            f"send the signed message as {JOSE_MEDIA_TYPE} (JWS compact serialization), "
+            f"not {request.mimetype or 'without a Content-Type'}"
+        )
+    try:
+        return request.get_data().decode("ascii").strip()
+    except UnicodeDecodeError as error:
+        raise problems.MalformedMessage("a JWS compact serialization is ASCII only") from error
+
+
+def _load(schema: type[Schema], data: Any, location: str) -> Any:
+    try:
+        return schema().load(data)
+    except ValidationError as error:
+        raise problems.ValidationFailed(f"the request {location} is invalid", errors=error.messages) from error

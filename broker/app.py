@@ -1,0 +1,45 @@
+"""The Flask application factory: configuration, database, error handlers, blueprints."""
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from broker import config as broker_config
+from broker.clock import Clock
+from broker.clock import system_clock
+from broker.db import Database
+from broker.inbound import MessageWindow
+from broker.services import Services
+
+
+def create_app(settings: dict[str, Any] | None = None, *, clock: Clock = system_clock) -> Flask:
+    """Build the broker: defaults, then BROKER_* environment variables, then `settings` (tests)."""
+    app = Flask("broker", instance_path=str(broker_config.instance_path()), static_folder=None)
+    app.config.from_mapping(broker_config.DEFAULTS)
+    app.config.from_prefixed_env("BROKER")
+    app.config.from_mapping(settings or {})
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = broker_config.default_database_url()
+
+    app.extensions["broker"] = Services(
+        database=Database(app.config["DATABASE_URL"]),
+        clock=clock,
+        window=MessageWindow(
+            max_age=timedelta(seconds=app.config["MESSAGE_MAX_AGE_SECONDS"]),
+            max_future=timedelta(seconds=app.config["MESSAGE_MAX_FUTURE_SECONDS"]),
+        ),
+        page_size_default=app.config["PAGE_SIZE_DEFAULT"],
+        page_size_max=app.config["PAGE_SIZE_MAX"],
+    )
+
+    from broker.api import errors
+    from broker.api import openapi
+    from broker.orders import views as order_views
+    from broker.parties import views as party_views
+
+    errors.init_app(app)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(party_views.bp)
+    app.register_blueprint(order_views.bp)
+    return app

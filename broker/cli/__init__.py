@@ -1,0 +1,24 @@
+"""The `broker` command: serve the API, migrate the database, manage the registry, run the demo."""
+
+import click
+
+from broker.cli.db import db
+from broker.cli.demo import demo
+from broker.cli.registry import key
+from broker.cli.registry import org
+from broker.cli.registry import token
+from broker.cli.registry import user
+from broker.cli.serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="eevidence-broker")
+def main() -> None:
+    """Cross-border e-evidence request broker (Regulation (EU) 2023/1543).
+
+    The database is BROKER_DATABASE_URL, or an SQLite file in BROKER_INSTANCE_PATH (./instance).
+    """
+
+
+for command in (serve, db, org, user, token, key, demo):
+    main.add_command(command)

@@ -1,0 +1,1 @@
+"""Orders: EPOC and EPOC-PR certificates and every signed message that concerns them."""

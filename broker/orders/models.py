@@ -1,0 +1,79 @@
+"""Orders and the signed messages about them, kept byte for byte as received."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker.db import Base
+from broker.db import enum_column
+from broker.parties.models import Addressee
+from broker.parties.models import Organisation
+from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrderType
+
+
+class Order(Base):
+    """One EPOC or EPOC-PR from an issuing authority to a provider's addressee."""
+
+    __tablename__ = "orders"
+    __table_args__ = (sa.Index("ix_orders_provider_state", "provider_id", "state"),)
+
+    id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
+    order_type: orm.Mapped[OrderType] = orm.mapped_column(enum_column(OrderType, "order_type"))
+    state: orm.Mapped[OrderState] = orm.mapped_column(enum_column(OrderState, "order_state"))
+    issuing_authority_id: orm.Mapped[uuid.UUID] = orm.mapped_column(
+        sa.ForeignKey("organisations.id"), index=True
+    )
+    addressee_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("addressees.id"))
+    # Denormalised from the addressee so that "orders addressed to this provider" is one indexed query.
+    provider_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    created_by_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("users.id"))
+    # The certificate as the wire document that the issuing authority signs.
+    certificate: orm.Mapped[dict[str, Any]]
+    emergency: orm.Mapped[bool]
+    file_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(100))
+    created_at: orm.Mapped[datetime]
+    issued_at: orm.Mapped[datetime | None]
+    received_at: orm.Mapped[datetime | None]
+    answered_at: orm.Mapped[datetime | None]
+
+    issuing_authority: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[issuing_authority_id])
+    provider: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[provider_id])
+    addressee: orm.Mapped[Addressee] = orm.relationship()
+    messages: orm.Mapped[list["Message"]] = orm.relationship(
+        back_populates="order", order_by="Message.received_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Order {self.id} {self.order_type} {self.state}>"
+
+
+class Message(Base):
+    """A signed wire message, stored exactly as received so anyone can verify it again later."""
+
+    __tablename__ = "messages"
+
+    # The envelope's message id: its uniqueness is the broker's replay protection.
+    id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True)
+    order_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("orders.id"), index=True)
+    message_type: orm.Mapped[MessageType] = orm.mapped_column(enum_column(MessageType, "message_type"))
+    version: orm.Mapped[int]
+    sender_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    sender_kid: orm.Mapped[str] = orm.mapped_column(sa.ForeignKey("signing_keys.kid"))
+    recipient_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    in_reply_to: orm.Mapped[uuid.UUID | None]
+    issued_at: orm.Mapped[datetime]
+    received_at: orm.Mapped[datetime]
+    # The JWS compact serialization, byte for byte (ASCII), and its SHA-256 for the audit trail.
+    jws: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+
+    order: orm.Mapped[Order] = orm.relationship(back_populates="messages")
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.message_type}>"
+

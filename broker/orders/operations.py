@@ -1,0 +1,215 @@
+"""The write side of orders: draft, issue, receive, respond.
+
+Each operation takes the acting party explicitly, checks that the step is allowed for that party in
+the order's current state, applies it and stores the signed message, all inside the caller's
+transaction: a refusal at any point leaves nothing behind.
+"""
+
+import copy
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import ValidationError
+from sqlalchemy import orm
+
+from broker import crypto
+from broker import problems
+from broker.access import Actor
+from broker.access import require_kind
+from broker.access import visible_orders
+from broker.clock import Clock
+from broker.inbound import MessageWindow
+from broker.inbound import store_message
+from broker.inbound import verify_inbound
+from broker.orders.models import Message
+from broker.orders.models import Order
+from broker.parties.models import Addressee
+from broker.parties.models import Organisation
+from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrderType
+from broker.vocabulary import OrganisationKind
+from broker.vocabulary import ResponseOutcome
+from broker.wire.registry import validate_body
+
+CERTIFICATE_VERSION = 1
+
+# Which outcomes answer which certificate; not_executed always goes with an Annex III reason.
+OUTCOMES = {
+    OrderType.EPOC: {ResponseOutcome.PRODUCED, ResponseOutcome.PARTIALLY_PRODUCED, ResponseOutcome.NOT_EXECUTED},
+    OrderType.EPOC_PR: {ResponseOutcome.PRESERVED, ResponseOutcome.NOT_EXECUTED},
+}
+
+
+def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
+    """The order if this party may see it; another party's order is indistinguishable from none."""
+    order = session.scalar(sa.select(Order).where(Order.id == order_id, visible_orders(actor)))
+    if order is None:
+        raise problems.NotFound(f"no order {order_id} that you may see")
+    return order
+
+
+def create_draft(
+    session: orm.Session, clock: Clock, actor: Actor, order_type: OrderType, draft: dict[str, Any]
+) -> Order:
+    """Complete a caseworker's draft from the registry and keep it as the certificate to be signed.
+
+    The caseworker names the addressee and the validating authority by id; the broker fills in
+    their registered names, types and countries, so the signed certificate is self-contained.
+    """
+    require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "draft orders")
+    issuer = session.get_one(Organisation, actor.organisation_id)
+    certificate = copy.deepcopy(draft)
+    certificate["issuing_authority"] = _authority(issuer, draft.get("issuing_authority") or {})
+    validating = draft.get("validating_authority")
+    if validating is not None:
+        certificate["validating_authority"] = _authority(
+            _registered_authority(session, validating["organisation"]), validating
+        )
+    addressee = _addressee(session, draft["addressee"])
+    certificate["addressee"] = _addressee_document(addressee)
+    try:
+        validate_body(order_type.value, CERTIFICATE_VERSION, certificate)
+    except ValidationError as error:
+        raise problems.ValidationFailed("the certificate is incomplete or invalid", errors=error.messages) from error
+    order = Order(
+        order_type=order_type,
+        state=OrderState.DRAFT,
+        issuing_authority_id=issuer.id,
+        addressee_id=addressee.id,
+        provider_id=addressee.provider_id,
+        created_by_id=actor.user_id,
+        certificate=certificate,
+        emergency=bool(certificate.get("emergency")),
+        file_number=certificate["issuing_authority"].get("file_number"),
+        created_at=clock(),
+    )
+    session.add(order)
+    session.flush()
+    return order
+
+
+def issue_order(
+    session: orm.Session, clock: Clock, window: MessageWindow, actor: Actor, order_id: uuid.UUID, jws: str
+) -> Order:
+    """Issue a draft with the issuing authority's signed certificate: draft -> issued."""
+    require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "issue orders")
+    order = get_order(session, actor, order_id)
+    _require_state(order, OrderState.DRAFT, "issue")
+    message = verify_inbound(session, clock, window, actor, jws)
+    _expect(message.envelope, order.order_type.value, str(order.provider_id), None)
+    if crypto.canonicalize(message.body) != crypto.canonicalize(order.certificate):
+        raise problems.CertificateMismatch(
+            "the signed body differs from the stored draft; sign the certificate returned by GET on the order"
+        )
+    store_message(session, clock, message, order.id, order.provider_id)
+    order.state = OrderState.ISSUED
+    order.issued_at = clock()
+    return order
+
+
+def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
+    """The addressee takes delivery of an issued certificate: issued -> received (once)."""
+    require_kind(actor, [OrganisationKind.PROVIDER], "receive orders")
+    order = get_order(session, actor, order_id)
+    if order.state is OrderState.ISSUED:
+        order.state = OrderState.RECEIVED
+        order.received_at = clock()
+    return order
+
+
+def respond(
+    session: orm.Session, clock: Clock, window: MessageWindow, actor: Actor, order_id: uuid.UUID, jws: str
+) -> Order:
+    """The addressee's signed answer: received -> answered, or rejected when not executed."""
+    require_kind(actor, [OrganisationKind.PROVIDER], "respond to orders")
+    order = get_order(session, actor, order_id)
+    _require_state(order, OrderState.RECEIVED, "respond to")
+    message = verify_inbound(session, clock, window, actor, jws)
+    certificate_message = certificate_message_of(order)
+    _expect(message.envelope, MessageType.RESPONSE.value, str(order.issuing_authority_id), str(certificate_message.id))
+    outcome = ResponseOutcome(message.body["outcome"])
+    if outcome not in OUTCOMES[order.order_type]:
+        allowed = ", ".join(sorted(o.value for o in OUTCOMES[order.order_type]))
+        raise problems.ValidationFailed(
+            f"an {order.order_type.value} cannot be answered with {outcome.value!r}",
+            errors={"body": {"outcome": [f"one of: {allowed}"]}},
+        )
+    store_message(session, clock, message, order.id, order.issuing_authority_id)
+    order.state = OrderState.REJECTED if outcome is ResponseOutcome.NOT_EXECUTED else OrderState.ANSWERED
+    order.answered_at = clock()
+    return order
+
+
+def certificate_message_of(order: Order) -> Message:
+    """The signed certificate that issued the order."""
+    for message in order.messages:
+        if message.message_type.value == order.order_type.value:
+            return message
+    raise problems.TransitionNotAllowed(f"order {order.id} has not been issued")
+
+
+def _require_state(order: Order, state: OrderState, action: str) -> None:
+    if order.state is not state:
+        raise problems.TransitionNotAllowed(
+            f"cannot {action} order {order.id}: it is {order.state.value}, and only a {state.value} order allows it",
+            state=order.state.value,
+        )
+
+
+def _expect(envelope: dict[str, Any], message_type: str, recipient: str, in_reply_to: str | None) -> None:
+    if envelope["type"] != message_type:
+        raise problems.UnexpectedMessageType(f"expected a {message_type!r} message here, got {envelope['type']!r}")
+    if envelope["recipient"]["organisation"] != recipient:
+        raise problems.WrongRecipient(
+            f"the message is addressed to {envelope['recipient']['organisation']}, but must go to {recipient}"
+        )
+    if envelope["in_reply_to"] != in_reply_to:
+        expected = in_reply_to or "nothing (null)"
+        raise problems.ValidationFailed(
+            f"in_reply_to must be {expected}", errors={"in_reply_to": [f"must be {expected}"]}
+        )
+
+
+def _registered_authority(session: orm.Session, organisation_id: str) -> Organisation:
+    organisation = session.get(Organisation, uuid.UUID(organisation_id))
+    if organisation is None or organisation.kind is not OrganisationKind.ISSUING_AUTHORITY:
+        raise problems.InvalidReference(
+            f"{organisation_id} is not a registered judicial or issuing authority",
+            errors={"validating_authority": {"organisation": ["not a registered issuing authority"]}},
+        )
+    return organisation
+
+
+def _authority(organisation: Organisation, given: dict[str, Any]) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "organisation": str(organisation.id),
+        "name": organisation.name,
+        "authority_type": organisation.authority_type.value if organisation.authority_type else None,
+        "country": organisation.country,
+    }
+    for optional in ("file_number", "contact"):
+        if given.get(optional) is not None:
+            document[optional] = given[optional]
+    return document
+
+
+def _addressee(session: orm.Session, addressee_id: str) -> Addressee:
+    addressee = session.get(Addressee, uuid.UUID(addressee_id))
+    if addressee is None:
+        raise problems.InvalidReference(
+            f"{addressee_id} is not a registered addressee", errors={"addressee": ["unknown addressee"]}
+        )
+    return addressee
+
+
+def _addressee_document(addressee: Addressee) -> dict[str, Any]:
+    return {
+        "id": str(addressee.id),
+        "provider": {"organisation": str(addressee.provider_id), "name": addressee.provider.name},
+        "addressee_type": addressee.addressee_type.value,
+        "name": addressee.name,
+        "country": addressee.country,
+        "address": addressee.address,
+    }

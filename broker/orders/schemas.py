@@ -1,0 +1,119 @@
+"""API representations of orders: the caseworker's draft, the order as each party reads it."""
+
+from typing import Any
+
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import validate
+from marshmallow import validates_schema
+
+from broker.api.schemas import PageQuerySchema
+from broker.api.schemas import page_schema
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrderType
+from broker.wire.certificates import EpocPrSchema
+from broker.wire.certificates import EpocSchema
+from broker.wire.fields import Contact
+
+
+class IssuingAuthorityDraftSchema(Schema):
+    """What only the caseworker knows about the issuing authority; the rest comes from the registry."""
+
+    file_number = fields.String(validate=validate.Length(min=1, max=100))
+    contact = fields.Nested(Contact)
+
+
+class ValidatingAuthorityDraftSchema(IssuingAuthorityDraftSchema):
+    """The validating authority, named by its registry id."""
+
+    organisation = fields.UUID(required=True)
+
+
+def _draft_schema(certificate: type[Schema], name: str) -> type[Schema]:
+    """The certificate as a caseworker drafts it: parties by id, the broker fills in the rest."""
+    return type(
+        name,
+        (certificate,),
+        {
+            "issuing_authority": fields.Nested(IssuingAuthorityDraftSchema, load_default=dict),
+            "validating_authority": fields.Nested(ValidatingAuthorityDraftSchema, allow_none=True),
+            "addressee": fields.UUID(
+                required=True, metadata={"description": "id of the addressee, from GET /api/v1/addressees"}
+            ),
+            "__doc__": f"{certificate.__doc__ or ''} (draft form)",
+        },
+    )
+
+
+EpocDraftSchema = _draft_schema(EpocSchema, "EpocDraftSchema")
+EpocPrDraftSchema = _draft_schema(EpocPrSchema, "EpocPrDraftSchema")
+DRAFT_SCHEMAS = {OrderType.EPOC: EpocDraftSchema, OrderType.EPOC_PR: EpocPrDraftSchema}
+
+
+class DraftOrderSchema(Schema):
+    """A new order: its type and its certificate in draft form (kept exactly as sent, once valid)."""
+
+    order_type = fields.Enum(OrderType, by_value=True, required=True)
+    certificate = fields.Dict(
+        required=True,
+        metadata={"oneOf": [{"$ref": "#/components/schemas/EpocDraft"}, {"$ref": "#/components/schemas/EpocPrDraft"}]},
+    )
+
+    @validates_schema
+    def _certificate_matches_type(self, data: dict[str, Any], **_: Any) -> None:
+        errors = DRAFT_SCHEMAS[data["order_type"]]().validate(data["certificate"])
+        if errors:
+            raise ValidationError({"certificate": errors})
+
+
+class PartySchema(Schema):
+    id = fields.UUID(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
+class MessageSchema(Schema):
+    """A signed message as stored: `jws` is byte for byte what the sender signed."""
+
+    id = fields.UUID(dump_only=True)
+    message_type = fields.String(dump_only=True, attribute="message_type.value", data_key="type")
+    sender = fields.UUID(dump_only=True, attribute="sender_id")
+    sender_kid = fields.String(dump_only=True)
+    recipient = fields.UUID(dump_only=True, attribute="recipient_id")
+    in_reply_to = fields.UUID(dump_only=True, allow_none=True)
+    issued_at = fields.AwareDateTime(dump_only=True)
+    received_at = fields.AwareDateTime(dump_only=True)
+    sha256 = fields.String(dump_only=True)
+    jws = fields.String(dump_only=True)
+
+
+class OrderSummarySchema(Schema):
+    id = fields.UUID(dump_only=True)
+    order_type = fields.Enum(OrderType, by_value=True, dump_only=True)
+    state = fields.Enum(OrderState, by_value=True, dump_only=True)
+    emergency = fields.Boolean(dump_only=True)
+    file_number = fields.String(dump_only=True, allow_none=True)
+    issuing_authority = fields.Nested(PartySchema, dump_only=True)
+    provider = fields.Nested(PartySchema, dump_only=True)
+    addressee_id = fields.UUID(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    issued_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    received_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    answered_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class OrderSchema(OrderSummarySchema):
+    """The whole order: the certificate to sign (while a draft) or as signed, and every message."""
+
+    certificate = fields.Dict(dump_only=True)
+    messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
+
+
+class OrderQuerySchema(PageQuerySchema):
+    state = fields.Enum(OrderState, by_value=True)
+    order_type = fields.Enum(OrderType, by_value=True)
+    emergency = fields.Boolean()
+    file_number = fields.String()
+
+
+OrderPageSchema = page_schema(OrderSummarySchema, "OrderPage")

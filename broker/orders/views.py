@@ -1,0 +1,139 @@
+"""Orders API: issuing authorities draft and issue, providers receive and respond, oversight reads."""
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint
+from sqlalchemy import orm
+
+from broker import problems
+from broker.access import Actor
+from broker.access import require_kind
+from broker.access import visible_orders
+from broker.api.endpoint import endpoint
+from broker.api.endpoint import services
+from broker.api.pagination import paginate
+from broker.orders import operations
+from broker.orders import schemas
+from broker.orders.models import Order
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrganisationKind
+
+bp = Blueprint("orders", __name__, url_prefix="/api/v1")
+
+SIGNED = (
+    problems.MalformedMessage,
+    problems.UnsupportedMediaType,
+    problems.WrongSender,
+    problems.UnknownKey,
+    problems.KeyRevoked,
+    problems.KeyNotValid,
+    problems.InvalidSignature,
+    problems.StaleMessage,
+    problems.ReplayedMessage,
+    problems.UnexpectedMessageType,
+    problems.WrongRecipient,
+    problems.ValidationFailed,
+    problems.TransitionNotAllowed,
+    problems.NotFound,
+)
+
+
+@bp.post("/orders")
+@endpoint(
+    summary="Draft an EPOC or EPOC-PR (issuing authority)",
+    tag="orders",
+    body=schemas.DraftOrderSchema,
+    response=schemas.OrderSchema,
+    status=201,
+    idempotent=True,
+    problems=(problems.ValidationFailed, problems.InvalidReference, problems.Forbidden),
+)
+def create_order(session: orm.Session, actor: Actor, body: dict[str, Any]) -> Order:
+    return operations.create_draft(session, services().clock, actor, body["order_type"], body["certificate"])
+
+
+@bp.get("/orders")
+@endpoint(
+    summary="List the orders you may see, newest first",
+    tag="orders",
+    query=schemas.OrderQuerySchema,
+    response=schemas.OrderPageSchema,
+)
+def list_orders(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
+    statement = sa.select(Order).where(visible_orders(actor)).order_by(Order.created_at.desc(), Order.id)
+    for name in ("state", "order_type", "emergency", "file_number"):
+        if query.get(name) is not None:
+            statement = statement.where(getattr(Order, name) == query[name])
+    return paginate(session, services(), statement, query)
+
+
+@bp.get("/orders/<uuid:order_id>")
+@endpoint(
+    summary="One order with its certificate and every signed message",
+    tag="orders",
+    response=schemas.OrderSchema,
+    problems=(problems.NotFound,),
+)
+def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
+    return operations.get_order(session, actor, order_id)
+
+
+@bp.post("/orders/<uuid:order_id>/issue")
+@endpoint(
+    summary="Issue a draft: send the certificate signed by the issuing authority (application/jose)",
+    tag="orders",
+    signed=True,
+    response=schemas.OrderSchema,
+    idempotent=True,
+    problems=(*SIGNED, problems.CertificateMismatch, problems.Forbidden),
+)
+def issue_order(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
+    broker = services()
+    return operations.issue_order(session, broker.clock, broker.window, actor, order_id, jws)
+
+
+@bp.get("/inbox")
+@endpoint(
+    summary="Orders addressed to your organisation that wait for you (provider)",
+    tag="orders",
+    query=schemas.OrderQuerySchema,
+    response=schemas.OrderPageSchema,
+    problems=(problems.Forbidden,),
+)
+def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
+    require_kind(actor, [OrganisationKind.PROVIDER], "read an inbox", writes=False)
+    statement = (
+        sa.select(Order)
+        .where(visible_orders(actor), Order.state.in_([OrderState.ISSUED, OrderState.RECEIVED]))
+        .order_by(Order.emergency.desc(), Order.issued_at, Order.id)
+    )
+    return paginate(session, services(), statement, query)
+
+
+@bp.post("/orders/<uuid:order_id>/receive")
+@endpoint(
+    summary="Take delivery of an issued order; the receipt time starts the legal deadlines (provider)",
+    tag="orders",
+    response=schemas.OrderSchema,
+    idempotent=True,
+    problems=(problems.NotFound, problems.Forbidden),
+)
+def receive_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
+    return operations.receive_order(session, services().clock, actor, order_id)
+
+
+@bp.post("/orders/<uuid:order_id>/responses")
+@endpoint(
+    summary="Answer a received order with a signed response (application/jose, provider)",
+    tag="orders",
+    signed=True,
+    response=schemas.OrderSchema,
+    status=201,
+    idempotent=True,
+    problems=(*SIGNED, problems.Forbidden),
+)
+def respond(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
+    broker = services()
+    return operations.respond(session, broker.clock, broker.window, actor, order_id, jws)

@@ -1,0 +1,1 @@
+"""Parties: organisations, their addressees, users, API tokens and signing keys."""

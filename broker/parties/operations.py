@@ -1,0 +1,237 @@
+"""The write side of the registry: organisations, addressees, users, tokens and keys.
+
+Each function takes the session and an injected clock, checks its input against the registry and
+raises a `Problem` on anything it cannot accept; the caller owns the transaction.
+"""
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker import crypto
+from broker import problems
+from broker.access import Actor
+from broker.clock import Clock
+from broker.countries import ISO_3166_ALPHA2
+from broker.parties.models import AUTHORITY_KINDS
+from broker.parties.models import Addressee
+from broker.parties.models import ApiToken
+from broker.parties.models import Organisation
+from broker.parties.models import SigningKey
+from broker.parties.models import User
+from broker.vocabulary import AddresseeType
+from broker.vocabulary import AuthorityType
+from broker.vocabulary import OrganisationKind
+from broker.vocabulary import Role
+
+TOKEN_PREFIX = "ebt_"
+
+# Which roles make sense in which kind of organisation.
+ROLES_BY_KIND = {
+    OrganisationKind.ISSUING_AUTHORITY: {Role.ADMIN, Role.CASEWORKER, Role.AUDITOR},
+    OrganisationKind.ENFORCING_AUTHORITY: {Role.ADMIN, Role.REVIEWER, Role.AUDITOR},
+    OrganisationKind.PROVIDER: {Role.ADMIN, Role.LEGAL_OFFICER, Role.AUDITOR},
+    OrganisationKind.OVERSIGHT_BODY: {Role.ADMIN, Role.AUDITOR},
+}
+
+
+def _country(code: str) -> str:
+    if code not in ISO_3166_ALPHA2:
+        raise problems.ValidationFailed(
+            f"{code!r} is not an ISO 3166-1 alpha-2 country code", errors={"country": ["unknown country code"]}
+        )
+    return code
+
+
+def create_organisation(
+    session: orm.Session,
+    clock: Clock,
+    *,
+    name: str,
+    kind: OrganisationKind,
+    country: str,
+    authority_type: AuthorityType | None = None,
+) -> Organisation:
+    """Register an organisation; authorities must say which Art. 4 type they are, others must not."""
+    if (kind in AUTHORITY_KINDS) != (authority_type is not None):
+        need = "needs" if kind in AUTHORITY_KINDS else "cannot have"
+        raise problems.ValidationFailed(
+            f"a {kind.value.replace('_', ' ')} {need} an authority type",
+            errors={"authority_type": [f"{need} an authority type"]},
+        )
+    if session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
+        raise problems.Conflict(f"an organisation named {name!r} already exists")
+    organisation = Organisation(
+        name=name, kind=kind, country=_country(country), authority_type=authority_type, created_at=clock()
+    )
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def add_addressee(
+    session: orm.Session,
+    clock: Clock,
+    *,
+    provider: Organisation,
+    addressee_type: AddresseeType,
+    name: str,
+    country: str,
+    address: str,
+    email: str,
+    emergency_contact: str,
+    languages: Sequence[str],
+    phone: str | None = None,
+) -> Addressee:
+    """Register a provider's designated establishment or legal representative in one Member State."""
+    if provider.kind is not OrganisationKind.PROVIDER:
+        raise problems.InvalidReference(f"{provider.name!r} is not a provider; only providers have addressees")
+    if not languages or any(len(code) != 2 or not code.islower() for code in languages):
+        raise problems.ValidationFailed(
+            "accepted languages must be ISO 639-1 codes such as 'en'",
+            errors={"languages": ["one or more two-letter lower-case ISO 639-1 codes"]},
+        )
+    existing = session.scalar(
+        sa.select(Addressee.id).where(Addressee.provider_id == provider.id, Addressee.country == country)
+    )
+    if existing:
+        raise problems.Conflict(f"{provider.name!r} already has an addressee in {country}")
+    addressee = Addressee(
+        provider=provider,
+        addressee_type=addressee_type,
+        name=name,
+        country=_country(country),
+        address=address,
+        email=email,
+        phone=phone,
+        languages=list(languages),
+        emergency_contact=emergency_contact,
+        created_at=clock(),
+    )
+    session.add(addressee)
+    session.flush()
+    return addressee
+
+
+def create_user(
+    session: orm.Session, clock: Clock, *, organisation: Organisation, email: str, name: str, role: Role
+) -> User:
+    """Add a user to an organisation with a role that fits the organisation's kind."""
+    if role not in ROLES_BY_KIND[organisation.kind]:
+        allowed = ", ".join(sorted(r.value for r in ROLES_BY_KIND[organisation.kind]))
+        raise problems.ValidationFailed(
+            f"role {role.value!r} does not exist in a {organisation.kind.value.replace('_', ' ')}",
+            errors={"role": [f"one of: {allowed}"]},
+        )
+    if session.scalar(sa.select(User.id).where(User.email == email)):
+        raise problems.Conflict(f"a user with e-mail {email!r} already exists")
+    user = User(organisation=organisation, email=email, name=name, role=role, created_at=clock())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    session: orm.Session, clock: Clock, *, user: User, label: str, lifetime: timedelta
+) -> tuple[ApiToken, str]:
+    """Create an API token; the plaintext is returned here once and never stored."""
+    if lifetime <= timedelta(0):
+        raise problems.ValidationFailed("a token must live for a positive time", errors={"lifetime": ["> 0"]})
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock()
+    token = ApiToken(
+        user=user, token_sha256=hash_token(plaintext), label=label, created_at=now, expires_at=now + lifetime
+    )
+    session.add(token)
+    session.flush()
+    return token, plaintext
+
+
+def revoke_token(session: orm.Session, clock: Clock, token_id: uuid.UUID) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first revocation time."""
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise problems.NotFound(f"no API token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = clock()
+    return token
+
+
+def authenticate(session: orm.Session, clock: Clock, plaintext: str) -> Actor:
+    """The actor behind a bearer token, or a specific problem saying why it cannot be used."""
+    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_sha256 == hash_token(plaintext)))
+    if token is None:
+        raise problems.Unauthenticated("the bearer token is not known")
+    now = clock()
+    if token.revoked_at is not None:
+        raise problems.TokenRevoked("the bearer token was revoked; ask your administrator for a new one")
+    if token.expires_at <= now:
+        raise problems.TokenExpired("the bearer token has expired; ask your administrator for a new one")
+    user = token.user
+    if user.disabled_at is not None:
+        raise problems.Unauthenticated("the user behind this token is disabled")
+    token.last_used_at = now
+    return Actor(
+        user_id=user.id, organisation_id=user.organisation_id, kind=user.organisation.kind, role=user.role
+    )
+
+
+def register_key(
+    session: orm.Session,
+    clock: Clock,
+    *,
+    organisation: Organisation,
+    jwk: dict[str, object],
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> SigningKey:
+    """Register a public signing key (Ed25519 or ES256 JWK) under its RFC 7638 thumbprint."""
+    try:
+        public = crypto.validate_public_jwk(jwk)
+    except crypto.InvalidKey as error:
+        raise problems.ValidationFailed(f"not a usable public key: {error}", errors={"jwk": [str(error)]}) from error
+    kid = crypto.jwk_thumbprint(public)
+    if session.get(SigningKey, kid) is not None:
+        raise problems.Conflict(f"key {kid} is already registered")
+    now = clock()
+    start = valid_from or now
+    if valid_until is not None and valid_until <= start:
+        raise problems.ValidationFailed(
+            "a key's validity must end after it begins", errors={"valid_until": ["must be after valid_from"]}
+        )
+    key = SigningKey(
+        kid=kid,
+        organisation=organisation,
+        jwk=public,
+        alg=crypto.alg_for_jwk(public),
+        valid_from=start,
+        valid_until=valid_until,
+        created_at=now,
+    )
+    session.add(key)
+    session.flush()
+    return key
+
+
+def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> SigningKey:
+    """Revoke a key with a reason; messages signed with it are refused from now on."""
+    key = session.get(SigningKey, kid)
+    if key is None:
+        raise problems.NotFound(f"no signing key {kid}")
+    if not reason.strip():
+        raise problems.ValidationFailed("say why the key is revoked", errors={"reason": ["required"]})
+    if key.revoked_at is None:
+        key.revoked_at = clock()
+        key.revocation_reason = reason
+    return key

@@ -1,0 +1,89 @@
+"""Read-only registry API: who is who, where providers receive orders, and every party's public keys."""
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint
+from sqlalchemy import orm
+
+from broker import problems
+from broker.access import Actor
+from broker.api.endpoint import endpoint
+from broker.api.endpoint import services
+from broker.api.pagination import paginate
+from broker.parties import schemas
+from broker.parties.models import Addressee
+from broker.parties.models import Organisation
+from broker.parties.models import User
+
+bp = Blueprint("parties", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/me")
+@endpoint(summary="Who the bearer token belongs to", tag="registry", response=schemas.WhoAmISchema)
+def whoami(session: orm.Session, actor: Actor) -> dict[str, Any]:
+    user = session.get_one(User, actor.user_id)
+    return {"user": user, "organisation": user.organisation}
+
+
+@bp.get("/organisations")
+@endpoint(
+    summary="List registered organisations",
+    tag="registry",
+    query=schemas.OrganisationQuerySchema,
+    response=schemas.OrganisationPageSchema,
+)
+def list_organisations(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
+    statement = sa.select(Organisation).order_by(Organisation.name)
+    if query.get("kind"):
+        statement = statement.where(Organisation.kind == query["kind"])
+    if query.get("country"):
+        statement = statement.where(Organisation.country == query["country"])
+    return paginate(session, services(), statement, query)
+
+
+@bp.get("/organisations/<uuid:organisation_id>")
+@endpoint(
+    summary="One organisation with its addressees",
+    tag="registry",
+    response=schemas.OrganisationSchema,
+    problems=(problems.NotFound,),
+)
+def get_organisation(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) -> Organisation:
+    return _organisation(session, organisation_id)
+
+
+@bp.get("/organisations/<uuid:organisation_id>/keys")
+@endpoint(
+    summary="An organisation's public signing keys, to verify its messages without trusting the broker",
+    tag="registry",
+    response=schemas.KeySetSchema,
+    problems=(problems.NotFound,),
+)
+def list_keys(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) -> dict[str, Any]:
+    organisation = _organisation(session, organisation_id)
+    return {"organisation": organisation.id, "keys": organisation.keys}
+
+
+@bp.get("/addressees")
+@endpoint(
+    summary="Where providers receive orders (designated establishments and legal representatives)",
+    tag="registry",
+    query=schemas.AddresseeQuerySchema,
+    response=schemas.AddresseePageSchema,
+)
+def list_addressees(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
+    statement = sa.select(Addressee).order_by(Addressee.country, Addressee.name)
+    if query.get("country"):
+        statement = statement.where(Addressee.country == query["country"])
+    if query.get("provider"):
+        statement = statement.where(Addressee.provider_id == query["provider"])
+    return paginate(session, services(), statement, query)
+
+
+def _organisation(session: orm.Session, organisation_id: uuid.UUID) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise problems.NotFound(f"no organisation {organisation_id}")
+    return organisation

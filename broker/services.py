@@ -1,0 +1,18 @@
+"""What a running broker needs wherever it runs (app, CLI, demo, worker): database, clock, settings."""
+
+from dataclasses import dataclass
+
+from broker.clock import Clock
+from broker.db import Database
+from broker.inbound import MessageWindow
+
+
+@dataclass(frozen=True)
+class Services:
+    """Handed to operations explicitly; never read from a global inside the write path."""
+
+    database: Database
+    clock: Clock
+    window: MessageWindow
+    page_size_default: int
+    page_size_max: int
