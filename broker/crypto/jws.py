@@ -1,0 +1,106 @@
+"""JWS compact serialization (RFC 7515) with EdDSA or ES256, refusing everything else."""
+
+import json
+from collections.abc import Mapping
+
+from broker.crypto._b64 import b64url_decode
+from broker.crypto._b64 import b64url_encode
+from broker.crypto._sig import sign
+from broker.crypto._sig import verify
+from broker.crypto.canonical import canonicalize
+from broker.crypto.errors import InvalidKey
+from broker.crypto.errors import InvalidSignature
+from broker.crypto.jwk import public_key_from_jwk
+from broker.crypto.keys import EDDSA
+from broker.crypto.keys import ES256
+from broker.crypto.keys import PrivateKey
+from broker.crypto.keys import require_private_key
+from broker.crypto.keys import signing_alg
+
+_ALGS = (EDDSA, ES256)
+
+
+def sign_jws(payload: bytes, private_key: PrivateKey, kid: str) -> str:
+    """Sign `payload` as a compact JWS whose protected header is canonical {"alg", "kid"}."""
+    key = require_private_key(private_key)
+    return _sign_with_header(payload, key, {"alg": signing_alg(key), "kid": kid})
+
+
+def verify_jws(token: str, jwk: Mapping[str, object]) -> bytes:
+    """The payload of `token` if the key `jwk` signed it; otherwise InvalidSignature, never a false value.
+
+    The header cannot pick the algorithm: it must name the one the key's curve
+    implies, so a token cannot downgrade to "none" or switch key types.
+    """
+    header_b64, payload_b64, signature_b64 = _split(token)
+    header = _decode_header(header_b64)
+    alg = header.get("alg")
+    if alg is None:
+        raise InvalidSignature("header has no alg")
+    if isinstance(alg, str) and alg.lower() == "none":
+        raise InvalidSignature("alg none is refused")
+    if alg not in _ALGS:
+        raise InvalidSignature(f"unsupported alg {alg!r}")
+    if "crit" in header:
+        raise InvalidSignature("crit header parameters are not supported")
+    try:
+        key = public_key_from_jwk(jwk)
+    except InvalidKey as exc:
+        raise InvalidSignature(f"unusable verification key: {exc}") from exc
+    if alg != signing_alg(key):
+        raise InvalidSignature(f"alg {alg} does not match the key, which needs {signing_alg(key)}")
+    if "kid" in header and "kid" in jwk and header["kid"] != jwk["kid"]:
+        raise InvalidSignature("kid does not match the key")
+    payload = _decode(payload_b64, "payload")
+    verify(key, _decode(signature_b64, "signature"), f"{header_b64}.{payload_b64}".encode("ascii"))
+    return payload
+
+
+def jws_header(token: str) -> dict[str, object]:
+    """The protected header WITHOUT verifying, so a receiver can find the kid of the key to verify with."""
+    return _decode_header(_split(token)[0])
+
+
+def jws_payload_unverified(token: str) -> bytes:
+    """The payload WITHOUT verifying: only for finding the sender; call verify_jws before trusting it."""
+    return _decode(_split(token)[1], "payload")
+
+
+def _sign_with_header(payload: bytes, key: PrivateKey, header: Mapping[str, object]) -> str:
+    """Sign under any protected header, canonicalized so equal headers give equal tokens."""
+    signing_input = f"{b64url_encode(canonicalize(header))}.{b64url_encode(payload)}"
+    return f"{signing_input}.{b64url_encode(sign(key, signing_input.encode('ascii')))}"
+
+
+def _split(token: str) -> tuple[str, str, str]:
+    if not isinstance(token, str):
+        raise InvalidSignature("token is not a string")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidSignature(f"compact JWS needs 3 dot-separated parts, not {len(parts)}")
+    return parts[0], parts[1], parts[2]
+
+
+def _decode(part: str, what: str) -> bytes:
+    try:
+        return b64url_decode(part)
+    except ValueError as exc:
+        raise InvalidSignature(f"{what} is not unpadded base64url") from exc
+
+
+def _decode_header(header_b64: str) -> dict[str, object]:
+    try:
+        header = json.loads(_decode(header_b64, "header").decode("utf-8"), object_pairs_hook=_unique)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidSignature("header is not UTF-8 JSON") from exc
+    if not isinstance(header, dict):
+        raise InvalidSignature("header is not a JSON object")
+    return header
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """Refuse duplicate header names, which RFC 7515 section 4 lets a parser either reject or resolve."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise InvalidSignature("header repeats a parameter name")
+    return members
