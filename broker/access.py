@@ -23,12 +23,16 @@ class Actor:
     role: Role
 
 
-def require_kind(actor: Actor, kinds: Iterable[OrganisationKind], action: str, *, writes: bool = True) -> None:
+def require_kind(
+    actor: Actor, kinds: Iterable[OrganisationKind], action: str, *, writes: bool = True
+) -> None:
     """Refuse unless the actor's organisation is of one of `kinds`; auditors never write."""
     allowed = tuple(kinds)
     if actor.kind not in allowed:
         names = ", ".join(kind.value.replace("_", " ") for kind in allowed)
-        raise problems.Forbidden(f"only {names} may {action}; you act for a {actor.kind.value.replace('_', ' ')}")
+        raise problems.Forbidden(
+            f"only {names} may {action}; you act for a {actor.kind.value.replace('_', ' ')}"
+        )
     if writes and actor.role is Role.AUDITOR:
         raise problems.Forbidden(f"auditors read but may not {action}")
 

@@ -13,17 +13,24 @@ from broker.inbound import MessageWindow
 from broker.services import Services
 
 
-def create_app(settings: dict[str, Any] | None = None, *, clock: Clock = system_clock) -> Flask:
-    """Build the broker: defaults, then BROKER_* environment variables, then `settings` (tests)."""
+def create_app(
+    settings: dict[str, Any] | None = None, *, clock: Clock = system_clock, database: Database | None = None
+) -> Flask:
+    """Build the broker: defaults, then BROKER_* environment variables, then `settings` (tests).
+
+    A caller that already holds a Database (the demo, the tests) passes it in to share its engine.
+    """
     app = Flask("broker", instance_path=str(broker_config.instance_path()), static_folder=None)
     app.config.from_mapping(broker_config.DEFAULTS)
     app.config.from_prefixed_env("BROKER")
     app.config.from_mapping(settings or {})
-    if not app.config["DATABASE_URL"]:
+    if database is not None:
+        app.config["DATABASE_URL"] = database.url
+    elif not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = broker_config.default_database_url()
 
     app.extensions["broker"] = Services(
-        database=Database(app.config["DATABASE_URL"]),
+        database=database or Database(app.config["DATABASE_URL"]),
         clock=clock,
         window=MessageWindow(
             max_age=timedelta(seconds=app.config["MESSAGE_MAX_AGE_SECONDS"]),

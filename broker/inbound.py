@@ -21,7 +21,9 @@ from broker import problems
 from broker.access import Actor
 from broker.clock import Clock
 from broker.orders.models import Message
+from broker.orders.models import Order
 from broker.parties.models import SigningKey
+from broker.vocabulary import MessageType
 from broker.wire import envelope as wire_envelope
 from broker.wire.registry import UnknownMessageType
 from broker.wire.registry import validate_body
@@ -85,7 +87,9 @@ def verify_inbound(
     try:
         wire_envelope.open_sealed(jws, key.jwk)
     except crypto.InvalidSignature as error:
-        raise problems.InvalidSignature(f"the signature does not verify with key {key.kid}: {error}") from error
+        raise problems.InvalidSignature(
+            f"the signature does not verify with key {key.kid}: {error}"
+        ) from error
 
     issued_at = datetime.fromisoformat(envelope["issued_at"])
     if issued_at > now + window.max_future or issued_at < now - window.max_age:
@@ -107,13 +111,12 @@ def verify_inbound(
 
 
 def store_message(
-    session: orm.Session, clock: Clock, message: VerifiedMessage, order_id: uuid.UUID, recipient_id: uuid.UUID
+    session: orm.Session, clock: Clock, message: VerifiedMessage, order: Order, recipient_id: uuid.UUID
 ) -> Message:
     """Keep the message byte for byte, with the fields needed to find it again."""
     stored = Message(
         id=message.id,
-        order_id=order_id,
-        message_type=message.envelope["type"],
+        message_type=MessageType(message.envelope["type"]),
         version=message.envelope["version"],
         sender_id=message.key.organisation_id,
         sender_kid=message.key.kid,
@@ -124,10 +127,12 @@ def store_message(
         jws=message.jws,
         sha256=message.sha256,
     )
-    session.add(stored)
+    order.messages.append(stored)
     try:
         session.flush()
     except sa.exc.IntegrityError as error:
         # Two copies of one message raced past the replay check; the database keeps only one.
-        raise problems.ReplayedMessage(f"message {message.id} was already received; nothing was changed") from error
+        raise problems.ReplayedMessage(
+            f"message {message.id} was already received; nothing was changed"
+        ) from error
     return stored

@@ -18,9 +18,9 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 
 from broker import problems
-from broker.problems import Problem
 from broker.api import idempotency
 from broker.parties.operations import authenticate
+from broker.problems import Problem
 from broker.services import Services
 
 JOSE_MEDIA_TYPE = "application/jose"
@@ -147,4 +147,6 @@ def _load(schema: type[Schema], data: Any, location: str) -> Any:
     try:
         return schema().load(data)
     except ValidationError as error:
-        raise problems.ValidationFailed(f"the request {location} is invalid", errors=error.messages) from error
+        raise problems.ValidationFailed(
+            f"the request {location} is invalid", errors=error.messages
+        ) from error

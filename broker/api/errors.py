@@ -25,7 +25,9 @@ HTTP_PROBLEMS: dict[int, type[problems.Problem]] = {
 def problem_response(problem: problems.Problem) -> Response:
     """The problem+json response for a problem."""
     response = Response(
-        json.dumps(problem.to_dict(instance=request.path)), status=problem.status, mimetype="application/problem+json"
+        json.dumps(problem.to_dict(instance=request.path)),
+        status=problem.status,
+        mimetype="application/problem+json",
     )
     if problem.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="eevidence-broker"'

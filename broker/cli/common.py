@@ -32,7 +32,9 @@ def require_current_schema(database: Database) -> None:
     if current != head:
         where = config.redact_url(database.url)
         state = f"at revision {current}" if current else "empty"
-        raise click.ClickException(f"the database {where} is {state}, the code needs {head}: run `broker db upgrade`")
+        raise click.ClickException(
+            f"the database {where} is {state}, the code needs {head}: run `broker db upgrade`"
+        )
 
 
 @contextmanager

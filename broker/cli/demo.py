@@ -47,13 +47,11 @@ def demo(database_url: str | None, keep: bool) -> None:
         parties = build_network(database, system_clock, folder)
         for party in parties.values():
             click.echo(f"   {party.name}: user {party.user}, signing key {party.kid}")
-        app = create_app({"DATABASE_URL": url, "TESTING": False})
+        app = create_app(database=database)
         try:
             summary = Demo(app.test_client(), parties, system_clock, click.echo).run()
         except DemoFailed as error:
             raise click.ClickException(f"the demo stopped: {error}") from error
-        finally:
-            app.extensions["broker"].database.dispose()
         click.echo("Summary:")
         click.echo(summary)
         click.echo("The exchange completed: issued, received, verified, answered.")

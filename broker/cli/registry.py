@@ -72,7 +72,9 @@ def org_create(name: str, kind: str, country: str, authority_type: str | None) -
             country=country.upper(),
             authority_type=AuthorityType(authority_type) if authority_type else None,
         )
-        click.echo(f"{organisation.id}  {organisation.name} ({organisation.kind.value}, {organisation.country})")
+        click.echo(
+            f"{organisation.id}  {organisation.name} ({organisation.kind.value}, {organisation.country})"
+        )
 
 
 @org.command("list")
@@ -81,7 +83,9 @@ def org_list() -> None:
     """List organisations."""
     with registry_transaction() as session:
         for organisation in session.scalars(sa.select(Organisation).order_by(Organisation.name)):
-            kind = organisation.kind.value + (f"/{organisation.authority_type.value}" if organisation.authority_type else "")
+            kind = organisation.kind.value + (
+                f"/{organisation.authority_type.value}" if organisation.authority_type else ""
+            )
             click.echo(f"{organisation.id}  {organisation.country}  {kind:<45} {organisation.name}")
 
 
@@ -122,7 +126,9 @@ def org_add_addressee(
             emergency_contact=emergency_contact,
             languages=languages,
         )
-        click.echo(f"{addressee.id}  {addressee.name} ({addressee.addressee_type.value}, {addressee.country})")
+        click.echo(
+            f"{addressee.id}  {addressee.name} ({addressee.addressee_type.value}, {addressee.country})"
+        )
 
 
 @click.group()
@@ -140,7 +146,12 @@ def user_create(organisation: str, email: str, name: str, role: str) -> None:
     """Add a user to an organisation."""
     with registry_transaction() as session:
         created = operations.create_user(
-            session, clock, organisation=find_organisation(session, organisation), email=email, name=name, role=Role(role)
+            session,
+            clock,
+            organisation=find_organisation(session, organisation),
+            email=email,
+            name=name,
+            role=Role(role),
         )
         click.echo(f"{created.id}  {created.email} ({created.role.value})")
 
@@ -223,13 +234,19 @@ def key_generate(private_key_file: Path, alg: str) -> None:
 @click.option("--org", "organisation", required=True, help="Organisation name or id.")
 @click.option("--jwk", "jwk_file", type=click.File("r"), help="Public JWK (JSON) file, or - for stdin.")
 @click.option(
-    "--private-key", "private_key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--private-key",
+    "private_key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Derive the public key from this private key file (read locally, never stored).",
 )
 @click.option("--valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of validity (UTC).")
 @reports_problems
-def key_register(organisation: str, jwk_file: click.utils.LazyFile | None, private_key_file: Path | None,
-                 valid_until: datetime | None) -> None:
+def key_register(
+    organisation: str,
+    jwk_file: click.utils.LazyFile | None,
+    private_key_file: Path | None,
+    valid_until: datetime | None,
+) -> None:
     """Register a public signing key for an organisation."""
     if (jwk_file is None) == (private_key_file is None):
         raise click.UsageError("give exactly one of --jwk or --private-key")

@@ -11,7 +11,9 @@ from broker.cli.common import require_current_schema
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--debug", is_flag=True, help="Flask's development server with the debugger (never in production).")
+@click.option(
+    "--debug", is_flag=True, help="Flask's development server with the debugger (never in production)."
+)
 def serve(host: str, port: int, threads: int, debug: bool) -> None:
     """Serve API v1 (OpenAPI at /api/v1/openapi.json)."""
     from broker.app import create_app
@@ -22,7 +24,9 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
     finally:
         database.dispose()
     app = create_app({"DATABASE_URL": database.url})
-    click.echo(f"broker API on http://{host}:{port}/api/v1 (database {config.redact_url(database.url)})", err=True)
+    click.echo(
+        f"broker API on http://{host}:{port}/api/v1 (database {config.redact_url(database.url)})", err=True
+    )
     if debug:
         app.run(host=host, port=port, debug=True)
         return

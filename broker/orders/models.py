@@ -76,4 +76,3 @@ class Message(Base):
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.message_type}>"
-

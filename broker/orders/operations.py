@@ -37,7 +37,11 @@ CERTIFICATE_VERSION = 1
 
 # Which outcomes answer which certificate; not_executed always goes with an Annex III reason.
 OUTCOMES = {
-    OrderType.EPOC: {ResponseOutcome.PRODUCED, ResponseOutcome.PARTIALLY_PRODUCED, ResponseOutcome.NOT_EXECUTED},
+    OrderType.EPOC: {
+        ResponseOutcome.PRODUCED,
+        ResponseOutcome.PARTIALLY_PRODUCED,
+        ResponseOutcome.NOT_EXECUTED,
+    },
     OrderType.EPOC_PR: {ResponseOutcome.PRESERVED, ResponseOutcome.NOT_EXECUTED},
 }
 
@@ -72,7 +76,9 @@ def create_draft(
     try:
         validate_body(order_type.value, CERTIFICATE_VERSION, certificate)
     except ValidationError as error:
-        raise problems.ValidationFailed("the certificate is incomplete or invalid", errors=error.messages) from error
+        raise problems.ValidationFailed(
+            "the certificate is incomplete or invalid", errors=error.messages
+        ) from error
     order = Order(
         order_type=order_type,
         state=OrderState.DRAFT,
@@ -103,7 +109,7 @@ def issue_order(
         raise problems.CertificateMismatch(
             "the signed body differs from the stored draft; sign the certificate returned by GET on the order"
         )
-    store_message(session, clock, message, order.id, order.provider_id)
+    store_message(session, clock, message, order, order.provider_id)
     order.state = OrderState.ISSUED
     order.issued_at = clock()
     return order
@@ -128,7 +134,12 @@ def respond(
     _require_state(order, OrderState.RECEIVED, "respond to")
     message = verify_inbound(session, clock, window, actor, jws)
     certificate_message = certificate_message_of(order)
-    _expect(message.envelope, MessageType.RESPONSE.value, str(order.issuing_authority_id), str(certificate_message.id))
+    _expect(
+        message.envelope,
+        MessageType.RESPONSE.value,
+        str(order.issuing_authority_id),
+        str(certificate_message.id),
+    )
     outcome = ResponseOutcome(message.body["outcome"])
     if outcome not in OUTCOMES[order.order_type]:
         allowed = ", ".join(sorted(o.value for o in OUTCOMES[order.order_type]))
@@ -136,7 +147,7 @@ def respond(
             f"an {order.order_type.value} cannot be answered with {outcome.value!r}",
             errors={"body": {"outcome": [f"one of: {allowed}"]}},
         )
-    store_message(session, clock, message, order.id, order.issuing_authority_id)
+    store_message(session, clock, message, order, order.issuing_authority_id)
     order.state = OrderState.REJECTED if outcome is ResponseOutcome.NOT_EXECUTED else OrderState.ANSWERED
     order.answered_at = clock()
     return order
@@ -160,7 +171,9 @@ def _require_state(order: Order, state: OrderState, action: str) -> None:
 
 def _expect(envelope: dict[str, Any], message_type: str, recipient: str, in_reply_to: str | None) -> None:
     if envelope["type"] != message_type:
-        raise problems.UnexpectedMessageType(f"expected a {message_type!r} message here, got {envelope['type']!r}")
+        raise problems.UnexpectedMessageType(
+            f"expected a {message_type!r} message here, got {envelope['type']!r}"
+        )
     if envelope["recipient"]["organisation"] != recipient:
         raise problems.WrongRecipient(
             f"the message is addressed to {envelope['recipient']['organisation']}, but must go to {recipient}"

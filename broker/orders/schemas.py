@@ -10,6 +10,7 @@ from marshmallow import validates_schema
 
 from broker.api.schemas import PageQuerySchema
 from broker.api.schemas import page_schema
+from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.wire.certificates import EpocPrSchema
@@ -57,7 +58,12 @@ class DraftOrderSchema(Schema):
     order_type = fields.Enum(OrderType, by_value=True, required=True)
     certificate = fields.Dict(
         required=True,
-        metadata={"oneOf": [{"$ref": "#/components/schemas/EpocDraft"}, {"$ref": "#/components/schemas/EpocPrDraft"}]},
+        metadata={
+            "oneOf": [
+                {"$ref": "#/components/schemas/EpocDraft"},
+                {"$ref": "#/components/schemas/EpocPrDraft"},
+            ]
+        },
     )
 
     @validates_schema
@@ -76,7 +82,7 @@ class MessageSchema(Schema):
     """A signed message as stored: `jws` is byte for byte what the sender signed."""
 
     id = fields.UUID(dump_only=True)
-    message_type = fields.String(dump_only=True, attribute="message_type.value", data_key="type")
+    message_type = fields.Enum(MessageType, by_value=True, dump_only=True, data_key="type")
     sender = fields.UUID(dump_only=True, attribute="sender_id")
     sender_kid = fields.String(dump_only=True)
     recipient = fields.UUID(dump_only=True, attribute="recipient_id")

@@ -57,7 +57,9 @@ class Addressee(Base):
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
     provider_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    addressee_type: orm.Mapped[AddresseeType] = orm.mapped_column(enum_column(AddresseeType, "addressee_type"))
+    addressee_type: orm.Mapped[AddresseeType] = orm.mapped_column(
+        enum_column(AddresseeType, "addressee_type")
+    )
     name: orm.Mapped[str] = orm.mapped_column(sa.String(200))
     country: orm.Mapped[str] = orm.mapped_column(sa.String(2))
     address: orm.Mapped[str] = orm.mapped_column(sa.String(500))

@@ -30,7 +30,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 
-TOKEN_PREFIX = "ebt_"
+TOKEN_PREFIX = "ebt_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 
 # Which roles make sense in which kind of organisation.
 ROLES_BY_KIND = {
@@ -44,7 +44,8 @@ ROLES_BY_KIND = {
 def _country(code: str) -> str:
     if code not in ISO_3166_ALPHA2:
         raise problems.ValidationFailed(
-            f"{code!r} is not an ISO 3166-1 alpha-2 country code", errors={"country": ["unknown country code"]}
+            f"{code!r} is not an ISO 3166-1 alpha-2 country code",
+            errors={"country": ["unknown country code"]},
         )
     return code
 
@@ -91,7 +92,9 @@ def add_addressee(
 ) -> Addressee:
     """Register a provider's designated establishment or legal representative in one Member State."""
     if provider.kind is not OrganisationKind.PROVIDER:
-        raise problems.InvalidReference(f"{provider.name!r} is not a provider; only providers have addressees")
+        raise problems.InvalidReference(
+            f"{provider.name!r} is not a provider; only providers have addressees"
+        )
     if not languages or any(len(code) != 2 or not code.islower() for code in languages):
         raise problems.ValidationFailed(
             "accepted languages must be ISO 639-1 codes such as 'en'",
@@ -200,7 +203,9 @@ def register_key(
     try:
         public = crypto.validate_public_jwk(jwk)
     except crypto.InvalidKey as error:
-        raise problems.ValidationFailed(f"not a usable public key: {error}", errors={"jwk": [str(error)]}) from error
+        raise problems.ValidationFailed(
+            f"not a usable public key: {error}", errors={"jwk": [str(error)]}
+        ) from error
     kid = crypto.jwk_thumbprint(public)
     if session.get(SigningKey, kid) is not None:
         raise problems.Conflict(f"key {kid} is already registered")

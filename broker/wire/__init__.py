@@ -1,0 +1,1 @@
+"""Wire documents: the JSON carried inside signed envelopes."""

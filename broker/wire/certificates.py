@@ -1,0 +1,84 @@
+"""The two certificates of Art. 9(1): EPOC (Annex I, production) and EPOC-PR (Annex II, preservation)."""
+
+from typing import Any
+
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import validate
+from marshmallow import validates_schema
+
+from broker.vocabulary import DataCategory
+from broker.vocabulary import Purpose
+from broker.vocabulary import SubsequentRequest
+from broker.wire.fields import Addressee
+from broker.wire.fields import Authority
+from broker.wire.fields import IpIdentification
+from broker.wire.fields import Offence
+from broker.wire.fields import Sentence
+from broker.wire.fields import StrictBoolean
+from broker.wire.fields import Target
+from broker.wire.fields import TimeRange
+from broker.wire.fields import UserInformation
+from broker.wire.fields import WireSchema
+from broker.wire.fields import choice
+from broker.wire.fields import required_iff
+from broker.wire.fields import text
+
+LANGUAGE_PATTERN = r"^[a-z]{2}$(?!\n)"
+
+
+def _unique(values: list[str]) -> None:
+    """A repeated category says nothing new and would be counted twice in the Art. 28 statistics."""
+    if len(set(values)) != len(values):
+        raise ValidationError("Must not repeat a value.")
+
+
+class _CertificateSchema(WireSchema):
+    """What Annex I and Annex II share, with the rules that tie their fields together."""
+
+    issuing_authority = fields.Nested(Authority, required=True)
+    validating_authority = fields.Nested(Authority, allow_none=True)
+    addressee = fields.Nested(Addressee, required=True)
+    data_categories = fields.List(
+        choice(DataCategory), required=True, validate=[validate.Length(min=1, max=4), _unique]
+    )
+    targets = fields.List(fields.Nested(Target), required=True, validate=validate.Length(min=1, max=100))
+    identification = fields.List(fields.Nested(IpIdentification), validate=validate.Length(max=100))
+    time_range = fields.Nested(TimeRange, required=True)
+    offence = fields.Nested(Offence, required=True)
+    purpose = choice(Purpose, required=True)
+    sentence = fields.Nested(Sentence)
+    emergency = StrictBoolean(required=True)
+    emergency_justification = text(4000)
+    necessity_and_proportionality = text(8000, required=True)
+    case_summary = text(8000, required=True)
+    language = fields.String(
+        required=True,
+        validate=validate.Regexp(LANGUAGE_PATTERN, error="Not an ISO 639-1 code (two lowercase letters)."),
+    )
+
+    @validates_schema
+    def _cross_field_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if DataCategory.USER_IDENTIFICATION in data["data_categories"] and not data.get("identification"):
+            errors["identification"] = [
+                "Required, and not empty, when data_categories has user_identification."
+            ]
+        sentence_execution = data["purpose"] == Purpose.SENTENCE_EXECUTION
+        errors |= required_iff(data, "sentence", sentence_execution, "purpose is sentence_execution")
+        errors |= required_iff(data, "emergency_justification", data["emergency"], "emergency is true")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EpocSchema(_CertificateSchema):
+    """Annex I: the European Production Order Certificate."""
+
+    similar_domestic_order_possible = StrictBoolean(required=True)
+    user_information = fields.Nested(UserInformation, required=True)
+
+
+class EpocPrSchema(_CertificateSchema):
+    """Annex II: the European Preservation Order Certificate, which keeps data until a production request."""
+
+    subsequent_request = choice(SubsequentRequest, required=True)

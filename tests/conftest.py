@@ -1,0 +1,343 @@
+"""Fixtures shared by the whole suite: a migrated database (SQLite or PostgreSQL), the app, a network.
+
+BROKER_TEST_DATABASE_URL selects the database (CI sets it to the local PostgreSQL); without it the
+suite runs on an SQLite file. The schema always comes from the real Alembic migrations.
+"""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from broker import crypto
+from broker import migrate
+from broker.app import create_app
+from broker.clock import FrozenClock
+from broker.db import Base
+from broker.db import Database
+from broker.models import __all__ as _models  # noqa: F401 - every table on Base.metadata
+from broker.parties import operations
+from broker.vocabulary import AddresseeType
+from broker.vocabulary import AuthorityType
+from broker.vocabulary import OrganisationKind
+from broker.vocabulary import Role
+from broker.wire import envelope
+
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return (
+        os.environ.get("BROKER_TEST_DATABASE_URL")
+        or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> Iterator[Database]:
+    """The test database, emptied and brought to the migration head once per run."""
+    database = Database(database_url)
+    with database.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def database(migrated: Database) -> Iterator[Database]:
+    """The migrated database, emptied after each test."""
+    yield migrated
+    with migrated.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def app(database: Database, clock: FrozenClock) -> Flask:
+    return create_app({"TESTING": True}, clock=clock, database=database)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class Party:
+    """A registered organisation as its own systems see it: user token and private signing key."""
+
+    name: str
+    organisation_id: str
+    kind: OrganisationKind
+    token: str
+    private_key: Any
+    kid: str
+    clock: FrozenClock
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def sign(
+        self,
+        message_type: str,
+        body: dict[str, Any],
+        recipient: str,
+        *,
+        in_reply_to: str | None = None,
+        issued_at: datetime | None = None,
+        message_id: str | None = None,
+        private_key: Any = None,
+        sender: str | None = None,
+    ) -> str:
+        """A sealed message from this party (override any part to build a bad one)."""
+        sealed = envelope.new_envelope(
+            message_type=message_type,
+            body=body,
+            sender=sender or self.organisation_id,
+            kid=self.kid,
+            recipient=recipient,
+            issued_at=issued_at or self.clock(),
+            in_reply_to=in_reply_to,
+            message_id=message_id,
+        )
+        return envelope.seal(sealed, private_key or self.private_key, self.kid)
+
+
+class Network:
+    """Registers parties through the real operations, one transaction each."""
+
+    def __init__(self, database: Database, clock: FrozenClock) -> None:
+        self.database = database
+        self.clock = clock
+        self.parties: dict[str, Party] = {}
+        self.addressees: dict[str, str] = {}
+
+    def add(
+        self,
+        handle: str,
+        name: str,
+        kind: OrganisationKind,
+        country: str,
+        role: Role,
+        authority_type: AuthorityType | None = None,
+        addressee_country: str | None = None,
+    ) -> Party:
+        with self.database.transaction() as session:
+            organisation = operations.create_organisation(
+                session, self.clock, name=name, kind=kind, country=country, authority_type=authority_type
+            )
+            user = operations.create_user(
+                session,
+                self.clock,
+                organisation=organisation,
+                email=f"{handle}@example.test",
+                name=handle,
+                role=role,
+            )
+            _, token = operations.issue_token(
+                session, self.clock, user=user, label="test", lifetime=timedelta(days=30)
+            )
+            private_key = crypto.generate_private_key("EdDSA")
+            key = operations.register_key(
+                session, self.clock, organisation=organisation, jwk=crypto.public_jwk(private_key)
+            )
+            if addressee_country:
+                addressee = operations.add_addressee(
+                    session,
+                    self.clock,
+                    provider=organisation,
+                    addressee_type=AddresseeType.DESIGNATED_ESTABLISHMENT,
+                    name=f"{name} {addressee_country}",
+                    country=addressee_country,
+                    address="1 Example Street",
+                    email=f"orders@{handle}.test",
+                    emergency_contact="+353 1 000 0999",
+                    languages=["en"],
+                )
+                self.addressees[handle] = str(addressee.id)
+            party = Party(name, str(organisation.id), kind, token, private_key, key.kid, self.clock)
+        self.parties[handle] = party
+        return party
+
+    def __getitem__(self, handle: str) -> Party:
+        return self.parties[handle]
+
+
+@pytest.fixture
+def network(database: Database, clock: FrozenClock) -> Network:
+    """Every kind of party, two of the kinds that must never see each other's orders."""
+    net = Network(database, clock)
+    issuing, enforcing = OrganisationKind.ISSUING_AUTHORITY, OrganisationKind.ENFORCING_AUTHORITY
+    net.add("prosecutor", "Parquet de Paris", issuing, "FR", Role.CASEWORKER, AuthorityType.PUBLIC_PROSECUTOR)
+    net.add(
+        "judge",
+        "Juge d'instruction de Paris",
+        issuing,
+        "FR",
+        Role.CASEWORKER,
+        AuthorityType.INVESTIGATING_JUDGE,
+    )
+    net.add(
+        "other_authority", "Parquet de Lyon", issuing, "FR", Role.CASEWORKER, AuthorityType.PUBLIC_PROSECUTOR
+    )
+    net.add(
+        "provider",
+        "Example Mail",
+        OrganisationKind.PROVIDER,
+        "US",
+        Role.LEGAL_OFFICER,
+        addressee_country="IE",
+    )
+    net.add(
+        "other_provider",
+        "Other Cloud",
+        OrganisationKind.PROVIDER,
+        "US",
+        Role.LEGAL_OFFICER,
+        addressee_country="DE",
+    )
+    net.add("enforcing", "District Court of Ireland", enforcing, "IE", Role.REVIEWER, AuthorityType.COURT)
+    net.add("oversight", "Oversight Body", OrganisationKind.OVERSIGHT_BODY, "FR", Role.AUDITOR)
+    return net
+
+
+def epoc_draft(addressee: str, **changes: Any) -> dict[str, Any]:
+    """A complete, lawful EPOC draft for subscriber data; `changes` replace top-level members."""
+    draft: dict[str, Any] = {
+        "issuing_authority": {"file_number": "PARQUET-2026-001"},
+        "addressee": addressee,
+        "data_categories": ["subscriber"],
+        "targets": [{"type": "email_address", "value": "suspect@examplemail.test"}],
+        "time_range": {"start": "2026-09-01T00:00:00+02:00", "end": "2026-11-01T00:00:00+01:00"},
+        "offence": {
+            "description": "Online investment fraud",
+            "legal_provisions": ["Code pénal, art. 313-1"],
+            "maximum_penalty_months": 60,
+        },
+        "purpose": "criminal_proceedings",
+        "emergency": False,
+        "necessity_and_proportionality": "The account is the only lead to identify the suspect.",
+        "similar_domestic_order_possible": True,
+        "case_summary": "Victims paid into accounts advertised from this address.",
+        "user_information": {"decision": "delay", "justification": "Would alert the suspect."},
+        "language": "en",
+    }
+    draft.update(changes)
+    return draft
+
+
+def epoc_pr_draft(addressee: str, **changes: Any) -> dict[str, Any]:
+    """A complete EPOC-PR draft preserving subscriber and traffic data ahead of an EPOC."""
+    draft = epoc_draft(addressee, data_categories=["subscriber", "traffic"], subsequent_request="epo")
+    del draft["user_information"], draft["similar_domestic_order_possible"]
+    draft.update(changes)
+    return draft
+
+
+class Exchange:
+    """Drives an order through the API step by step, asserting each step succeeds."""
+
+    def __init__(self, client: FlaskClient, network: Network) -> None:
+        self.client = client
+        self.network = network
+
+    def draft(self, author: str = "prosecutor", order_type: str = "epoc", **changes: Any) -> dict[str, Any]:
+        builder = epoc_draft if order_type == "epoc" else epoc_pr_draft
+        certificate = builder(self.network.addressees["provider"], **changes)
+        response = self.client.post(
+            "/api/v1/orders",
+            json={"order_type": order_type, "certificate": certificate},
+            headers=self.network[author].headers,
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def issue(self, order: dict[str, Any], author: str = "prosecutor") -> dict[str, Any]:
+        party = self.network[author]
+        jws = party.sign(order["order_type"], order["certificate"], order["provider"]["id"])
+        response = self.client.post(
+            f"/api/v1/orders/{order['id']}/issue",
+            data=jws,
+            content_type="application/jose",
+            headers=party.headers,
+        )
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def receive(self, order: dict[str, Any], provider: str = "provider") -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/v1/orders/{order['id']}/receive", headers=self.network[provider].headers
+        )
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def response_jws(
+        self, order: dict[str, Any], body: dict[str, Any] | None = None, **overrides: Any
+    ) -> str:
+        certificate_message = next(m for m in order["messages"] if m["type"] == order["order_type"])
+        return self.network["provider"].sign(
+            "response",
+            body or {"outcome": "produced", "data_preserved": True},
+            order["issuing_authority"]["id"],
+            in_reply_to=certificate_message["id"],
+            **overrides,
+        )
+
+    def respond(self, order: dict[str, Any], body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/v1/orders/{order['id']}/responses",
+            data=self.response_jws(order, body),
+            content_type="application/jose",
+            headers=self.network["provider"].headers,
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def exchange(client: FlaskClient, network: Network) -> Exchange:
+    return Exchange(client, network)
+
+
+def count_rows(database: Database, table: str) -> int:
+    """How many rows a table holds (to prove a refusal left nothing behind)."""
+    with database.engine.connect() as connection:
+        return connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0  # noqa: S608 - fixed table names
+
+
+@pytest.fixture
+def rows(database: Database) -> Any:
+    """rows("orders") -> how many rows that table holds now."""
+    return lambda table: count_rows(database, table)
+
+
+@pytest.fixture
+def drafts() -> Any:
+    """drafts.epoc(addressee, **changes) / drafts.epoc_pr(addressee, **changes)."""
+
+    class Drafts:
+        epoc = staticmethod(epoc_draft)
+        epoc_pr = staticmethod(epoc_pr_draft)
+
+    return Drafts
