@@ -2,6 +2,7 @@
 
 import json
 import os
+import typing
 import uuid
 from datetime import datetime
 from datetime import timedelta
@@ -243,7 +244,7 @@ def key_generate(private_key_file: Path, alg: str) -> None:
 @reports_problems
 def key_register(
     organisation: str,
-    jwk_file: click.utils.LazyFile | None,
+    jwk_file: typing.IO[str] | None,
     private_key_file: Path | None,
     valid_until: datetime | None,
 ) -> None:
@@ -293,7 +294,7 @@ def key_revoke(kid: str, reason: str) -> None:
 @key.command("export")
 @click.argument("output", type=click.File("w"), default="-")
 @reports_problems
-def key_export(output: click.utils.LazyFile) -> None:
+def key_export(output: typing.IO[str]) -> None:
     """Write the trust list (JWKS of every registered key, with owner and status) to OUTPUT."""
     with registry_transaction() as session:
         keys = []
