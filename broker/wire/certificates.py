@@ -28,7 +28,7 @@ LANGUAGE_PATTERN = r"^[a-z]{2}$(?!\n)"
 
 
 def _unique(values: list[str]) -> None:
-    """A repeated category says nothing new and would be counted twice in the Art. 28 statistics."""
+    """Mirror of JSON Schema's uniqueItems: a category listed twice is a slip, not a wider request."""
     if len(set(values)) != len(values):
         raise ValidationError("Must not repeat a value.")
 

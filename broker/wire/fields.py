@@ -117,7 +117,7 @@ class OffsetTimestamp(fields.DateTime):
 
 
 class UtcTimestamp(OffsetTimestamp):
-    """The broker's own clock reading: UTC, whole or microsecond seconds, one spelling per instant."""
+    """When a sender signed: UTC only, whole or microsecond seconds, so an instant has one spelling."""
 
     pattern: ClassVar[re.Pattern[str]] = re.compile(UTC_TIMESTAMP_PATTERN)
     default_error_messages: ClassVar[dict[str, str]] = {

@@ -1,0 +1,141 @@
+"""The published JSON Schema files: well-formed, closed, one per registered body, in step with the code."""
+
+import json
+import re
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry
+
+from broker import vocabulary
+from broker.countries import ISO_3166_ALPHA2
+from broker.wire.certificates import LANGUAGE_PATTERN
+from broker.wire.envelope_schema import KID_PATTERN
+from broker.wire.fields import OFFSET_TIMESTAMP_PATTERN
+from broker.wire.fields import UTC_TIMESTAMP_PATTERN
+from broker.wire.fields import UUID_PATTERN
+from broker.wire.registry import BODY_SCHEMAS
+
+SCHEMA_FILES = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.json"))
+NAME = re.compile(r"^(?P<type>[a-z-]+)\.v(?P<version>[1-9][0-9]*)\.json$")
+# Objects whose members another schema defines: the envelope's body is checked against <type>.v<version>.json.
+OPEN_OBJECTS = {("envelope.v1.json", "/properties/body")}
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [e.value for e in enum]
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text("utf-8"))
+
+
+def _subschemas(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    yield pointer, node
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in children:
+        if key not in ("enum", "const", "required"):
+            yield from _subschemas(value, f"{pointer}/{key}")
+
+
+def test_the_folder_holds_the_expected_files() -> None:
+    names = {path.name for path in SCHEMA_FILES}
+    assert {
+        "common.v1.json",
+        "envelope.v1.json",
+        "epoc.v1.json",
+        "epoc-pr.v1.json",
+        "response.v1.json",
+    } <= names
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_file_is_a_described_draft_2020_12_schema(path: Path) -> None:
+    schema = _load(path)
+    Draft202012Validator.check_schema(schema)
+    match = NAME.match(path.name)
+    assert match, f"{path.name} is not named <type>.v<version>.json"
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == f"urn:eevidence-broker:schema:{match['type']}:v{match['version']}"
+    assert schema["title"].strip()
+    assert schema["description"].strip()
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_every_object_schema_refuses_unknown_members(path: Path) -> None:
+    objects = [
+        (p, s) for p, s in _subschemas(_load(path)) if isinstance(s, dict) and s.get("type") == "object"
+    ]
+    assert objects
+    for pointer, schema in objects:
+        if (path.name, pointer) not in OPEN_OBJECTS:
+            assert schema.get("additionalProperties") is False, f"{path.name}#{pointer}"
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
+def test_every_ref_resolves(path: Path, registry: Registry) -> None:
+    resolver = registry.resolver()
+    refs = [s["$ref"] for _, s in _subschemas(_load(path)) if isinstance(s, dict) and "$ref" in s]
+    for ref in refs:
+        assert ref.startswith("urn:eevidence-broker:schema:"), f"{ref} is not absolute"
+        assert resolver.lookup(ref).contents is not None
+
+
+def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
+    files = {(m["type"], int(m["version"])) for p in SCHEMA_FILES if (m := NAME.match(p.name))}
+    bodies = {(message_type.value, version) for message_type, version in BODY_SCHEMAS}
+    assert files - {("common", 1), ("envelope", 1)} == bodies
+
+
+@pytest.mark.parametrize(
+    ("file", "pointer", "pattern"),
+    [
+        ("common.v1.json", "/$defs/uuid", UUID_PATTERN),
+        ("common.v1.json", "/$defs/offsetTimestamp", OFFSET_TIMESTAMP_PATTERN),
+        ("common.v1.json", "/$defs/language", LANGUAGE_PATTERN),
+        ("envelope.v1.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
+        ("envelope.v1.json", "/properties/sender/properties/kid", KID_PATTERN),
+    ],
+)
+def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str, schemas_dir: Path) -> None:
+    assert _at(_load(schemas_dir / file), pointer)["pattern"] == pattern
+
+
+@pytest.mark.parametrize(
+    ("file", "pointer", "values"),
+    [
+        ("common.v1.json", "/$defs/country", sorted(ISO_3166_ALPHA2)),
+        ("common.v1.json", "/$defs/authorityType", _values(vocabulary.AuthorityType)),
+        ("common.v1.json", "/$defs/addresseeType", _values(vocabulary.AddresseeType)),
+        ("common.v1.json", "/$defs/targetType", _values(vocabulary.TargetType)),
+        ("common.v1.json", "/$defs/dataCategory", _values(vocabulary.DataCategory)),
+        ("common.v1.json", "/$defs/purpose", _values(vocabulary.Purpose)),
+        (
+            "common.v1.json",
+            "/$defs/userInformation/properties/decision",
+            _values(vocabulary.UserInformationDecision),
+        ),
+        ("epoc-pr.v1.json", "/properties/subsequent_request", _values(vocabulary.SubsequentRequest)),
+        ("response.v1.json", "/properties/outcome", _values(vocabulary.ResponseOutcome)),
+        ("response.v1.json", "/properties/reason", _values(vocabulary.NonExecutionReason)),
+        ("envelope.v1.json", "/properties/type", _values(vocabulary.MessageType)),
+    ],
+)
+def test_enums_are_the_vocabulary(file: str, pointer: str, values: list[str], schemas_dir: Path) -> None:
+    assert _at(_load(schemas_dir / file), pointer)["enum"] == values
+
+
+def test_there_are_249_country_codes() -> None:
+    assert len(ISO_3166_ALPHA2) == 249
+    assert all(re.fullmatch("[A-Z]{2}", code) for code in ISO_3166_ALPHA2)
+
+
+def _at(schema: dict[str, Any], pointer: str) -> dict[str, Any]:
+    node: Any = schema
+    for step in pointer.strip("/").split("/"):
+        node = node[step]
+    return node
