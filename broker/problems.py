@@ -42,6 +42,23 @@ class Problem(Exception):
 
 
 # Request shape
+class BadRequest(Problem):
+    slug = "bad-request"
+    status = 400
+    title = "The request cannot be understood"
+
+
+class HttpError(Problem):
+    """Any other HTTP-level refusal; its status is the one the protocol layer chose."""
+
+    slug = "http-error"
+    title = "The request was refused at the HTTP level"
+
+    def __init__(self, detail: str, status: int, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.status = status  # type: ignore[misc]
+
+
 class MalformedJSON(Problem):
     slug = "malformed-json"
     status = 400

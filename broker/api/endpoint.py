@@ -64,23 +64,23 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Res
 
 def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
     broker = services()
-    arguments: dict[str, Any] = dict(path_args)
-    if spec.query is not None:
-        arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
-    if spec.body is not None:
-        arguments["body"] = _load(spec.body, _json_body(), "body")
-    if spec.signed:
-        arguments["jws"] = _jose_body()
     key = request.headers.get("Idempotency-Key") if spec.idempotent else None
-
     with broker.database.transaction() as session:
+        # Who is asking comes first: an anonymous or expired caller learns nothing about its body.
         actor = None if spec.public else authenticate(session, broker.clock, _bearer_token())
+        arguments: dict[str, Any] = dict(path_args)
+        if spec.query is not None:
+            arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
+        if spec.body is not None:
+            arguments["body"] = _load(spec.body, _json_body(), "body")
+        if spec.signed:
+            arguments["jws"] = _jose_body()
         fingerprint = None
         if key is not None and actor is not None:
             fingerprint = idempotency.fingerprint(
                 request.method, request.path, request.query_string, request.get_data()
             )
-            record = idempotency.find(session, actor.organisation_id, idempotency.check_key(key), fingerprint)
+            record = idempotency.find(session, actor.user_id, idempotency.check_key(key), fingerprint)
             if record is not None:
                 replay = _json_response(record.response_body, record.status_code)
                 replay.headers["Idempotent-Replayed"] = "true"
@@ -88,9 +88,7 @@ def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, A
         result = view(session=session, actor=actor, **arguments)
         body = json.dumps(spec.response().dump(result) if spec.response else result, ensure_ascii=False)
         if key is not None and actor is not None and fingerprint is not None:
-            idempotency.remember(
-                session, actor.organisation_id, key, fingerprint, spec.status, body, broker.clock()
-            )
+            idempotency.remember(session, actor.user_id, key, fingerprint, spec.status, body, broker.clock())
     return _json_response(body, spec.status)
 
 

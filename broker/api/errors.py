@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 # Werkzeug's own errors (routing, body size, methods) mapped onto our problem types.
 HTTP_PROBLEMS: dict[int, type[problems.Problem]] = {
-    400: problems.MalformedJSON,
+    400: problems.BadRequest,
     404: problems.NotFound,
     405: problems.MethodNotAllowed,
     413: problems.PayloadTooLarge,
@@ -43,11 +43,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(exceptions.HTTPException)
     def _http(error: exceptions.HTTPException) -> Response:
-        kind = HTTP_PROBLEMS.get(error.code or 500, problems.Problem)
-        detail = error.description or kind.title
-        if error.code == 413:
+        code = error.code or 500
+        detail = error.description or error.name
+        if code == 413:
             detail = f"the body is larger than the {app.config['MAX_CONTENT_LENGTH']} bytes accepted"
-        response = problem_response(kind(detail))
+        kind = HTTP_PROBLEMS.get(code)
+        response = problem_response(kind(detail) if kind else problems.HttpError(detail, status=code))
         if isinstance(error, exceptions.MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

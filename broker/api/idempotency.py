@@ -17,10 +17,12 @@ class IdempotencyRecord(Base):
     """The first answer to a request sent with an Idempotency-Key, replayed on retries."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "key"),)
+    # Keys belong to the user who sent them: a retry comes from the same client, and nobody else
+    # (not even a colleague without the right to act) can collect another user's answer.
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
-    organisation_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    user_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("users.id"))
     key: orm.Mapped[str] = orm.mapped_column(sa.String(MAX_KEY_LENGTH))
     request_sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     status_code: orm.Mapped[int]
@@ -47,14 +49,10 @@ def check_key(key: str) -> str:
     return key
 
 
-def find(
-    session: orm.Session, organisation_id: uuid.UUID, key: str, request_sha256: str
-) -> IdempotencyRecord | None:
+def find(session: orm.Session, user_id: uuid.UUID, key: str, request_sha256: str) -> IdempotencyRecord | None:
     """The stored answer for this key, or None; the same key with another request is refused."""
     record = session.scalar(
-        sa.select(IdempotencyRecord).where(
-            IdempotencyRecord.organisation_id == organisation_id, IdempotencyRecord.key == key
-        )
+        sa.select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
     )
     if record is not None and record.request_sha256 != request_sha256:
         raise problems.IdempotencyKeyReused(
@@ -65,7 +63,7 @@ def find(
 
 def remember(
     session: orm.Session,
-    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
     key: str,
     request_sha256: str,
     status_code: int,
@@ -75,7 +73,7 @@ def remember(
     """Store the answer in the same transaction as the change it reports."""
     session.add(
         IdempotencyRecord(
-            organisation_id=organisation_id,
+            user_id=user_id,
             key=key,
             request_sha256=request_sha256,
             status_code=status_code,

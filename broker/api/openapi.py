@@ -32,6 +32,12 @@ def openapi_document() -> Response:
     return Response(json.dumps(build_spec(current_app)), mimetype="application/json")
 
 
+# Not wrapped in @endpoint (it needs no transaction), but described like every other route.
+openapi_document.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
+    summary="This OpenAPI description of API v1 (public, no token needed)", tag="meta", public=True
+)
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
     """Walk the URL map and describe every view that carries an EndpointSpec."""
     spec = APISpec(
@@ -110,7 +116,7 @@ def _operation(endpoint: str, spec: EndpointSpec, path_arguments: list[str]) -> 
     operation["responses"][str(spec.status)] = success
     if not spec.public:
         operation["security"] = [{"bearer": []}]
-    listed = spec.problems + (() if spec.public else COMMON_PROBLEMS)
+    listed = dict.fromkeys(spec.problems + _implied_problems(spec) + (() if spec.public else COMMON_PROBLEMS))
     by_status: dict[int, list[type[problems.Problem]]] = {}
     for problem in listed:
         by_status.setdefault(problem.status, []).append(problem)
@@ -120,3 +126,17 @@ def _operation(endpoint: str, spec: EndpointSpec, path_arguments: list[str]) -> 
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
     return operation
+
+
+def _implied_problems(spec: EndpointSpec) -> tuple[type[problems.Problem], ...]:
+    """The problems endpoint.py itself raises for what the spec declares, so no view has to list them."""
+    implied: list[type[problems.Problem]] = []
+    if spec.body is not None:
+        implied += [problems.MalformedJSON, problems.UnsupportedMediaType, problems.ValidationFailed]
+    if spec.query is not None:
+        implied.append(problems.ValidationFailed)
+    if spec.signed:
+        implied += [problems.MalformedMessage, problems.UnsupportedMediaType]
+    if spec.idempotent:
+        implied += [problems.ValidationFailed, problems.IdempotencyKeyReused]
+    return tuple(implied)

@@ -102,8 +102,8 @@ def issue_order(
     """Issue a draft with the issuing authority's signed certificate: draft -> issued."""
     require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "issue orders")
     order = get_order(session, actor, order_id)
-    _require_state(order, OrderState.DRAFT, "issue")
     message = verify_inbound(session, clock, window, actor, jws)
+    _require_state(order, OrderState.DRAFT, "issue")
     _expect(message.envelope, order.order_type.value, str(order.provider_id), None)
     if crypto.canonicalize(message.body) != crypto.canonicalize(order.certificate):
         raise problems.CertificateMismatch(
@@ -131,8 +131,8 @@ def respond(
     """The addressee's signed answer: received -> answered, or rejected when not executed."""
     require_kind(actor, [OrganisationKind.PROVIDER], "respond to orders")
     order = get_order(session, actor, order_id)
-    _require_state(order, OrderState.RECEIVED, "respond to")
     message = verify_inbound(session, clock, window, actor, jws)
+    _require_state(order, OrderState.RECEIVED, "respond to")
     certificate_message = certificate_message_of(order)
     _expect(
         message.envelope,

@@ -93,25 +93,6 @@ def upgrade() -> None:
     with op.batch_alter_table("addressees", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_addressees_provider_id"), ["provider_id"], unique=False)
     op.create_table(
-        "idempotency_records",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("organisation_id", sa.Uuid(), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("request_sha256", sa.String(length=64), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=False),
-        sa.Column("response_body", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_idempotency_records_organisation_id_organisations"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
-        sa.UniqueConstraint(
-            "organisation_id", "key", name=op.f("uq_idempotency_records_organisation_id_key")
-        ),
-    )
-    op.create_table(
         "signing_keys",
         sa.Column("kid", sa.String(length=43), nullable=False),
         sa.Column("organisation_id", sa.Uuid(), nullable=False),
@@ -164,6 +145,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False)
+    op.create_table(
+        "idempotency_records",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_sha256", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_idempotency_records_user_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint(
+            "user_id", "key", name=op.f("uq_idempotency_records_user_id_key")
+        ),
+    )
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Uuid(), nullable=False),

@@ -1,0 +1,315 @@
+"""Who may do what: every endpoint x every kind of party, allowed and denied.
+
+The orders involved are all the prosecutor's (Parquet de Paris), addressed to Example Mail's
+designated establishment ("provider"). "other_authority" and "other_provider" are parties of the same
+kinds that have nothing to do with them.
+"""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from broker.parties import operations
+from broker.parties.models import Organisation
+from broker.problems import PROBLEM_BASE
+from broker.vocabulary import Role
+
+PARTIES = (
+    "prosecutor",
+    "other_authority",
+    "provider",
+    "other_provider",
+    "enforcing",
+    "oversight",
+    "anonymous",
+)
+
+# (method, path, who) -> status. {draft}, {issued} and {received} are the prosecutor's orders in that
+# state; {organisation} is Example Mail.
+ACCESS = [
+    # --- GET /me ---------------------------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/me", "prosecutor", 200),
+    ("GET", "/api/v1/me", "other_authority", 200),
+    ("GET", "/api/v1/me", "provider", 200),
+    ("GET", "/api/v1/me", "other_provider", 200),
+    ("GET", "/api/v1/me", "enforcing", 200),
+    ("GET", "/api/v1/me", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/me", "anonymous", 401),
+    # --- GET /organisations ----------------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/organisations", "prosecutor", 200),
+    ("GET", "/api/v1/organisations", "other_authority", 200),
+    ("GET", "/api/v1/organisations", "provider", 200),
+    ("GET", "/api/v1/organisations", "other_provider", 200),
+    ("GET", "/api/v1/organisations", "enforcing", 200),
+    ("GET", "/api/v1/organisations", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/organisations", "anonymous", 401),
+    # --- GET /organisations/{id} -----------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/organisations/{organisation}", "prosecutor", 200),
+    ("GET", "/api/v1/organisations/{organisation}", "other_authority", 200),
+    ("GET", "/api/v1/organisations/{organisation}", "provider", 200),
+    ("GET", "/api/v1/organisations/{organisation}", "other_provider", 200),
+    ("GET", "/api/v1/organisations/{organisation}", "enforcing", 200),
+    ("GET", "/api/v1/organisations/{organisation}", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/organisations/{organisation}", "anonymous", 401),
+    # --- GET /organisations/{id}/keys ------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/organisations/{organisation}/keys", "prosecutor", 200),
+    ("GET", "/api/v1/organisations/{organisation}/keys", "other_authority", 200),
+    ("GET", "/api/v1/organisations/{organisation}/keys", "provider", 200),
+    ("GET", "/api/v1/organisations/{organisation}/keys", "other_provider", 200),
+    ("GET", "/api/v1/organisations/{organisation}/keys", "enforcing", 200),
+    ("GET", "/api/v1/organisations/{organisation}/keys", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/organisations/{organisation}/keys", "anonymous", 401),
+    # --- GET /addressees -------------------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/addressees", "prosecutor", 200),
+    ("GET", "/api/v1/addressees", "other_authority", 200),
+    ("GET", "/api/v1/addressees", "provider", 200),
+    ("GET", "/api/v1/addressees", "other_provider", 200),
+    ("GET", "/api/v1/addressees", "enforcing", 200),
+    ("GET", "/api/v1/addressees", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/addressees", "anonymous", 401),
+    # --- POST /orders (draft) --------------------------------------------------------------------------
+    # allowed: any issuing authority drafts its own orders
+    ("POST", "/api/v1/orders", "prosecutor", 201),
+    ("POST", "/api/v1/orders", "other_authority", 201),
+    # denied
+    ("POST", "/api/v1/orders", "provider", 403),
+    ("POST", "/api/v1/orders", "other_provider", 403),
+    ("POST", "/api/v1/orders", "enforcing", 403),
+    ("POST", "/api/v1/orders", "oversight", 403),
+    ("POST", "/api/v1/orders", "anonymous", 401),
+    # --- GET /orders (what each one lists is in test_each_party_lists_only_the_orders_it_may_see) -------
+    # allowed
+    ("GET", "/api/v1/orders", "prosecutor", 200),
+    ("GET", "/api/v1/orders", "other_authority", 200),
+    ("GET", "/api/v1/orders", "provider", 200),
+    ("GET", "/api/v1/orders", "other_provider", 200),
+    ("GET", "/api/v1/orders", "enforcing", 200),
+    ("GET", "/api/v1/orders", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders", "anonymous", 401),
+    # --- GET /orders/{id} ------------------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/orders/{issued}", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{issued}", "provider", 200),
+    ("GET", "/api/v1/orders/{issued}", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{issued}", "other_authority", 404),
+    ("GET", "/api/v1/orders/{issued}", "other_provider", 404),
+    ("GET", "/api/v1/orders/{issued}", "enforcing", 404),
+    ("GET", "/api/v1/orders/{issued}", "anonymous", 401),
+    # --- POST /orders/{id}/issue -----------------------------------------------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/{draft}/issue", "prosecutor", 200),
+    # denied
+    ("POST", "/api/v1/orders/{draft}/issue", "other_authority", 404),
+    ("POST", "/api/v1/orders/{draft}/issue", "provider", 403),
+    ("POST", "/api/v1/orders/{draft}/issue", "other_provider", 403),
+    ("POST", "/api/v1/orders/{draft}/issue", "enforcing", 403),
+    ("POST", "/api/v1/orders/{draft}/issue", "oversight", 403),
+    ("POST", "/api/v1/orders/{draft}/issue", "anonymous", 401),
+    # --- GET /inbox ------------------------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/inbox", "provider", 200),
+    ("GET", "/api/v1/inbox", "other_provider", 200),
+    # denied
+    ("GET", "/api/v1/inbox", "prosecutor", 403),
+    ("GET", "/api/v1/inbox", "other_authority", 403),
+    ("GET", "/api/v1/inbox", "enforcing", 403),
+    ("GET", "/api/v1/inbox", "oversight", 403),
+    ("GET", "/api/v1/inbox", "anonymous", 401),
+    # --- POST /orders/{id}/receive ---------------------------------------------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/{issued}/receive", "provider", 200),
+    # denied
+    ("POST", "/api/v1/orders/{issued}/receive", "other_provider", 404),
+    ("POST", "/api/v1/orders/{issued}/receive", "prosecutor", 403),
+    ("POST", "/api/v1/orders/{issued}/receive", "other_authority", 403),
+    ("POST", "/api/v1/orders/{issued}/receive", "enforcing", 403),
+    ("POST", "/api/v1/orders/{issued}/receive", "oversight", 403),
+    ("POST", "/api/v1/orders/{issued}/receive", "anonymous", 401),
+    # --- POST /orders/{id}/responses -------------------------------------------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/{received}/responses", "provider", 201),
+    # denied
+    ("POST", "/api/v1/orders/{received}/responses", "other_provider", 404),
+    ("POST", "/api/v1/orders/{received}/responses", "prosecutor", 403),
+    ("POST", "/api/v1/orders/{received}/responses", "other_authority", 403),
+    ("POST", "/api/v1/orders/{received}/responses", "enforcing", 403),
+    ("POST", "/api/v1/orders/{received}/responses", "oversight", 403),
+    ("POST", "/api/v1/orders/{received}/responses", "anonymous", 401),
+]
+
+DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+
+
+@pytest.fixture
+def orders(exchange) -> dict[str, dict[str, Any]]:
+    """One order of the prosecutor's in each state a step starts from."""
+    draft = exchange.draft()
+    issued = exchange.issue(exchange.draft())
+    received = exchange.receive(exchange.issue(exchange.draft()))
+    return {"draft": draft, "issued": issued, "received": received}
+
+
+def send(
+    client, network, drafts, orders: dict[str, dict[str, Any]], method: str, template: str, who: str
+) -> Any:
+    """The request `who` would make: their own token, and a message signed with their own key."""
+    path = template.format(
+        organisation=network["provider"].organisation_id, **{state: o["id"] for state, o in orders.items()}
+    )
+    # Anonymous callers send what the rightful party would, minus the token.
+    signer = (
+        network["prosecutor" if path.endswith("/issue") else "provider"]
+        if who == "anonymous"
+        else network[who]
+    )
+    headers = {} if who == "anonymous" else network[who].headers
+    if method == "GET":
+        return client.get(path, headers=headers)
+    if path == "/api/v1/orders":
+        body = {"order_type": "epoc", "certificate": drafts.epoc(network.addressees["provider"])}
+        return client.post(path, json=body, headers=headers)
+    if path.endswith("/issue"):
+        draft = orders["draft"]
+        jws = signer.sign("epoc", draft["certificate"], draft["provider"]["id"])
+        return client.post(path, data=jws, content_type="application/jose", headers=headers)
+    if path.endswith("/responses"):
+        received = orders["received"]
+        jws = signer.sign(
+            "response",
+            {"outcome": "produced", "data_preserved": True},
+            received["issuing_authority"]["id"],
+            in_reply_to=received["messages"][0]["id"],
+        )
+        return client.post(path, data=jws, content_type="application/jose", headers=headers)
+    return client.post(path, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "who", "status"),
+    [pytest.param(*row, id=f"{row[0]} {row[1]} as {row[2]}") for row in ACCESS],
+)
+def test_access(client, network, drafts, orders, rows, method, template, who, status):
+    before = (rows("orders"), rows("messages"))
+    response = send(client, network, drafts, orders, method, template, who)
+    assert response.status_code == status, response.get_json()
+    if status in DENIED:
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.get_json()["type"] == PROBLEM_BASE + DENIED[status]
+        assert (rows("orders"), rows("messages")) == before
+    else:
+        assert response.mimetype == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("who", "listed", "inbox"),
+    [
+        # allowed: the issuer sees all of its own, drafts included
+        pytest.param("prosecutor", {"draft", "issued", "received"}, None, id="issuing authority"),
+        # allowed: the addressee's provider sees what was sent to it, never a draft
+        pytest.param("provider", {"issued", "received"}, {"issued", "received"}, id="provider"),
+        # allowed: oversight reads everything
+        pytest.param("oversight", {"draft", "issued", "received"}, None, id="oversight"),
+        # denied: nothing of theirs
+        pytest.param("other_authority", set(), None, id="another authority"),
+        pytest.param("other_provider", set(), set(), id="another provider"),
+        pytest.param("enforcing", set(), None, id="enforcing authority (no notification yet)"),
+    ],
+)
+def test_each_party_lists_only_the_orders_it_may_see(client, network, orders, who, listed, inbox):
+    headers = network[who].headers
+    names = {o["id"]: state for state, o in orders.items()}
+    page = client.get("/api/v1/orders", headers=headers).get_json()
+    assert {names[item["id"]] for item in page["items"]} == listed
+    assert page["total"] == len(listed)
+    if inbox is not None:
+        waiting = client.get("/api/v1/inbox", headers=headers).get_json()
+        assert {names[item["id"]] for item in waiting["items"]} == inbox
+
+
+def test_a_provider_never_sees_a_draft_addressed_to_it(client, network, exchange):
+    draft = exchange.draft()
+    headers = network["provider"].headers
+    response = client.get(f"/api/v1/orders/{draft['id']}", headers=headers)
+    assert response.status_code == 404
+    assert response.get_json()["type"] == PROBLEM_BASE + "not-found"
+    assert draft["id"] not in {i["id"] for i in client.get("/api/v1/orders", headers=headers).json["items"]}
+    assert client.get("/api/v1/inbox", headers=headers).get_json()["total"] == 0
+    receive = client.post(f"/api/v1/orders/{draft['id']}/receive", headers=headers)
+    assert receive.status_code == 404
+    assert (
+        client.get(f"/api/v1/orders/{draft['id']}", headers=network["prosecutor"].headers).json["state"]
+        == "draft"
+    )
+
+
+@pytest.fixture
+def auditor(network, database, clock) -> dict[str, str]:
+    """A user with role auditor in the prosecutor's office."""
+    with database.transaction() as session:
+        office = session.get_one(Organisation, uuid.UUID(network["prosecutor"].organisation_id))
+        user = operations.create_user(
+            session, clock, organisation=office, email="audit@parquet.test", name="Auditor", role=Role.AUDITOR
+        )
+        _, token = operations.issue_token(
+            session, clock, user=user, label="audit", lifetime=timedelta(days=1)
+        )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_auditor_of_an_issuing_authority_reads_its_orders_but_cannot_draft_or_issue(
+    client, network, exchange, drafts, rows, auditor
+):
+    draft = exchange.draft()
+    assert client.get(f"/api/v1/orders/{draft['id']}", headers=auditor).status_code == 200
+    assert [i["id"] for i in client.get("/api/v1/orders", headers=auditor).json["items"]] == [draft["id"]]
+
+    before = (rows("orders"), rows("messages"))
+    body = {"order_type": "epoc", "certificate": drafts.epoc(network.addressees["provider"])}
+    refused = client.post("/api/v1/orders", json=body, headers=auditor)
+    assert refused.status_code == 403
+    assert refused.get_json()["type"] == PROBLEM_BASE + "forbidden"
+    assert "auditor" in refused.get_json()["detail"]
+
+    jws = network["prosecutor"].sign("epoc", draft["certificate"], draft["provider"]["id"])
+    refused = client.post(
+        f"/api/v1/orders/{draft['id']}/issue", data=jws, content_type="application/jose", headers=auditor
+    )
+    assert refused.status_code == 403
+    assert refused.get_json()["type"] == PROBLEM_BASE + "forbidden"
+    assert (rows("orders"), rows("messages")) == before
+
+
+def test_the_access_table_covers_every_endpoint_for_every_party(app):
+    """A new endpoint under /api/v1 fails here until its access rows are written."""
+    adapter = app.url_map.bind("broker.test")
+    placeholders = {name: str(uuid.uuid4()) for name in ("organisation", "draft", "issued", "received")}
+    covered: dict[tuple[str, str], set[str]] = {}
+    for method, template, who, _ in ACCESS:
+        endpoint, _ = adapter.match(template.format(**placeholders), method=method)
+        covered.setdefault((endpoint, method), set()).add(who)
+
+    expected = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.json"
+        for method in rule.methods or ()
+        if method not in {"HEAD", "OPTIONS"}
+    }
+    assert set(covered) == expected
+    for endpoint, parties in covered.items():
+        assert parties == set(PARTIES), endpoint
+    assert len(ACCESS) == len(expected) * len(PARTIES), "a (endpoint, party) pair appears twice"

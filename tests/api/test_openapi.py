@@ -1,0 +1,224 @@
+"""The OpenAPI document describes every route the app serves, as it serves it."""
+
+import re
+from typing import Any
+
+import pytest
+
+OPENAPI = "/api/v1/openapi.json"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+@pytest.fixture
+def document(client) -> dict[str, Any]:
+    response = client.get(OPENAPI)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def api_routes(app) -> dict[str, set[str]]:
+    """{OpenAPI path: {methods}} for every rule the app serves under /api/v1."""
+    routes: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        routes.setdefault(path, set()).update(
+            m.lower() for m in rule.methods or () if m not in {"HEAD", "OPTIONS"}
+        )
+    return routes
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+def resolve(document: dict[str, Any], ref: str) -> Any:
+    """Follow a local JSON Pointer reference (RFC 6901), or fail."""
+    assert ref.startswith("#/"), f"{ref} points outside the document"
+    node: Any = document
+    for token in ref[2:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        assert isinstance(node, dict), f"{ref} does not resolve"
+        assert token in node, f"{ref} does not resolve"
+        node = node[token]
+    return node
+
+
+def refs(node: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name == "$ref" and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(refs(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(refs(value))
+    return found
+
+
+def test_the_document_is_public(client):
+    response = client.get(OPENAPI)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert "WWW-Authenticate" not in response.headers
+
+
+def test_it_is_an_openapi_3_1_document(document):
+    assert document["openapi"] == "3.1.0"
+    assert document["info"]["title"]
+    assert document["info"]["version"]
+    assert set(document) <= {
+        "openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components", "security", "tags",
+        "externalDocs",
+    }  # fmt: skip
+    assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_every_route_is_described_with_each_of_its_methods(app, document):
+    described = {path: {m for m in item if m in HTTP_METHODS} for path, item in document["paths"].items()}
+    assert described == api_routes(app)
+
+
+def test_every_operation_but_the_document_itself_needs_a_bearer_token(document):
+    for path, method, operation in operations(document):
+        if path == OPENAPI:
+            assert not operation.get("security"), "the OpenAPI document is public"
+            assert "401" not in operation["responses"]
+            continue
+        assert operation["security"] == [{"bearer": []}], (method, path)
+        unauthorised = operation["responses"]["401"]
+        assert "urn:eevidence-broker:problem:unauthenticated" in unauthorised["description"]
+        assert unauthorised["content"]["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+
+
+def test_every_operation_is_identified_and_answers_successfully(document):
+    seen = set()
+    for path, method, operation in operations(document):
+        assert operation["operationId"] not in seen
+        seen.add(operation["operationId"])
+        assert operation["summary"]
+        assert any(status.startswith("2") for status in operation["responses"]), (method, path)
+        for response in operation["responses"].values():
+            assert response["description"]
+
+
+def test_every_path_parameter_is_declared(document):
+    for path, method, operation in operations(document):
+        in_path = set(re.findall(r"{([a-z_]+)}", path))
+        declared = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+        assert declared == in_path, (method, path)
+        assert all(p["required"] for p in operation["parameters"] if p["in"] == "path")
+
+
+def test_every_reference_resolves_inside_the_document(document):
+    found = refs(document)
+    assert found
+    for ref in found:
+        resolve(document, ref)
+
+
+def test_drafting_takes_a_draft_order_whose_certificate_is_one_of_the_draft_certificates(document):
+    body = document["paths"]["/api/v1/orders"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert set(body["content"]) == {"application/json"}
+    schema = resolve(document, body["content"]["application/json"]["schema"]["$ref"])
+    assert schema is document["components"]["schemas"]["DraftOrder"]
+    certificate = schema["properties"]["certificate"]
+    assert {option["$ref"] for option in certificate["oneOf"]} == {
+        "#/components/schemas/EpocDraft",
+        "#/components/schemas/EpocPrDraft",
+    }
+    assert "subsequent_request" in resolve(document, "#/components/schemas/EpocPrDraft")["required"]
+    assert "user_information" in resolve(document, "#/components/schemas/EpocDraft")["required"]
+
+
+def test_the_draft_order_names_its_order_types(document):
+    draft_order = document["components"]["schemas"]["DraftOrder"]
+    assert draft_order["properties"]["order_type"]["enum"] == ["epoc", "epoc-pr"]
+    assert set(draft_order["required"]) == {"order_type", "certificate"}
+    assert draft_order["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/api/v1/orders/{order_id}/issue", id="issue"),
+        pytest.param("/api/v1/orders/{order_id}/responses", id="responses"),
+    ],
+)
+def test_signed_endpoints_take_application_jose(document, path):
+    operation = document["paths"][path]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/jose"}
+    assert operation["requestBody"]["content"]["application/jose"]["schema"]["type"] == "string"
+    assert "urn:eevidence-broker:problem:invalid-signature" in operation["responses"]["422"]["description"]
+
+
+def test_only_the_signed_endpoints_take_application_jose(document):
+    signed = {
+        path
+        for path, _, operation in operations(document)
+        if "application/jose" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert signed == {"/api/v1/orders/{order_id}/issue", "/api/v1/orders/{order_id}/responses"}
+
+
+def test_idempotent_writes_declare_the_idempotency_key_header(document):
+    for path, method, operation in operations(document):
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        if method == "post":
+            assert headers["Idempotency-Key"]["schema"]["maxLength"] == 200, path
+        else:
+            assert "Idempotency-Key" not in headers, path
+
+
+def test_list_endpoints_describe_their_query_parameters(document):
+    parameters = document["paths"]["/api/v1/organisations"]["get"]["parameters"]
+    by_name = {p["name"]: p for p in parameters if p["in"] == "query"}
+    assert set(by_name) == {"page", "per_page", "kind", "country"}
+    assert by_name["per_page"]["schema"]["maximum"] == 100
+    assert by_name["page"]["schema"]["minimum"] == 1
+
+
+def documented_problems(operation: dict[str, Any]) -> dict[str, set[str]]:
+    """{status: {problem slugs}} as the operation's error responses list them."""
+    return {
+        status: {
+            slug.removeprefix("urn:eevidence-broker:problem:") for slug in response["description"].split("; ")
+        }
+        for status, response in operation["responses"].items()
+        if "application/problem+json" in response.get("content", {})
+    }
+
+
+def test_every_operation_lists_the_problems_its_input_can_cause(document):
+    """What endpoint.py refuses before any view runs is documented on every operation it applies to."""
+    for path, method, operation in operations(document):
+        listed = documented_problems(operation)
+        content = operation.get("requestBody", {}).get("content", {})
+        expected: dict[str, set[str]] = {}
+        if "application/json" in content:
+            expected = {
+                "400": {"malformed-json"},
+                "415": {"unsupported-media-type"},
+                "422": {"validation-error"},
+            }
+        if "application/jose" in content:
+            expected = {"400": {"malformed-message"}, "415": {"unsupported-media-type"}}
+        if any(p["in"] == "query" for p in operation["parameters"]):
+            expected.setdefault("422", set()).add("validation-error")
+        if any(p["name"] == "Idempotency-Key" for p in operation["parameters"]):
+            expected.setdefault("422", set()).update({"validation-error", "idempotency-key-reused"})
+        for status, slugs in expected.items():
+            assert slugs <= listed.get(status, set()), (method, path, status)
+        for slugs in listed.values():
+            assert len(slugs) == len(set(slugs))
