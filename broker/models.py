@@ -1,6 +1,10 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
 from broker.api.idempotency import IdempotencyRecord
+from broker.audit.models import AuditCheckpoint
+from broker.audit.models import AuditEntry
+from broker.audit.models import AuditLogHead
+from broker.audit.models import AuditSubtree
 from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.parties.models import Addressee
@@ -12,6 +16,10 @@ from broker.parties.models import User
 __all__ = [
     "Addressee",
     "ApiToken",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditLogHead",
+    "AuditSubtree",
     "IdempotencyRecord",
     "Message",
     "Order",

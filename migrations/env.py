@@ -3,11 +3,19 @@
 from alembic import context
 
 from broker.db import Base
+from broker.db import UTCDateTime
 from broker.db import create_engine
 from broker.models import __all__ as _models  # noqa: F401 - registers every table on Base.metadata
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Render the broker's UTCDateTime as a plain DateTime, so migrations never import broker code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
 
 
 def run_migrations_offline() -> None:
@@ -36,7 +44,9 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # render_as_batch: SQLite can only ALTER a table by copying it; batch mode does that for us.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, render_item=render_item
+    )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

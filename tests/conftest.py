@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from broker import crypto
 from broker import migrate
 from broker.app import create_app
+from broker.audit.models import AuditLogHead
 from broker.clock import FrozenClock
 from broker.db import Base
 from broker.db import Database
@@ -58,13 +59,15 @@ def migrated(database_url: str) -> Iterator[Database]:
 def database(migrated: Database) -> Iterator[Database]:
     """The migrated database, emptied after each test."""
     yield migrated
+    # Every table is emptied except the log head, which the migration seeds and tests reset.
+    tables = [table for table in Base.metadata.sorted_tables if table.name != AuditLogHead.__tablename__]
     with migrated.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+            connection.execute(sa.text(f"TRUNCATE {', '.join(table.name for table in tables)} CASCADE"))
         else:
-            for table in reversed(Base.metadata.sorted_tables):
+            for table in reversed(tables):
                 connection.execute(table.delete())
+        connection.execute(sa.update(AuditLogHead).values(size=0))
 
 
 @pytest.fixture
@@ -225,6 +228,7 @@ def network(database: Database, clock: FrozenClock) -> Network:
 def epoc_draft(addressee: str, **changes: Any) -> dict[str, Any]:
     """A complete, lawful EPOC draft for subscriber data; `changes` replace top-level members."""
     draft: dict[str, Any] = {
+        "instrument": "reg-2023-1543",
         "issuing_authority": {"file_number": "PARQUET-2026-001"},
         "addressee": addressee,
         "data_categories": ["subscriber"],

@@ -18,8 +18,10 @@ from broker import problems
 from broker.access import Actor
 from broker.access import require_kind
 from broker.access import visible_orders
+from broker.audit.log import record
 from broker.clock import Clock
 from broker.inbound import MessageWindow
+from broker.inbound import VerifiedMessage
 from broker.inbound import store_message
 from broker.inbound import verify_inbound
 from broker.orders.models import Message
@@ -93,6 +95,15 @@ def create_draft(
     )
     session.add(order)
     session.flush()
+    record(
+        session,
+        clock,
+        action="order.drafted",
+        object_type="order",
+        object_id=order.id,
+        actor=actor,
+        details={"order_type": order_type.value},
+    )
     return order
 
 
@@ -110,7 +121,7 @@ def issue_order(
             "the signed body differs from the stored draft; sign the certificate returned by GET on the order"
         )
     store_message(session, clock, message, order, order.provider_id)
-    order.state = OrderState.ISSUED
+    _transition(session, clock, actor, order, OrderState.ISSUED, "order.issued", message)
     order.issued_at = clock()
     return order
 
@@ -120,7 +131,7 @@ def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uu
     require_kind(actor, [OrganisationKind.PROVIDER], "receive orders")
     order = get_order(session, actor, order_id)
     if order.state is OrderState.ISSUED:
-        order.state = OrderState.RECEIVED
+        _transition(session, clock, actor, order, OrderState.RECEIVED, "order.received")
         order.received_at = clock()
     return order
 
@@ -148,9 +159,58 @@ def respond(
             errors={"body": {"outcome": [f"one of: {allowed}"]}},
         )
     store_message(session, clock, message, order, order.issuing_authority_id)
-    order.state = OrderState.REJECTED if outcome is ResponseOutcome.NOT_EXECUTED else OrderState.ANSWERED
+    rejected = outcome is ResponseOutcome.NOT_EXECUTED
+    state = OrderState.REJECTED if rejected else OrderState.ANSWERED
+    _transition(session, clock, actor, order, state, f"order.{state.value}", message)
     order.answered_at = clock()
     return order
+
+
+def read_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
+    """An order as one party reads it; every read is an entry in the audit log."""
+    order = get_order(session, actor, order_id)
+    record(session, clock, action="order.viewed", object_type="order", object_id=order.id, actor=actor)
+    return order
+
+
+def record_listing(
+    session: orm.Session, clock: Clock, actor: Actor, listing: str, orders: list[Order]
+) -> None:
+    """A list or inbox page touches the orders it shows: log which ones, and nothing of their content."""
+    record(
+        session,
+        clock,
+        action=f"{listing}.listed",
+        object_type="organisation",
+        object_id=actor.organisation_id,
+        actor=actor,
+        details={"orders": [str(order.id) for order in orders]},
+    )
+
+
+def _transition(
+    session: orm.Session,
+    clock: Clock,
+    actor: Actor,
+    order: Order,
+    state: OrderState,
+    action: str,
+    message: VerifiedMessage | None = None,
+) -> None:
+    details: dict[str, Any] = {"state": {"from": order.state.value, "to": state.value}}
+    if message is not None:
+        details["message"] = {"id": str(message.id), "type": message.envelope["type"]}
+    order.state = state
+    record(
+        session,
+        clock,
+        action=action,
+        object_type="order",
+        object_id=order.id,
+        actor=actor,
+        message_sha256=message.sha256 if message else None,
+        details=details,
+    )
 
 
 def certificate_message_of(order: Order) -> Message:

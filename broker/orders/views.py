@@ -66,7 +66,9 @@ def list_orders(session: orm.Session, actor: Actor, query: dict[str, Any]) -> di
     for name in ("state", "order_type", "emergency", "file_number"):
         if query.get(name) is not None:
             statement = statement.where(getattr(Order, name) == query[name])
-    return paginate(session, services(), statement, query)
+    page = paginate(session, services(), statement, query)
+    operations.record_listing(session, services().clock, actor, "orders", page["items"])
+    return page
 
 
 @bp.get("/orders/<uuid:order_id>")
@@ -77,7 +79,7 @@ def list_orders(session: orm.Session, actor: Actor, query: dict[str, Any]) -> di
     problems=(problems.NotFound,),
 )
 def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
-    return operations.get_order(session, actor, order_id)
+    return operations.read_order(session, services().clock, actor, order_id)
 
 
 @bp.post("/orders/<uuid:order_id>/issue")
@@ -109,7 +111,9 @@ def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str
         .where(visible_orders(actor), Order.state.in_([OrderState.ISSUED, OrderState.RECEIVED]))
         .order_by(Order.emergency.desc(), Order.issued_at, Order.id)
     )
-    return paginate(session, services(), statement, query)
+    page = paginate(session, services(), statement, query)
+    operations.record_listing(session, services().clock, actor, "inbox", page["items"])
+    return page
 
 
 @bp.post("/orders/<uuid:order_id>/receive")

@@ -17,6 +17,7 @@ from sqlalchemy import orm
 from broker import crypto
 from broker import problems
 from broker.access import Actor
+from broker.audit.log import record
 from broker.clock import Clock
 from broker.countries import ISO_3166_ALPHA2
 from broker.parties.models import AUTHORITY_KINDS
@@ -73,6 +74,15 @@ def create_organisation(
     )
     session.add(organisation)
     session.flush()
+    record(
+        session,
+        clock,
+        action="organisation.registered",
+        object_type="organisation",
+        object_id=organisation.id,
+        actor=None,
+        details={"kind": kind.value, "country": organisation.country},
+    )
     return organisation
 
 
@@ -119,6 +129,15 @@ def add_addressee(
     )
     session.add(addressee)
     session.flush()
+    record(
+        session,
+        clock,
+        action="addressee.registered",
+        object_type="addressee",
+        object_id=addressee.id,
+        actor=None,
+        details={"provider": str(provider.id), "country": addressee.country},
+    )
     return addressee
 
 
@@ -137,6 +156,15 @@ def create_user(
     user = User(organisation=organisation, email=email, name=name, role=role, created_at=clock())
     session.add(user)
     session.flush()
+    record(
+        session,
+        clock,
+        action="user.created",
+        object_type="user",
+        object_id=user.id,
+        actor=None,
+        details={"organisation": str(organisation.id), "role": role.value},
+    )
     return user
 
 
@@ -158,6 +186,15 @@ def issue_token(
     )
     session.add(token)
     session.flush()
+    record(
+        session,
+        clock,
+        action="token.issued",
+        object_type="api_token",
+        object_id=token.id,
+        actor=None,
+        details={"user": str(user.id), "expires_at": token.expires_at.isoformat()},
+    )
     return token, plaintext
 
 
@@ -168,6 +205,9 @@ def revoke_token(session: orm.Session, clock: Clock, token_id: uuid.UUID) -> Api
         raise problems.NotFound(f"no API token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = clock()
+        record(
+            session, clock, action="token.revoked", object_type="api_token", object_id=token.id, actor=None
+        )
     return token
 
 
@@ -226,6 +266,15 @@ def register_key(
     )
     session.add(key)
     session.flush()
+    record(
+        session,
+        clock,
+        action="key.registered",
+        object_type="signing_key",
+        object_id=kid,
+        actor=None,
+        details={"organisation": str(organisation.id), "alg": key.alg},
+    )
     return key
 
 
@@ -239,4 +288,13 @@ def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> 
     if key.revoked_at is None:
         key.revoked_at = clock()
         key.revocation_reason = reason
+        record(
+            session,
+            clock,
+            action="key.revoked",
+            object_type="signing_key",
+            object_id=kid,
+            actor=None,
+            details={"reason": reason},
+        )
     return key

@@ -155,12 +155,12 @@ def upgrade() -> None:
         sa.Column("response_body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_idempotency_records_user_id_users"),
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_idempotency_records_user_id_users"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
-        sa.UniqueConstraint(
-            "user_id", "key", name=op.f("uq_idempotency_records_user_id_key")
-        ),
+        sa.UniqueConstraint("user_id", "key", name=op.f("uq_idempotency_records_user_id_key")),
     )
     op.create_table(
         "api_tokens",

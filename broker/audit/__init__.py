@@ -1,0 +1,1 @@
+"""The due-process audit trail: an append-only transparency log with signed checkpoints."""

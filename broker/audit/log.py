@@ -1,0 +1,110 @@
+"""Appending to the transparency log, in the same transaction as the event it records.
+
+Sequencing and integration happen together: the single-row head is incremented with
+UPDATE … RETURNING (which serialises concurrent appenders on PostgreSQL and SQLite alike), the entry
+is stored as the exact canonical JSON that is hashed, and the subtree hashes the new leaf completes
+are written, so a proof can be served at once from O(log n) stored hashes.
+"""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker import crypto
+from broker import translog
+from broker.access import Actor
+from broker.audit.models import AuditEntry
+from broker.audit.models import AuditLogHead
+from broker.audit.models import AuditSubtree
+from broker.clock import Clock
+from broker.clock import to_rfc3339
+
+HEAD_ID = 1
+
+
+class SqlSubtreeStore:
+    """The stored subtree hashes, read through the caller's session."""
+
+    def __init__(self, session: orm.Session) -> None:
+        self.session = session
+
+    def get(self, level: int, index: int) -> bytes:
+        stored = self.session.get(AuditSubtree, (level, index))
+        if stored is None:
+            raise LookupError(f"no stored subtree at level {level}, index {index}")
+        return stored.hash
+
+
+def record(
+    session: orm.Session,
+    clock: Clock,
+    *,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID | str,
+    actor: Actor | None,
+    message_sha256: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one event; `actor` None means the operator acting through the CLI.
+
+    The entry names who, what, on which object and the hash of the signed message, never the
+    content of an order, so the log can be shown to an oversight body as it is.
+    """
+    index = (
+        session.execute(
+            sa.update(AuditLogHead)
+            .where(AuditLogHead.id == HEAD_ID)
+            .values(size=AuditLogHead.size + 1)
+            .returning(AuditLogHead.size)
+        ).scalar_one()
+        - 1
+    )
+    now = clock()
+    document: dict[str, Any] = {
+        "index": index,
+        "time": to_rfc3339(now),
+        "action": action,
+        "actor": _actor(actor),
+        "object": {"type": object_type, "id": str(object_id)},
+    }
+    if message_sha256 is not None:
+        document["message_sha256"] = message_sha256
+    if details:
+        document["details"] = dict(details)
+    leaf = crypto.canonicalize(document)
+    leaf_hash = translog.leaf_hash(leaf)
+    entry = AuditEntry(
+        index=index,
+        recorded_at=now,
+        action=action,
+        organisation_id=actor.organisation_id if actor else None,
+        object_type=object_type,
+        object_id=str(object_id),
+        leaf=leaf.decode("utf-8"),
+        leaf_hash=leaf_hash,
+    )
+    session.add(entry)
+    for level, position, hash_ in translog.subtrees_to_store(index, leaf_hash, SqlSubtreeStore(session)):
+        session.add(AuditSubtree(level=level, index=position, hash=hash_))
+    session.flush()
+    return entry
+
+
+def size(session: orm.Session) -> int:
+    """How many entries the log holds."""
+    return session.scalar(sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID)) or 0
+
+
+def _actor(actor: Actor | None) -> dict[str, Any]:
+    if actor is None:
+        return {"operator": True}
+    return {
+        "organisation": str(actor.organisation_id),
+        "user": str(actor.user_id),
+        "kind": actor.kind.value,
+        "role": actor.role.value,
+    }
