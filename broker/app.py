@@ -1,11 +1,13 @@
 """The Flask application factory: configuration, database, error handlers, blueprints."""
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from broker import config as broker_config
+from broker.audit.checkpoints import LogSigner
 from broker.clock import Clock
 from broker.clock import system_clock
 from broker.db import Database
@@ -38,10 +40,12 @@ def create_app(
         ),
         page_size_default=app.config["PAGE_SIZE_DEFAULT"],
         page_size_max=app.config["PAGE_SIZE_MAX"],
+        log_signer=_log_signer(app),
     )
 
     from broker.api import errors
     from broker.api import openapi
+    from broker.audit import views as audit_views
     from broker.orders import views as order_views
     from broker.parties import views as party_views
 
@@ -49,4 +53,12 @@ def create_app(
     app.register_blueprint(openapi.bp)
     app.register_blueprint(party_views.bp)
     app.register_blueprint(order_views.bp)
+    app.register_blueprint(audit_views.bp)
     return app
+
+
+def _log_signer(app: Flask) -> LogSigner | None:
+    """The broker's checkpoint key from KEY_FILE; without one the broker logs but cannot sign."""
+    if not app.config["KEY_FILE"]:
+        return None
+    return LogSigner.from_file(app.config["LOG_ORIGIN"], Path(app.config["KEY_FILE"]))

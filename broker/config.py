@@ -17,10 +17,19 @@ DEFAULTS: dict[str, Any] = {
     "MESSAGE_MAX_FUTURE_SECONDS": 300,
     # ... and at most this far in the past when it reaches the broker.
     "MESSAGE_MAX_AGE_SECONDS": 3600,
+    # The transparency log's origin line, which is also the key name in its signed checkpoints.
+    "LOG_ORIGIN": "localhost/eevidence-broker",
+    # The broker's own Ed25519 private key (PEM) for signing checkpoints; none means no signing.
+    "KEY_FILE": None,
     # Pagination of list endpoints.
     "PAGE_SIZE_DEFAULT": 25,
     "PAGE_SIZE_MAX": 100,
 }
+
+
+def setting(name: str) -> Any:
+    """One setting outside the app (CLI): BROKER_<NAME> from the environment, else the default."""
+    return os.environ.get(f"BROKER_{name}", DEFAULTS[name])
 
 
 def instance_path() -> Path:

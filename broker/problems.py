@@ -210,3 +210,16 @@ class InvalidReference(Problem):
     slug = "invalid-reference"
     status = 422
     title = "The request refers to something that cannot be used"
+
+
+# Audit trail
+class SigningUnavailable(Problem):
+    slug = "signing-unavailable"
+    status = 503
+    title = "The broker cannot sign right now"
+
+
+class InvalidRange(Problem):
+    slug = "invalid-range"
+    status = 422
+    title = "The requested index or tree size does not exist in the log"

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from broker.audit.checkpoints import LogSigner
 from broker.clock import Clock
 from broker.db import Database
 from broker.inbound import MessageWindow
@@ -16,3 +17,4 @@ class Services:
     window: MessageWindow
     page_size_default: int
     page_size_max: int
+    log_signer: LogSigner | None = None

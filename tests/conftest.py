@@ -75,9 +75,18 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
+@pytest.fixture(scope="session")
+def broker_key_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The broker's own checkpoint key, generated for this run (never a committed key)."""
+    path = tmp_path_factory.mktemp("broker-key") / "broker-key.pem"
+    path.write_bytes(crypto.private_key_pem(crypto.generate_private_key("EdDSA")))
+    return path
+
+
 @pytest.fixture
-def app(database: Database, clock: FrozenClock) -> Flask:
-    return create_app({"TESTING": True}, clock=clock, database=database)
+def app(database: Database, clock: FrozenClock, broker_key_file: Any) -> Flask:
+    settings = {"TESTING": True, "KEY_FILE": str(broker_key_file), "LOG_ORIGIN": "broker.test/log"}
+    return create_app(settings, clock=clock, database=database)
 
 
 @pytest.fixture

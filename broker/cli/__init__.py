@@ -2,6 +2,7 @@
 
 import click
 
+from broker.cli.audit import audit
 from broker.cli.db import db
 from broker.cli.demo import demo
 from broker.cli.registry import key
@@ -20,5 +21,5 @@ def main() -> None:
     """
 
 
-for command in (serve, db, org, user, token, key, demo):
+for command in (serve, db, org, user, token, key, audit, demo):
     main.add_command(command)

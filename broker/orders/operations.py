@@ -7,6 +7,7 @@ transaction: a refusal at any point leaves nothing behind.
 
 import copy
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -174,18 +175,19 @@ def read_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.
 
 
 def record_listing(
-    session: orm.Session, clock: Clock, actor: Actor, listing: str, orders: list[Order]
+    session: orm.Session, clock: Clock, actor: Actor, listing: str, orders: Sequence[Order]
 ) -> None:
-    """A list or inbox page touches the orders it shows: log which ones, and nothing of their content."""
-    record(
-        session,
-        clock,
-        action=f"{listing}.listed",
-        object_type="organisation",
-        object_id=actor.organisation_id,
-        actor=actor,
-        details={"orders": [str(order.id) for order in orders]},
-    )
+    """A list or inbox page touches each order it shows: one entry per order, so timelines show it."""
+    for order in orders:
+        record(
+            session,
+            clock,
+            action="order.listed",
+            object_type="order",
+            object_id=order.id,
+            actor=actor,
+            details={"listing": listing},
+        )
 
 
 def _transition(

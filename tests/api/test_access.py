@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from broker.audit import checkpoints
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.problems import PROBLEM_BASE
@@ -149,17 +150,110 @@ ACCESS = [
     ("POST", "/api/v1/orders/{received}/responses", "enforcing", 403),
     ("POST", "/api/v1/orders/{received}/responses", "oversight", 403),
     ("POST", "/api/v1/orders/{received}/responses", "anonymous", 401),
+    # --- GET /audit/key ----------------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/audit/key", "prosecutor", 200),
+    ("GET", "/api/v1/audit/key", "other_authority", 200),
+    ("GET", "/api/v1/audit/key", "provider", 200),
+    ("GET", "/api/v1/audit/key", "other_provider", 200),
+    ("GET", "/api/v1/audit/key", "enforcing", 200),
+    ("GET", "/api/v1/audit/key", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/key", "anonymous", 401),
+    # --- GET /audit/checkpoints --------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/audit/checkpoints", "prosecutor", 200),
+    ("GET", "/api/v1/audit/checkpoints", "other_authority", 200),
+    ("GET", "/api/v1/audit/checkpoints", "provider", 200),
+    ("GET", "/api/v1/audit/checkpoints", "other_provider", 200),
+    ("GET", "/api/v1/audit/checkpoints", "enforcing", 200),
+    ("GET", "/api/v1/audit/checkpoints", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/checkpoints", "anonymous", 401),
+    # --- GET /audit/checkpoints/latest -------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/audit/checkpoints/latest", "prosecutor", 200),
+    ("GET", "/api/v1/audit/checkpoints/latest", "other_authority", 200),
+    ("GET", "/api/v1/audit/checkpoints/latest", "provider", 200),
+    ("GET", "/api/v1/audit/checkpoints/latest", "other_provider", 200),
+    ("GET", "/api/v1/audit/checkpoints/latest", "enforcing", 200),
+    ("GET", "/api/v1/audit/checkpoints/latest", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/checkpoints/latest", "anonymous", 401),
+    # --- POST /audit/checkpoints (oversight only) ---
+    # allowed
+    ("POST", "/api/v1/audit/checkpoints", "oversight", 201),
+    # denied
+    ("POST", "/api/v1/audit/checkpoints", "prosecutor", 403),
+    ("POST", "/api/v1/audit/checkpoints", "other_authority", 403),
+    ("POST", "/api/v1/audit/checkpoints", "provider", 403),
+    ("POST", "/api/v1/audit/checkpoints", "other_provider", 403),
+    ("POST", "/api/v1/audit/checkpoints", "enforcing", 403),
+    ("POST", "/api/v1/audit/checkpoints", "anonymous", 401),
+    # --- GET /audit/entries (oversight only) ---
+    # allowed
+    ("GET", "/api/v1/audit/entries", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/entries", "prosecutor", 403),
+    ("GET", "/api/v1/audit/entries", "other_authority", 403),
+    ("GET", "/api/v1/audit/entries", "provider", 403),
+    ("GET", "/api/v1/audit/entries", "other_provider", 403),
+    ("GET", "/api/v1/audit/entries", "enforcing", 403),
+    ("GET", "/api/v1/audit/entries", "anonymous", 401),
+    # --- GET /audit/entries/{entry} (oversight only) ---
+    # allowed
+    ("GET", "/api/v1/audit/entries/{entry}", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/entries/{entry}", "prosecutor", 403),
+    ("GET", "/api/v1/audit/entries/{entry}", "other_authority", 403),
+    ("GET", "/api/v1/audit/entries/{entry}", "provider", 403),
+    ("GET", "/api/v1/audit/entries/{entry}", "other_provider", 403),
+    ("GET", "/api/v1/audit/entries/{entry}", "enforcing", 403),
+    ("GET", "/api/v1/audit/entries/{entry}", "anonymous", 401),
+    # --- GET /audit/proofs/inclusion?index=0&size=1 (oversight only) ---
+    # allowed
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "prosecutor", 403),
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "other_authority", 403),
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "provider", 403),
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "other_provider", 403),
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "enforcing", 403),
+    ("GET", "/api/v1/audit/proofs/inclusion?index=0&size=1", "anonymous", 401),
+    # --- GET /audit/proofs/consistency?old_size=1&new_size=2 (oversight only) ---
+    # allowed
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "prosecutor", 403),
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "other_authority", 403),
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "provider", 403),
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "other_provider", 403),
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "enforcing", 403),
+    ("GET", "/api/v1/audit/proofs/consistency?old_size=1&new_size=2", "anonymous", 401),
+    # --- GET /audit/orders/{issued}/case-file (oversight only) ---
+    # allowed
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "prosecutor", 403),
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "other_authority", 403),
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "provider", 403),
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "other_provider", 403),
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "enforcing", 403),
+    ("GET", "/api/v1/audit/orders/{issued}/case-file", "anonymous", 401),
 ]
 
 DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
 
 
 @pytest.fixture
-def orders(exchange) -> dict[str, dict[str, Any]]:
-    """One order of the prosecutor's in each state a step starts from."""
+def orders(exchange, app, database) -> dict[str, dict[str, Any]]:
+    """One order of the prosecutor's in each state a step starts from, and a signed checkpoint."""
     draft = exchange.draft()
     issued = exchange.issue(exchange.draft())
     received = exchange.receive(exchange.issue(exchange.draft()))
+    with database.transaction() as session:
+        services = app.extensions["broker"]
+        checkpoints.sign_checkpoint(session, services.clock, services.log_signer)
     return {"draft": draft, "issued": issued, "received": received}
 
 
@@ -168,7 +262,9 @@ def send(
 ) -> Any:
     """The request `who` would make: their own token, and a message signed with their own key."""
     path = template.format(
-        organisation=network["provider"].organisation_id, **{state: o["id"] for state, o in orders.items()}
+        organisation=network["provider"].organisation_id,
+        entry=0,
+        **{state: o["id"] for state, o in orders.items()},
     )
     # Anonymous callers send what the rightful party would, minus the token.
     signer = (
@@ -299,7 +395,8 @@ def test_the_access_table_covers_every_endpoint_for_every_party(app):
     placeholders = {name: str(uuid.uuid4()) for name in ("organisation", "draft", "issued", "received")}
     covered: dict[tuple[str, str], set[str]] = {}
     for method, template, who, _ in ACCESS:
-        endpoint, _ = adapter.match(template.format(**placeholders), method=method)
+        path = template.format(entry=0, **placeholders).partition("?")[0]
+        endpoint, _ = adapter.match(path, method=method)
         covered.setdefault((endpoint, method), set()).add(who)
 
     expected = {
