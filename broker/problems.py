@@ -193,6 +193,12 @@ class CertificateMismatch(Problem):
     title = "The signed certificate is not the draft being issued"
 
 
+class LegalCheckFailed(Problem):
+    slug = "legal-check-failed"
+    status = 422
+    title = "The order breaks a blocking rule of its legal instrument"
+
+
 # Lifecycle and registry
 class TransitionNotAllowed(Problem):
     slug = "transition-not-allowed"

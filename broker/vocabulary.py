@@ -58,6 +58,22 @@ class MessageType(StrEnum):
     RESPONSE = "response"
 
 
+class Instrument(StrEnum):
+    """The legal instrument an order is issued under, chosen explicitly on the certificate.
+
+    The broker's epoc certificate carries production orders and its epoc-pr certificate preservation
+    orders; the Council of Europe instruments travel in the same certificate structure.
+    """
+
+    REG_2023_1543 = "reg-2023-1543"  # Regulation (EU) 2023/1543: EPOC / EPOC-PR
+    CETS_185_ART29 = "cets-185-art29"  # Budapest Convention Art. 29: expedited preservation request
+    CETS_224_ART7 = (
+        "cets-224-art7"  # Second Additional Protocol Art. 7: subscriber information from a provider
+    )
+    CETS_224_ART8 = "cets-224-art8"  # Art. 8: giving effect to an order through the requested Party
+    CETS_224_ART9 = "cets-224-art9"  # Art. 9: expedited disclosure in an emergency
+
+
 class DataCategory(StrEnum):
     """Art. 3(9)-(12) of Regulation (EU) 2023/1543."""
 

@@ -9,6 +9,7 @@ from broker.cli.registry import key
 from broker.cli.registry import org
 from broker.cli.registry import token
 from broker.cli.registry import user
+from broker.cli.rules import rules
 from broker.cli.serve import serve
 
 
@@ -21,5 +22,5 @@ def main() -> None:
     """
 
 
-for command in (serve, db, org, user, token, key, audit, demo):
+for command in (serve, db, org, user, token, key, rules, audit, demo):
     main.add_command(command)

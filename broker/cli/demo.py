@@ -1,14 +1,19 @@
 """`broker demo`: the whole exchange, narrated, on a throw-away embedded database."""
 
+import json
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
 
 import click
 
+from broker import crypto
 from broker import migrate
 from broker.clock import system_clock
 from broker.db import Database
+
+DEMO_ORIGIN = "demo.eevidence-broker.invalid/log"
 
 
 @click.command()
@@ -22,42 +27,52 @@ def demo(database_url: str | None, keep: bool) -> None:
 
     It registers a demo network (a French public prosecutor's office and investigating judge,
     the provider Example Mail with its designated establishment in Ireland, the Irish enforcing
-    authority and an oversight body), generates their signing keys, has the prosecutor's office
-    draft and sign a European Production Order Certificate for subscriber data, delivers it to
-    Example Mail, which verifies the signature itself and answers with a signed response, and
-    shows the authority receiving and verifying that answer. A forged issuing attempt, with the
-    right token but the wrong key, is shown being refused.
+    authority and an oversight body) and generates their signing keys. The prosecutor's office
+    first checks a flawed European Production Order Certificate and sees which article blocks it,
+    then drafts and signs a lawful EPOC for subscriber data; a forged issuing attempt, with the
+    right token but the wrong key, is refused. Example Mail verifies the signature itself and
+    answers with a signed response, which the authority verifies in turn. Finally the oversight
+    body verifies the broker's whole audit log and the order's history with nothing but the
+    broker's verifier key.
 
     Everything happens in a temporary folder (SQLite database and private keys) that is deleted
-    afterwards unless --keep is given.
+    afterwards unless --keep is given; with --keep, the commands to verify the log again are printed.
     """
     from broker.app import create_app
-    from broker.demo import Demo
-    from broker.demo import DemoFailed
-    from broker.demo import build_network
+    from broker.demo.network import build_network
+    from broker.demo.scenario import Demo
+    from broker.demo.scenario import DemoFailed
 
     folder = Path(tempfile.mkdtemp(prefix="broker-demo-"))
     url = database_url or f"sqlite:///{folder / 'broker.sqlite3'}"
+    key_file = folder / "broker-key.pem"
+    key_file.write_bytes(crypto.private_key_pem(crypto.generate_private_key("EdDSA")))
+    key_file.chmod(0o600)
     database = Database(url)
     try:
         migrate.upgrade(database)
-        if migrate.current_revision(database) != migrate.head_revision(database):
-            raise click.ClickException("the demo database could not be migrated")
         click.echo(f"Demo network in {folder}: registering five organisations, their users, tokens and keys")
         parties = build_network(database, system_clock, folder)
         for party in parties.values():
             click.echo(f"   {party.name}: user {party.user}, signing key {party.kid}")
-        app = create_app(database=database)
+        app = create_app({"KEY_FILE": str(key_file), "LOG_ORIGIN": DEMO_ORIGIN}, database=database)
         try:
             summary = Demo(app.test_client(), parties, system_clock, click.echo).run()
         except DemoFailed as error:
             raise click.ClickException(f"the demo stopped: {error}") from error
         click.echo("Summary:")
-        click.echo(summary)
-        click.echo("The exchange completed: issued, received, verified, answered.")
+        click.echo(json.dumps(summary, indent=2))
+        click.echo("The exchange completed: checked, issued, received, verified, answered, audited.")
+        if keep:
+            _print_verification_commands(url, summary["verifier_key"], folder)
     finally:
         database.dispose()
-        if keep:
-            click.echo(f"Kept {folder}", err=True)
-        else:
+        if not keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _print_verification_commands(url: str, vkey: str, folder: Path) -> None:
+    export = folder / "audit-export.json"
+    click.echo(f"Kept {folder}. Verify the log yourself with only the broker's verifier key:")
+    click.echo(f"   BROKER_DATABASE_URL={shlex.quote(url)} broker audit export {shlex.quote(str(export))}")
+    click.echo(f"   broker audit verify --export {shlex.quote(str(export))} --vkey {shlex.quote(vkey)}")

@@ -35,6 +35,10 @@ class Order(Base):
     # The certificate as the wire document that the issuing authority signs.
     certificate: orm.Mapped[dict[str, Any]]
     emergency: orm.Mapped[bool]
+    # The legal instrument the certificate names, kept as a column for queries and statistics.
+    instrument: orm.Mapped[str] = orm.mapped_column(sa.String(32))
+    # The last legal-basis check: findings with rule ids and citations, and the derived facts.
+    checks: orm.Mapped[dict[str, Any] | None]
     file_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(100))
     created_at: orm.Mapped[datetime]
     issued_at: orm.Mapped[datetime | None]

@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import orm
 
 from broker import crypto
+from broker import legal
 from broker import problems
 from broker.access import Actor
 from broker.access import require_kind
@@ -25,6 +26,7 @@ from broker.inbound import MessageWindow
 from broker.inbound import VerifiedMessage
 from broker.inbound import store_message
 from broker.inbound import verify_inbound
+from broker.orders import checks
 from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.parties.models import Addressee
@@ -57,10 +59,10 @@ def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
     return order
 
 
-def create_draft(
-    session: orm.Session, clock: Clock, actor: Actor, order_type: OrderType, draft: dict[str, Any]
-) -> Order:
-    """Complete a caseworker's draft from the registry and keep it as the certificate to be signed.
+def complete_certificate(
+    session: orm.Session, actor: Actor, order_type: OrderType, draft: dict[str, Any]
+) -> tuple[dict[str, Any], Addressee]:
+    """The certificate a caseworker's draft becomes, completed from the registry and schema-checked.
 
     The caseworker names the addressee and the validating authority by id; the broker fills in
     their registered names, types and countries, so the signed certificate is self-contained.
@@ -82,15 +84,34 @@ def create_draft(
         raise problems.ValidationFailed(
             "the certificate is incomplete or invalid", errors=error.messages
         ) from error
+    return certificate, addressee
+
+
+def check_draft(
+    session: orm.Session, clock: Clock, actor: Actor, order_type: OrderType, draft: dict[str, Any]
+) -> dict[str, Any]:
+    """The legal-basis findings for a draft, creating nothing (live checking while a caseworker types)."""
+    certificate, addressee = complete_certificate(session, actor, order_type, draft)
+    return checks.stored(checks.run(order_type, certificate, addressee, clock), clock)
+
+
+def create_draft(
+    session: orm.Session, clock: Clock, actor: Actor, order_type: OrderType, draft: dict[str, Any]
+) -> Order:
+    """Keep a draft with its first legal check; a draft may still break rules, issuing may not."""
+    certificate, addressee = complete_certificate(session, actor, order_type, draft)
+    report = checks.run(order_type, certificate, addressee, clock)
     order = Order(
         order_type=order_type,
         state=OrderState.DRAFT,
-        issuing_authority_id=issuer.id,
+        issuing_authority_id=actor.organisation_id,
         addressee_id=addressee.id,
         provider_id=addressee.provider_id,
         created_by_id=actor.user_id,
         certificate=certificate,
         emergency=bool(certificate.get("emergency")),
+        instrument=certificate["instrument"],
+        checks=checks.stored(report, clock),
         file_number=certificate["issuing_authority"].get("file_number"),
         created_at=clock(),
     )
@@ -103,9 +124,33 @@ def create_draft(
         object_type="order",
         object_id=order.id,
         actor=actor,
-        details={"order_type": order_type.value},
+        details={"order_type": order_type.value, "instrument": order.instrument, **_check_summary(report)},
     )
     return order
+
+
+def check_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
+    """Run the checks again on a draft (rules and reference data may have changed) and keep the result."""
+    require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "check orders")
+    order = get_order(session, actor, order_id)
+    _require_state(order, OrderState.DRAFT, "re-check")
+    report = checks.run(order.order_type, order.certificate, order.addressee, clock)
+    order.checks = checks.stored(report, clock)
+    record(
+        session,
+        clock,
+        action="order.checked",
+        object_type="order",
+        object_id=order.id,
+        actor=actor,
+        details=_check_summary(report),
+    )
+    return order
+
+
+def _check_summary(report: legal.Report) -> dict[str, Any]:
+    """What the audit log keeps of a check: which rules fired, not what the order says."""
+    return {"blocking": report.blocking, "rules": sorted({finding.rule_id for finding in report.findings})}
 
 
 def issue_order(
@@ -121,6 +166,10 @@ def issue_order(
         raise problems.CertificateMismatch(
             "the signed body differs from the stored draft; sign the certificate returned by GET on the order"
         )
+    # The same checks as for the draft, as of the day it leaves: nothing unlawful goes out.
+    report = checks.run(order.order_type, order.certificate, order.addressee, clock)
+    checks.refuse_if_blocking(report)
+    order.checks = checks.stored(report, clock)
     store_message(session, clock, message, order, order.provider_id)
     _transition(session, clock, actor, order, OrderState.ISSUED, "order.issued", message)
     order.issued_at = clock()

@@ -73,6 +73,31 @@ class DraftOrderSchema(Schema):
             raise ValidationError({"certificate": errors})
 
 
+class FindingSchema(Schema):
+    """One rule an order breaks: which rule of which article, and what to change."""
+
+    rule_id = fields.String(dump_only=True)
+    instrument = fields.String(dump_only=True)
+    citation = fields.String(dump_only=True)
+    severity = fields.String(dump_only=True, metadata={"enum": ["error", "warning"]})
+    message = fields.String(dump_only=True)
+    fields_ = fields.List(fields.String(), dump_only=True, data_key="fields", attribute="fields")
+    confidence = fields.String(dump_only=True, metadata={"enum": ["confirmed", "secondary", "unconfirmed"]})
+    missing_data = fields.Boolean(dump_only=True)
+
+
+class CheckReportSchema(Schema):
+    """The legal-basis check of a certificate; any error blocks issuing."""
+
+    checked_at = fields.String(dump_only=True)
+    blocking = fields.Boolean(dump_only=True)
+    findings = fields.List(fields.Nested(FindingSchema), dump_only=True)
+    derived = fields.Dict(
+        dump_only=True,
+        metadata={"description": "Facts the workflow acts on: notification_required, deadline, ..."},
+    )
+
+
 class PartySchema(Schema):
     id = fields.UUID(dump_only=True)
     name = fields.String(dump_only=True)
@@ -96,6 +121,7 @@ class MessageSchema(Schema):
 class OrderSummarySchema(Schema):
     id = fields.UUID(dump_only=True)
     order_type = fields.Enum(OrderType, by_value=True, dump_only=True)
+    instrument = fields.String(dump_only=True)
     state = fields.Enum(OrderState, by_value=True, dump_only=True)
     emergency = fields.Boolean(dump_only=True)
     file_number = fields.String(dump_only=True, allow_none=True)
@@ -112,6 +138,7 @@ class OrderSchema(OrderSummarySchema):
     """The whole order: the certificate to sign (while a draft) or as signed, and every message."""
 
     certificate = fields.Dict(dump_only=True)
+    checks = fields.Nested(CheckReportSchema, dump_only=True, allow_none=True)
     messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
 
 

@@ -54,6 +54,31 @@ def create_order(session: orm.Session, actor: Actor, body: dict[str, Any]) -> Or
     return operations.create_draft(session, services().clock, actor, body["order_type"], body["certificate"])
 
 
+@bp.post("/orders/check")
+@endpoint(
+    summary="Check a draft against its legal instrument without creating anything (live checking)",
+    tag="orders",
+    body=schemas.DraftOrderSchema,
+    response=schemas.CheckReportSchema,
+    idempotent=True,
+    problems=(problems.ValidationFailed, problems.InvalidReference, problems.Forbidden),
+)
+def check_draft(session: orm.Session, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+    return operations.check_draft(session, services().clock, actor, body["order_type"], body["certificate"])
+
+
+@bp.post("/orders/<uuid:order_id>/check")
+@endpoint(
+    summary="Run the legal-basis checks on a draft again and keep the result (issuing authority)",
+    tag="orders",
+    response=schemas.OrderSchema,
+    idempotent=True,
+    problems=(problems.NotFound, problems.Forbidden, problems.TransitionNotAllowed),
+)
+def check_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
+    return operations.check_order(session, services().clock, actor, order_id)
+
+
 @bp.get("/orders")
 @endpoint(
     summary="List the orders you may see, newest first",
@@ -89,7 +114,7 @@ def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
     signed=True,
     response=schemas.OrderSchema,
     idempotent=True,
-    problems=(*SIGNED, problems.CertificateMismatch, problems.Forbidden),
+    problems=(*SIGNED, problems.CertificateMismatch, problems.LegalCheckFailed, problems.Forbidden),
 )
 def issue_order(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
     broker = services()

@@ -8,6 +8,7 @@ from marshmallow import validate
 from marshmallow import validates_schema
 
 from broker.vocabulary import DataCategory
+from broker.vocabulary import Instrument
 from broker.vocabulary import Purpose
 from broker.vocabulary import SubsequentRequest
 from broker.wire.fields import Addressee
@@ -36,6 +37,7 @@ def _unique(values: list[str]) -> None:
 class _CertificateSchema(WireSchema):
     """What Annex I and Annex II share, with the rules that tie their fields together."""
 
+    instrument = choice(Instrument, required=True)
     issuing_authority = fields.Nested(Authority, required=True)
     validating_authority = fields.Nested(Authority, allow_none=True)
     addressee = fields.Nested(Addressee, required=True)
@@ -76,6 +78,10 @@ class EpocSchema(_CertificateSchema):
 
     similar_domestic_order_possible = StrictBoolean(required=True)
     user_information = fields.Nested(UserInformation, required=True)
+    # Art. 8(2): reasonable grounds to believe each holds. Only traffic or content data under the
+    # Regulation need them (to decide notification), so they are optional and broker.legal asks for them.
+    offence_committed_in_issuing_state = StrictBoolean()
+    person_resides_in_issuing_state = StrictBoolean()
 
 
 class EpocPrSchema(_CertificateSchema):

@@ -34,6 +34,8 @@ OFFSET_TIMESTAMP_PATTERN = (
     rf"^{_DATE}T{_TIME}(?:\.[0-9]{{1,9}})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$(?!\n)"
 )
 UTC_TIMESTAMP_PATTERN = rf"^{_DATE}T{_TIME}(?:\.[0-9]{{6}})?Z$(?!\n)"
+# An EU directive by year and number, as Art. 5(4) of Regulation (EU) 2023/1543 cites them: 2019/713.
+DIRECTIVE_PATTERN = r"^[0-9]{4}/[0-9]{1,4}$(?!\n)"
 
 CALENDAR_MESSAGE = "Not a date on the calendar."
 ORDER_MESSAGE = "Must be later than start."
@@ -211,6 +213,21 @@ class TimeRange(WireSchema):
             raise ValidationError(ORDER_MESSAGE, field_name="end")
 
 
+class ListedOffence(WireSchema):
+    """An offence defined by a directive article that Art. 5(4)(b)-(c) lists, whatever its penalty.
+
+    Which directives and articles count is reference data (broker/legal), not schema, so only the
+    shape is checked here.
+    """
+
+    directive = fields.String(
+        required=True,
+        validate=validate.Regexp(DIRECTIVE_PATTERN, error="Not a directive as year/number, e.g. 2019/713."),
+    )
+    article = WholeNumber(required=True, validate=validate.Range(min=1))
+    by_information_system = StrictBoolean()
+
+
 class Offence(WireSchema):
     """The offence and the penalty that decide which data may be ordered (Art. 5(3)-(4))."""
 
@@ -218,7 +235,9 @@ class Offence(WireSchema):
     legal_provisions = fields.List(text(300), required=True, validate=validate.Length(min=1, max=50))
     # null: the law sets no maximum term, which is not the same as an unknown one.
     maximum_penalty_months = WholeNumber(required=True, allow_none=True, validate=validate.Range(min=0))
+    # A code from the Annex IV list; the list is reference data, so broker.legal checks the value.
     annex_iv_category = text(200)
+    listed_offence = fields.Nested(ListedOffence)
 
 
 class Sentence(WireSchema):

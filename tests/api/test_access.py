@@ -90,6 +90,26 @@ ACCESS = [
     ("POST", "/api/v1/orders", "enforcing", 403),
     ("POST", "/api/v1/orders", "oversight", 403),
     ("POST", "/api/v1/orders", "anonymous", 401),
+    # --- POST /orders/check (live check, creates nothing) -----------------------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/check", "prosecutor", 200),
+    ("POST", "/api/v1/orders/check", "other_authority", 200),
+    # denied
+    ("POST", "/api/v1/orders/check", "provider", 403),
+    ("POST", "/api/v1/orders/check", "other_provider", 403),
+    ("POST", "/api/v1/orders/check", "enforcing", 403),
+    ("POST", "/api/v1/orders/check", "oversight", 403),
+    ("POST", "/api/v1/orders/check", "anonymous", 401),
+    # --- POST /orders/{id}/check (re-check a draft) ----------------------------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/{draft}/check", "prosecutor", 200),
+    # denied
+    ("POST", "/api/v1/orders/{draft}/check", "other_authority", 404),
+    ("POST", "/api/v1/orders/{draft}/check", "provider", 403),
+    ("POST", "/api/v1/orders/{draft}/check", "other_provider", 403),
+    ("POST", "/api/v1/orders/{draft}/check", "enforcing", 403),
+    ("POST", "/api/v1/orders/{draft}/check", "oversight", 403),
+    ("POST", "/api/v1/orders/{draft}/check", "anonymous", 401),
     # --- GET /orders (what each one lists is in test_each_party_lists_only_the_orders_it_may_see) -------
     # allowed
     ("GET", "/api/v1/orders", "prosecutor", 200),
@@ -275,7 +295,7 @@ def send(
     headers = {} if who == "anonymous" else network[who].headers
     if method == "GET":
         return client.get(path, headers=headers)
-    if path == "/api/v1/orders":
+    if path in ("/api/v1/orders", "/api/v1/orders/check"):
         body = {"order_type": "epoc", "certificate": drafts.epoc(network.addressees["provider"])}
         return client.post(path, json=body, headers=headers)
     if path.endswith("/issue"):

@@ -1,5 +1,10 @@
 """`broker demo` runs the whole exchange on a bare machine and says what happened."""
 
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
 from click.testing import CliRunner
 
 from broker.cli import main
@@ -10,16 +15,44 @@ def test_demo_runs_the_complete_exchange_and_exits_zero():
     assert result.exit_code == 0, result.output
     output = result.stdout
     for step in (
-        "drafts an EPOC for subscriber data",
+        "error EE-06 (Regulation (EU) 2023/1543, Art. 4(2)): A public prosecutor may not issue an EPOC",
+        "drafts an EPOC for subscriber data instead (file PARQUET-2026-04417): 0 blocking findings",
         "refused, 422 urn:eevidence-broker:problem:invalid-signature; the order is still draft",
         "issues it: state issued",
         "1 order waiting",
         "verifies the prosecutor's signature itself",
         "state answered",
         "verifies Example Mail's signature",
+        "verifies the broker's log with only its verifier key: all",
         "The exchange completed",
     ):
         assert step in output
+
+
+@pytest.fixture
+def request_cleanup():
+    folders = []
+    yield folders.append
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_kept_demo_prints_commands_that_verify_its_log(monkeypatch, request_cleanup):
+    """With --keep, the printed export and verify commands work as printed."""
+    result = CliRunner().invoke(main, ["demo", "--keep"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    kept = next(line for line in result.stdout.splitlines() if line.startswith("Kept "))
+    request_cleanup(Path(kept.split()[1].rstrip(".")))
+    export_line, verify_line = [
+        line.strip() for line in result.stdout.splitlines() if " broker audit " in line
+    ]
+    environment, _, export_command = export_line.partition(" broker ")
+    monkeypatch.setenv(*environment.split("=", 1))
+    exported = CliRunner().invoke(main, shlex.split(export_command))
+    assert exported.exit_code == 0, exported.output
+    verified = CliRunner().invoke(main, shlex.split(verify_line.partition("broker ")[2]))
+    assert verified.exit_code == 0, verified.output
+    assert "verified: all" in verified.stdout
 
 
 def test_demo_help_explains_it():

@@ -49,6 +49,7 @@ def _example_mail_ireland() -> dict[str, Any]:
 def epoc() -> dict[str, Any]:
     """A French public prosecutor orders subscriber data from Example Mail's establishment in Ireland."""
     return {
+        "instrument": "reg-2023-1543",
         "issuing_authority": _prosecutor(),
         "validating_authority": None,
         "addressee": _example_mail_ireland(),
@@ -76,6 +77,7 @@ def epoc() -> dict[str, Any]:
 def epoc_pr() -> dict[str, Any]:
     """Police, validated by the prosecutor, preserve an absconded convict's IP logs in an emergency."""
     return {
+        "instrument": "reg-2023-1543",
         "issuing_authority": {
             "organisation": CYBER_POLICE,
             "name": "Office anti-cybercriminalité",
@@ -95,7 +97,7 @@ def epoc_pr() -> dict[str, Any]:
             "description": "Aggravated violence against a former partner.",
             "legal_provisions": ["Code pénal, article 222-12", "Code pénal, article 132-80"],
             "maximum_penalty_months": 60,
-            "annex_iv_category": "grievous bodily injury",
+            "annex_iv_category": "murder_grievous_bodily_injury",
         },
         "purpose": "sentence_execution",
         "sentence": {"imposed_months": 30, "rendered_in_absentia": False, "absconded": True},

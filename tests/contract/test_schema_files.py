@@ -15,6 +15,7 @@ from broker import vocabulary
 from broker.countries import ISO_3166_ALPHA2
 from broker.wire.certificates import LANGUAGE_PATTERN
 from broker.wire.envelope_schema import KID_PATTERN
+from broker.wire.fields import DIRECTIVE_PATTERN
 from broker.wire.fields import OFFSET_TIMESTAMP_PATTERN
 from broker.wire.fields import UTC_TIMESTAMP_PATTERN
 from broker.wire.fields import UUID_PATTERN
@@ -97,6 +98,7 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
         ("common.v1.json", "/$defs/uuid", UUID_PATTERN),
         ("common.v1.json", "/$defs/offsetTimestamp", OFFSET_TIMESTAMP_PATTERN),
         ("common.v1.json", "/$defs/language", LANGUAGE_PATTERN),
+        ("common.v1.json", "/$defs/listedOffence/properties/directive", DIRECTIVE_PATTERN),
         ("envelope.v1.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
         ("envelope.v1.json", "/properties/sender/properties/kid", KID_PATTERN),
     ],
@@ -114,6 +116,7 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
         ("common.v1.json", "/$defs/targetType", _values(vocabulary.TargetType)),
         ("common.v1.json", "/$defs/dataCategory", _values(vocabulary.DataCategory)),
         ("common.v1.json", "/$defs/purpose", _values(vocabulary.Purpose)),
+        ("common.v1.json", "/$defs/instrument", _values(vocabulary.Instrument)),
         (
             "common.v1.json",
             "/$defs/userInformation/properties/decision",

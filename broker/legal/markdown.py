@@ -1,0 +1,85 @@
+"""docs/legal-rules.md, rendered from the catalogue so the page cannot drift from the code."""
+
+from collections.abc import Iterable
+
+from broker.legal.catalogue import CATALOGUE
+from broker.legal.model import Family
+from broker.legal.model import Rule
+from broker.legal.reference import FILES
+from broker.legal.reference import load_reference
+from broker.vocabulary import Instrument
+
+COMMAND = "python -m broker.legal.docs > docs/legal-rules.md"
+
+TITLES = {
+    Family.CHOICE: "Choice of instrument",
+    Family.REGULATION: "Regulation (EU) 2023/1543: European Production and Preservation Orders",
+    Family.BUDAPEST: "Budapest Convention on Cybercrime (CETS 185): Art. 29 preservation requests",
+    Family.PROTOCOL: "Second Additional Protocol to the Budapest Convention (CETS 224): Arts. 7, 8 and 9",
+}
+
+INTRODUCTION = f"""\
+# Legal rules the broker checks
+
+<!-- Generated from broker/legal; do not edit. Regenerate with: {COMMAND} -->
+
+Every order names its legal instrument in the certificate member `instrument`. Before a
+certificate leaves the issuing authority, `broker.legal.check` runs the issuing-stage rules of
+that instrument and reports findings; rules for later stages are listed here with where the
+broker enforces them. Nothing here is legal advice.
+
+## How to read this page
+
+- **Id**: stable; a finding names it. EE-01 to EE-30 follow the research notes (legal-rules.md
+  §6.1), BC and P2 rules its §6.3; other numbers are the broker's additions.
+- **Severity**: *error* blocks issuing; *warning* lets the certificate go but should be read.
+- **Stage**: *issuing* is checked on the certificate before it leaves; *lifecycle* is enforced
+  later by the order workflow; *record* is a duty to keep data or records.
+- **Confidence**: *confirmed* means the legal text was read; *secondary* means only commentary, a
+  summary or official guidance was; *unconfirmed* means neither was, so verify the rule against the
+  Official Journal or the Council of Europe text before relying on it.
+- **Source**: where the rule was researched (keys such as E2 or B3 are the sources listed in
+  legal-rules.md) and the reference data it reads.
+- A finding whose message starts with "Needs data" could not be decided: it names the fields to
+  give. `Report.derived` carries `notification_required`, `notify_state`, `deadline` and
+  `ex_post_validation_required` for the order workflow.
+"""
+
+
+def render_markdown(catalogue: Iterable[Rule] = CATALOGUE) -> str:
+    """The whole page: introduction, one section per instrument family, reference data versions."""
+    rules = tuple(catalogue)
+    sections = [INTRODUCTION]
+    for family, title in TITLES.items():
+        members = [rule for rule in rules if rule.instrument is family]
+        if members:
+            sections.append(f"## {title}\n")
+            sections.extend(_rule(rule) for rule in members)
+    sections.append(_reference())
+    return "\n".join(sections)
+
+
+def _rule(rule: Rule) -> str:
+    lines = [
+        f"### {rule.id}: {rule.citation}",
+        "",
+        rule.explanation,
+        "",
+        f"- Severity: {rule.severity} · Stage: {rule.stage} · Confidence: {rule.confidence}",
+        f"- Applies to: {', '.join(i for i in Instrument if i in rule.applies_to)}",
+        f"- Source: {rule.source}",
+    ]
+    if rule.enforced_by:
+        lines.append(f"- Enforced by: {rule.enforced_by}")
+    return "\n".join(lines) + "\n"
+
+
+def _reference() -> str:
+    versions = load_reference().versions
+    rows = "\n".join(f"| `broker/legal/reference/{name}` | {versions[name]} |" for name in FILES)
+    return (
+        "## Reference data\n\n"
+        "Lists that change without the law changing are data, each entry with its source and confidence.\n\n"
+        "| File | Version (updated) |\n|---|---|\n"
+        f"{rows}\n"
+    )

@@ -1,0 +1,156 @@
+"""What a rule is, what it finds, what it is given and what it returns.
+
+Rules are data plus a pure check: the engine never reads the clock or the database, so the issuing
+date and the addressee's languages arrive in CheckInput, and the legal lists in ReferenceData.
+"""
+
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from typing import Any
+
+from broker.vocabulary import Instrument
+
+if TYPE_CHECKING:
+    from broker.legal.facts import Facts
+    from broker.legal.reference import ReferenceData
+
+
+class Severity(StrEnum):
+    """Whether a finding stops the certificate from leaving."""
+
+    ERROR = "error"  # blocks issuing
+    WARNING = "warning"  # allowed; the caseworker should read it first
+
+
+class Confidence(StrEnum):
+    """How far the legal text behind a rule was checked (legal-rules.md tags)."""
+
+    CONFIRMED = "confirmed"  # [V]: read in the cited text
+    SECONDARY = "secondary"  # [V2]: read only in commentary, a summary or official guidance
+    UNCONFIRMED = "unconfirmed"  # not read: verify before relying on it
+
+
+class Stage(StrEnum):
+    """When the broker enforces a rule."""
+
+    ISSUING = "issuing"  # on the certificate, before it leaves the issuing authority
+    LIFECYCLE = "lifecycle"  # later, by the order workflow (timers, state changes)
+    RECORD = "record"  # a duty to keep data or records
+
+
+class Family(StrEnum):
+    """The legal text a rule comes from; the docs have one section per family."""
+
+    CHOICE = "instrument-choice"  # which instrument fits the order, whatever it is
+    REGULATION = "reg-2023-1543"
+    BUDAPEST = "cets-185"
+    PROTOCOL = "cets-224"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check found wrong with one order; the engine adds the rule's id, citation and severity."""
+
+    message: str
+    fields: tuple[str, ...] = ()
+    missing_data: bool = False  # the rule cannot be evaluated until these fields are given
+
+
+Check = Callable[["Facts", "ReferenceData"], Iterable[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One legal rule: where it comes from, how sure we are of it, and how the broker enforces it."""
+
+    id: str
+    instrument: Family
+    citation: str
+    severity: Severity
+    explanation: str
+    confidence: Confidence
+    source: str
+    stage: Stage
+    applies_to: frozenset[Instrument]
+    check: Check | None = None
+    enforced_by: str | None = None  # where the broker enforces a rule that has no check here
+
+    def __post_init__(self) -> None:
+        if self.check is None and not self.enforced_by:
+            raise ValueError(f"{self.id}: a rule without a check must say where it is enforced")
+        if self.stage is not Stage.ISSUING and self.check is not None:
+            raise ValueError(f"{self.id}: only issuing-stage rules run on the certificate")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that an order breaks, with what to change, in a caseworker's words."""
+
+    rule_id: str
+    instrument: Family
+    citation: str
+    severity: Severity
+    message: str
+    fields: tuple[str, ...]  # dotted paths into the certificate, e.g. "offence.maximum_penalty_months"
+    confidence: Confidence
+    missing_data: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, for the API and the audit log."""
+        return {
+            "rule_id": self.rule_id,
+            "instrument": self.instrument.value,
+            "citation": self.citation,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fields": list(self.fields),
+            "confidence": self.confidence.value,
+            "missing_data": self.missing_data,
+        }
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """Everything the engine may know about one order; the caller injects date and registry facts."""
+
+    order_type: str  # "epoc" | "epoc-pr"
+    certificate: Mapping[str, Any]  # the wire body as stored (see broker.orders.operations.create_draft)
+    addressee_languages: tuple[str, ...]  # ISO 639-1 codes the addressee accepts, from the registry
+    issuing_date: date
+
+
+@dataclass(frozen=True)
+class Report:
+    """The findings for one order and the facts other parts of the broker act on.
+
+    derived holds:
+    - notification_required: bool, or None when the engine lacks the facts to decide (Art. 8 for the
+      Regulation; a Party's Art. 7(5)(a) declaration for CETS 224 Art. 7);
+    - notify_state: the State to notify when notification_required, else None;
+    - deadline: the production or preservation clock the workflow starts on receipt: "emergency_8h",
+      "10_days", "preservation_60_days" (Regulation), "preservation_at_least_60_days" (Budapest
+      Art. 29), "art7_30_days", "art8_20_days", "art8_45_days", "art9_emergency" (CETS 224);
+    - ex_post_validation_required: True when the order leaves without prior validation under
+      Art. 4(5), so validation must follow within 48 hours.
+    """
+
+    findings: tuple[Finding, ...]
+    derived: Mapping[str, Any]
+
+    @property
+    def blocking(self) -> bool:
+        """Any error blocks issuing; warnings never do."""
+        return any(finding.severity is Severity.ERROR for finding in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, for the API and the audit log."""
+        return {
+            "blocking": self.blocking,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "derived": dict(self.derived),
+        }

@@ -1,0 +1,1 @@
+"""The catalogue's rules, one module per instrument family and theme."""

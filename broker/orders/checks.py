@@ -1,0 +1,44 @@
+"""The legal-basis engine applied to orders: the same checks for live checking, drafts and issuing."""
+
+from typing import Any
+
+from broker import legal
+from broker import problems
+from broker.clock import Clock
+from broker.clock import to_rfc3339
+from broker.parties.models import Addressee
+from broker.vocabulary import OrderType
+
+
+def run(
+    order_type: OrderType, certificate: dict[str, Any], addressee: Addressee, clock: Clock
+) -> legal.Report:
+    """Check a completed certificate under its instrument, as of today, for this addressee."""
+    try:
+        return legal.check(
+            legal.CheckInput(
+                order_type=order_type.value,
+                certificate=certificate,
+                addressee_languages=tuple(addressee.languages),
+                issuing_date=clock().date(),
+            )
+        )
+    except legal.InvalidCheckInput as error:
+        # The wire schema accepted the certificate, so this means the two disagree: say which fields.
+        raise problems.ValidationFailed("the certificate cannot be checked", errors=error.errors) from error
+
+
+def stored(report: legal.Report, clock: Clock) -> dict[str, Any]:
+    """The form kept with the order and shown to every party that may see it."""
+    return {"checked_at": to_rfc3339(clock()), **report.to_dict()}
+
+
+def refuse_if_blocking(report: legal.Report) -> None:
+    """Stop an order that breaks a blocking rule, listing every finding with its citation."""
+    if report.blocking:
+        errors = [finding for finding in report.findings if finding.severity is legal.Severity.ERROR]
+        summary = "; ".join(f"{f.rule_id} ({f.citation})" for f in errors)
+        raise problems.LegalCheckFailed(
+            f"the order breaks {len(errors)} blocking rule(s): {summary}",
+            findings=[finding.to_dict() for finding in report.findings],
+        )
