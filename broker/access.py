@@ -44,7 +44,7 @@ def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
     if actor.kind is OrganisationKind.ISSUING_AUTHORITY:
         return Order.issuing_authority_id == actor.organisation_id
     if actor.kind is OrganisationKind.PROVIDER:
-        # A provider never sees a draft: it does not exist for anyone but its author until issued.
+        # A provider never sees a draft: until issued it exists only for its author (and oversight).
         return sa.and_(Order.provider_id == actor.organisation_id, Order.state != OrderState.DRAFT)
-    # Enforcing authorities see the orders they must review once notification exists (lifecycle issue).
-    return sa.false()
+    # Enforcing authorities see the orders notified to them (Art. 8) or sent to them for enforcement.
+    return sa.and_(Order.enforcing_authority_id == actor.organisation_id, Order.state != OrderState.DRAFT)

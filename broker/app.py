@@ -26,6 +26,7 @@ def create_app(
     app.config.from_mapping(broker_config.DEFAULTS)
     app.config.from_prefixed_env("BROKER")
     app.config.from_mapping(settings or {})
+    _check_settings(app)
     if database is not None:
         app.config["DATABASE_URL"] = database.url
     elif not app.config["DATABASE_URL"]:
@@ -46,19 +47,49 @@ def create_app(
     from broker.api import errors
     from broker.api import openapi
     from broker.audit import views as audit_views
+    from broker.notify import views as notify_views
     from broker.orders import views as order_views
     from broker.parties import views as party_views
+    from broker.reports import views as report_views
 
     errors.init_app(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(party_views.bp)
     app.register_blueprint(order_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(notify_views.bp)
+    app.register_blueprint(report_views.bp)
     return app
+
+
+class ConfigurationError(ValueError):
+    """A setting has a value the broker cannot run with; the message names the variable."""
+
+
+# Settings that must be positive whole numbers.
+WHOLE_NUMBER_SETTINGS = (
+    "MAX_CONTENT_LENGTH",
+    "MESSAGE_MAX_AGE_SECONDS",
+    "MESSAGE_MAX_FUTURE_SECONDS",
+    "PAGE_SIZE_DEFAULT",
+    "PAGE_SIZE_MAX",
+)
+
+
+def _check_settings(app: Flask) -> None:
+    for name in WHOLE_NUMBER_SETTINGS:
+        value = app.config[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigurationError(f"BROKER_{name} must be a positive whole number, not {value!r}")
+    if app.config["PAGE_SIZE_DEFAULT"] > app.config["PAGE_SIZE_MAX"]:
+        raise ConfigurationError("BROKER_PAGE_SIZE_DEFAULT must not exceed BROKER_PAGE_SIZE_MAX")
 
 
 def _log_signer(app: Flask) -> LogSigner | None:
     """The broker's checkpoint key from KEY_FILE; without one the broker logs but cannot sign."""
     if not app.config["KEY_FILE"]:
         return None
-    return LogSigner.from_file(app.config["LOG_ORIGIN"], Path(app.config["KEY_FILE"]))
+    try:
+        return LogSigner.from_file(app.config["LOG_ORIGIN"], Path(app.config["KEY_FILE"]))
+    except ValueError as error:
+        raise ConfigurationError(f"BROKER_KEY_FILE: {error}") from error

@@ -5,8 +5,13 @@ from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditSubtree
+from broker.clocks.models import OrderClock
+from broker.notify.models import DeliveryAttempt
+from broker.notify.models import OutboxMessage
+from broker.notify.models import WebhookEndpoint
 from broker.orders.models import Message
 from broker.orders.models import Order
+from broker.orders.models import OrderRead
 from broker.parties.models import Addressee
 from broker.parties.models import ApiToken
 from broker.parties.models import Organisation
@@ -20,10 +25,15 @@ __all__ = [
     "AuditEntry",
     "AuditLogHead",
     "AuditSubtree",
+    "DeliveryAttempt",
     "IdempotencyRecord",
     "Message",
     "Order",
+    "OrderClock",
+    "OrderRead",
     "Organisation",
+    "OutboxMessage",
     "SigningKey",
     "User",
+    "WebhookEndpoint",
 ]

@@ -206,6 +206,12 @@ class TransitionNotAllowed(Problem):
     title = "The order is not in a state that allows this"
 
 
+class TransferHeld(Problem):
+    slug = "transfer-held"
+    status = 409
+    title = "The data may not be transferred yet"
+
+
 class Conflict(Problem):
     slug = "conflict"
     status = 409

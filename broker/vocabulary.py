@@ -51,11 +51,32 @@ class OrderType(StrEnum):
 
 
 class MessageType(StrEnum):
-    """Every wire message type the broker accepts."""
+    """Every wire message type the broker accepts; who may send which, when, is broker.lifecycle."""
 
+    # issuing authority -> addressee (and, where Art. 8 requires, the enforcing authority)
     EPOC = "epoc"
     EPOC_PR = "epoc-pr"
-    RESPONSE = "response"
+    CLARIFICATION_ANSWER = "clarification-answer"  # Art. 10(6): the missing information or correction
+    ORDER_DECISION = "order-decision"  # Art. 10(5): maintain, adapt or withdraw after a concern
+    COURT_REVIEW_OUTCOME = "court-review-outcome"  # Art. 17: what the court decided on an objection
+    WITHDRAWAL = "withdrawal"
+    NEW_DEADLINE = "new-deadline"  # Art. 10(8)
+    PRESERVATION_EXTENSION = "preservation-extension"  # Annex VI: +30 days, once (Art. 11(1))
+    PRODUCTION_REQUEST_CONFIRMATION = "production-request-confirmation"  # Annex V (Art. 11(1)-(2))
+    PRESERVATION_RELEASE = "preservation-release"  # Art. 11(3): preservation no longer needed
+    EX_POST_VALIDATION = "ex-post-validation"  # Art. 4(5): granted or refused within 48 hours
+    CLOSURE = "closure"  # the issuing authority closes a completed order
+    ENFORCEMENT_REQUEST = "enforcement-request"  # Art. 16(1): to the enforcing authority
+    # addressee -> issuing authority (and enforcing authority where notified)
+    RESPONSE = "response"  # produced / partially produced / preserved / not executed (Annex III)
+    ACKNOWLEDGEMENT = "acknowledgement"
+    PRESERVATION_NOTICE = "preservation-notice"  # Art. 10(1): data preserved pending production
+    CLARIFICATION_REQUEST = "clarification-request"  # Annex III, Art. 10(6): incomplete or manifest errors
+    IMMUNITY_CONCERN = "immunity-concern"  # Annex III, Art. 10(5)
+    THIRD_COUNTRY_OBJECTION = "third-country-objection"  # Annex III, Art. 17
+    # enforcing authority -> issuing authority and addressee
+    ENFORCING_REVIEW = "enforcing-review"  # Art. 12: no objection, or a ground for refusal
+    ENFORCEMENT_DECISION = "enforcement-decision"  # Art. 16(2)-(5)
 
 
 class Instrument(StrEnum):
@@ -139,11 +160,68 @@ class NonExecutionReason(StrEnum):
     OTHER = "other"
 
 
+class RefusalGround(StrEnum):
+    """An enforcing authority's grounds for refusal (Art. 12(1)(a)-(d))."""
+
+    IMMUNITY_PRIVILEGE_OR_PRESS_FREEDOM = "immunity_privilege_or_press_freedom"
+    MANIFEST_FUNDAMENTAL_RIGHTS_BREACH = "manifest_fundamental_rights_breach"
+    NE_BIS_IN_IDEM = "ne_bis_in_idem"
+    NO_DOUBLE_CRIMINALITY = "no_double_criminality"
+
+
+class ReviewDecision(StrEnum):
+    """What an enforcing authority says about a notified EPOC (Art. 12)."""
+
+    NO_OBJECTION = "no_objection"
+    REFUSAL = "refusal"
+
+
+class OrderDecision(StrEnum):
+    """The issuing authority's decision after a concern was raised (Art. 10(5))."""
+
+    MAINTAIN = "maintain"
+    ADAPT = "adapt"
+    WITHDRAW = "withdraw"
+
+
+class CourtReviewOutcome(StrEnum):
+    """A court's decision on a third-country objection (Art. 17)."""
+
+    UPHELD = "upheld"  # the order stands
+    LIFTED = "lifted"  # the order is lifted
+
+
+class ValidationOutcome(StrEnum):
+    """Ex-post validation of an emergency order (Art. 4(5))."""
+
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class EnforcementOutcome(StrEnum):
+    """The enforcing authority's recognition decision (Art. 16)."""
+
+    RECOGNISED = "recognised"
+    REFUSED = "refused"
+
+
 class OrderState(StrEnum):
-    """Foundation lifecycle: draft -> issued -> received -> answered | rejected."""
+    """Where an order stands; the transitions between them are broker.lifecycle."""
 
     DRAFT = "draft"
     ISSUED = "issued"
     RECEIVED = "received"
-    ANSWERED = "answered"
-    REJECTED = "rejected"
+    ACKNOWLEDGED = "acknowledged"
+    PRESERVED = "preserved"  # EPOC: data preserved pending production; EPOC-PR: preserving
+    CLARIFICATION_REQUESTED = "clarification_requested"  # clock paused until the issuer answers
+    UNDER_REVIEW = "under_review"  # immunity concern: the issuer must maintain, adapt or withdraw
+    SUSPENDED = "suspended"  # third-country objection before the issuing State's court
+    PRODUCED = "produced"
+    PARTIALLY_PRODUCED = "partially_produced"
+    NOT_EXECUTED = "not_executed"
+    REFUSED = "refused"  # the enforcing authority raised a ground for refusal
+    ENFORCEMENT_REQUESTED = "enforcement_requested"
+    ENFORCEMENT_REFUSED = "enforcement_refused"
+    PRESERVATION_ENDED = "preservation_ended"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"

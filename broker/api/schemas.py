@@ -19,8 +19,13 @@ class ProblemSchema(Schema):
 class PageQuerySchema(Schema):
     """page / per_page for every list endpoint."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100))
+    # Capped so that page * per_page stays far inside a 64-bit OFFSET on every database.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000_000))
+    per_page = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "Items per page, at most the deployment's PAGE_SIZE_MAX (100 by default)"},
+    )
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:

@@ -86,8 +86,8 @@ def render_markdown(case_file: dict[str, Any]) -> str:
         event = json.loads(entry["leaf"])
         actor = event["actor"]
         who = (
-            "operator"
-            if actor.get("operator")
+            actor["system"]
+            if "system" in actor
             else f"{actor['kind']} {actor['organisation']} ({actor['role']})"
         )
         proved = (

@@ -36,9 +36,16 @@ class LogSigner:
             key = crypto.load_private_key(path.read_bytes())
         except OSError as error:
             raise ValueError(f"cannot read the broker key {path}: {error.strerror}") from error
+        except crypto.InvalidKey as error:
+            raise ValueError(f"the broker key {path} is not usable: {error}") from error
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"the broker key {path} must be an Ed25519 key")
-        return cls(origin, key)
+        signer = cls(origin, key)
+        try:
+            signer.vkey  # noqa: B018 - checks the origin is a valid signed-note key name
+        except translog.CheckpointError as error:
+            raise ValueError(f"the log origin {origin!r} cannot name a signing key: {error}") from error
+        return signer
 
 
 def sign_checkpoint(session: orm.Session, clock: Clock, signer: LogSigner | None) -> AuditCheckpoint:

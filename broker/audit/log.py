@@ -48,8 +48,9 @@ def record(
     actor: Actor | None,
     message_sha256: str | None = None,
     details: Mapping[str, Any] | None = None,
+    system: str = "operator",
 ) -> AuditEntry:
-    """Append one event; `actor` None means the operator acting through the CLI.
+    """Append one event; `actor` None means the broker itself: the operator's CLI or the worker.
 
     The entry names who, what, on which object and the hash of the signed message, never the
     content of an order, so the log can be shown to an oversight body as it is.
@@ -68,7 +69,7 @@ def record(
         "index": index,
         "time": to_rfc3339(now),
         "action": action,
-        "actor": _actor(actor),
+        "actor": _actor(actor, system),
         "object": {"type": object_type, "id": str(object_id)},
     }
     if message_sha256 is not None:
@@ -99,9 +100,9 @@ def size(session: orm.Session) -> int:
     return session.scalar(sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID)) or 0
 
 
-def _actor(actor: Actor | None) -> dict[str, Any]:
+def _actor(actor: Actor | None, system: str) -> dict[str, Any]:
     if actor is None:
-        return {"operator": True}
+        return {"system": system}
     return {
         "organisation": str(actor.organisation_id),
         "user": str(actor.user_id),

@@ -23,9 +23,11 @@ def entries(session: orm.Session, start: int, limit: int) -> list[AuditEntry]:
 
 def entry(session: orm.Session, index: int) -> AuditEntry:
     """One entry, or invalid-range if the log has no such index."""
-    found = session.get(AuditEntry, index)
+    current = log_size(session)
+    # Checked against the size first: an index beyond BIGINT must not reach the database.
+    found = session.get(AuditEntry, index) if 0 <= index < current else None
     if found is None:
-        raise problems.InvalidRange(f"the log has {log_size(session)} entries; there is no index {index}")
+        raise problems.InvalidRange(f"the log has {current} entries; there is no index {index}")
     return found
 
 

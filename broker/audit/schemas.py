@@ -29,8 +29,12 @@ class EntryPageSchema(Schema):
     entries = fields.List(fields.Nested(EntrySchema), dump_only=True)
 
 
+# Indexes are stored as BIGINT; a larger start is refused here rather than failing in the database.
+MAX_INDEX = 2**63 - 1
+
+
 class EntryQuerySchema(Schema):
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    start = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INDEX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

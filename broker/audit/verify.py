@@ -140,8 +140,9 @@ def verify_entry(source: LogSource, vkey: str, index: int) -> Verified:
         raise AuditVerificationError(
             f"entry {index} is not covered by the checkpoint of size {checkpoint.size}"
         )
-    (entry,) = source.entries(index, 1) or [None]
-    if entry is None or entry.get("index") != index:
+    page = source.entries(index, 1)
+    entry = page[0] if page else None
+    if not isinstance(entry, dict) or entry.get("index") != index:
         raise AuditVerificationError(f"entry {index} is missing from the log")
     leaf_hash = _checked_leaf_hash(entry, index)
     try:
@@ -199,8 +200,17 @@ def verify_case_file(case_file: dict[str, Any], vkey: str) -> Verified:
     for entry in case_file.get("entries", []):
         index = entry.get("index")
         if entry.get("proof") is None:
-            continue
+            # Only entries recorded after the checkpoint may come without a proof.
+            if isinstance(index, int) and index >= checkpoint.size:
+                continue
+            raise AuditVerificationError(
+                f"entry {index} of the case file carries no proof, but the checkpoint of size "
+                f"{checkpoint.size} must cover it"
+            )
         leaf_hash = _checked_leaf_hash(entry, index)
+        subject = json.loads(entry["leaf"]).get("object")
+        if subject != {"type": "order", "id": case_file["order"]["id"]}:
+            raise AuditVerificationError(f"entry {index} of the case file is about {subject}, not this order")
         try:
             translog.verify_inclusion(
                 leaf_hash,
@@ -230,6 +240,8 @@ def _entry_hashes(source: LogSource, size: int) -> Iterator[bytes]:
 
 def _checked_leaf_hash(entry: dict[str, Any], position: int) -> bytes:
     """The leaf hash recomputed from the entry's own bytes, after checking they say what they should."""
+    if not isinstance(entry, dict):
+        raise AuditVerificationError(f"entry {position} is not an object")
     leaf = entry.get("leaf")
     if not isinstance(leaf, str):
         raise AuditVerificationError(f"entry {position} has no leaf text")
@@ -248,6 +260,14 @@ def _checked_leaf_hash(entry: dict[str, Any], position: int) -> bytes:
         )
     leaf_hash = translog.leaf_hash(data)
     recorded = entry.get("leaf_hash")
-    if recorded is not None and base64.b64decode(recorded) != leaf_hash:
+    if recorded is None:
+        return leaf_hash
+    try:
+        recorded_hash = base64.b64decode(recorded, validate=True)
+    except (TypeError, ValueError) as error:
+        raise AuditVerificationError(
+            f"entry {position} has a leaf hash that is not base64: {error}"
+        ) from error
+    if recorded_hash != leaf_hash:
         raise AuditVerificationError(f"entry {position} does not match the hash recorded when it was logged")
     return leaf_hash

@@ -9,8 +9,10 @@ from broker.cli.registry import key
 from broker.cli.registry import org
 from broker.cli.registry import token
 from broker.cli.registry import user
+from broker.cli.report import report
 from broker.cli.rules import rules
 from broker.cli.serve import serve
+from broker.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +24,5 @@ def main() -> None:
     """
 
 
-for command in (serve, db, org, user, token, key, rules, audit, demo):
+for command in (serve, worker, db, org, user, token, key, rules, audit, demo, report):
     main.add_command(command)

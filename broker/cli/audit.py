@@ -91,7 +91,12 @@ def audit_verify(
 ) -> None:
     """Verify the log without trusting the broker: signature, every hash, and history since --previous."""
     if vkey.startswith("@"):
-        vkey = Path(vkey[1:]).read_text().strip()
+        try:
+            vkey = Path(vkey[1:]).read_text().strip()
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot read the verifier key {vkey[1:]}: {error.strerror}"
+            ) from error
     source: verify.LogSource
     if export_file is not None:
         try:

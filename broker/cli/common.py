@@ -61,7 +61,10 @@ def reports_problems(command: Callable[..., Any]) -> Callable[..., Any]:
             suffix = f" ({_flatten(errors)})" if errors else ""
             raise click.ClickException(f"{problem.detail}{suffix}") from problem
         except sa.exc.OperationalError as error:
-            raise click.ClickException(f"database error: {error.orig}") from error
+            raise click.ClickException(f"database error: {' '.join(str(error.orig).split())}") from error
+        except ValueError as error:
+            # Configuration errors (ConfigurationError, a bad key file) are ValueErrors with a message.
+            raise click.ClickException(str(error)) from error
 
     return wrapper
 

@@ -5,6 +5,7 @@ import click
 from broker import config
 from broker import migrate
 from broker.cli.common import open_database
+from broker.cli.common import reports_problems
 
 
 @click.group()
@@ -14,6 +15,7 @@ def db() -> None:
 
 @db.command()
 @click.argument("revision", default="head")
+@reports_problems
 def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     database = open_database()
@@ -25,6 +27,7 @@ def upgrade(revision: str) -> None:
 
 
 @db.command()
+@reports_problems
 def current() -> None:
     """Show the database's revision and the newest one the code knows."""
     database = open_database()

@@ -5,11 +5,14 @@ import shlex
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
+import requests
 
 from broker import crypto
 from broker import migrate
+from broker.clock import FrozenClock
 from broker.clock import system_clock
 from broker.db import Database
 
@@ -22,7 +25,14 @@ DEMO_ORIGIN = "demo.eevidence-broker.invalid/log"
     help="Run on this (empty) database instead of a fresh SQLite file, e.g. postgresql+psycopg://…",
 )
 @click.option("--keep", is_flag=True, help="Keep the demo folder (database and private keys) afterwards.")
-def demo(database_url: str | None, keep: bool) -> None:
+@click.option(
+    "--scenario",
+    type=click.Choice(["exchange", "all"]),
+    default="all",
+    show_default=True,
+    help="exchange: one EPOC and its answer; all: then weeks of lifecycle on a clock the demo moves.",
+)
+def demo(database_url: str | None, keep: bool, scenario: str) -> None:
     """Run a complete, narrated EPOC exchange and exit 0 if every step worked.
 
     It registers a demo network (a French public prosecutor's office and investigating judge,
@@ -34,6 +44,10 @@ def demo(database_url: str | None, keep: bool) -> None:
     answers with a signed response, which the authority verifies in turn. Finally the oversight
     body verifies the broker's whole audit log and the order's history with nothing but the
     broker's verifier key.
+
+    The lifecycle scenario then runs on a clock the demo moves forward: an emergency EPOC for
+    traffic data notified to Ireland with a clarification round, an EPOC-PR extended and then
+    confirmed, and a missed deadline that the worker records before enforcement is requested.
 
     Everything happens in a temporary folder (SQLite database and private keys) that is deleted
     afterwards unless --keep is given; with --keep, the commands to verify the log again are printed.
@@ -55,20 +69,45 @@ def demo(database_url: str | None, keep: bool) -> None:
         parties = build_network(database, system_clock, folder)
         for party in parties.values():
             click.echo(f"   {party.name}: user {party.user}, signing key {party.kid}")
-        app = create_app({"KEY_FILE": str(key_file), "LOG_ORIGIN": DEMO_ORIGIN}, database=database)
+        settings = {"KEY_FILE": str(key_file), "LOG_ORIGIN": DEMO_ORIGIN}
+        app = create_app(settings, database=database)
         try:
             summary = Demo(app.test_client(), parties, system_clock, click.echo).run()
+            click.echo("The exchange completed: checked, issued, received, verified, answered, audited.")
+            if scenario == "all":
+                summary["lifecycle"] = _lifecycle(settings, database, parties)
+                click.echo(
+                    "The lifecycle completed: notified, clarified, extended, confirmed, missed, enforced."
+                )
         except DemoFailed as error:
             raise click.ClickException(f"the demo stopped: {error}") from error
         click.echo("Summary:")
         click.echo(json.dumps(summary, indent=2))
-        click.echo("The exchange completed: checked, issued, received, verified, answered, audited.")
         if keep:
             _print_verification_commands(url, summary["verifier_key"], folder)
     finally:
         database.dispose()
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _lifecycle(settings: dict[str, str], database: Database, parties: dict[str, Any]) -> dict[str, Any]:
+    """The second scenario, on its own app whose clock only the demo moves (and the same database)."""
+    from broker.app import create_app
+    from broker.cli.worker import run_once
+    from broker.demo.lifecycle import LifecycleDemo
+
+    clock = FrozenClock(system_clock())
+    app = create_app(settings, clock=clock, database=database)
+    http = requests.Session()
+
+    def work() -> list[str]:
+        lines: list[str] = []
+        run_once(database, clock, app.extensions["broker"].log_signer, http, lines.append)
+        return lines
+
+    click.echo("Lifecycle, on a clock the demo moves forward (days pass in seconds):")
+    return LifecycleDemo(app.test_client(), parties, clock, click.echo, work).run()
 
 
 def _print_verification_commands(url: str, vkey: str, folder: Path) -> None:

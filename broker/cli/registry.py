@@ -17,6 +17,7 @@ from broker import problems
 from broker.cli.common import clock
 from broker.cli.common import registry_transaction
 from broker.cli.common import reports_problems
+from broker.clock import to_rfc3339
 from broker.parties import operations
 from broker.parties.models import ApiToken
 from broker.parties.models import Organisation
@@ -275,13 +276,23 @@ def key_register(
 def key_list() -> None:
     """List registered public keys."""
     with registry_transaction() as session:
+        now = clock()
         for each in session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at)):
-            status = f"revoked: {each.revocation_reason}" if each.revoked_at else "active"
+            if each.revoked_at:
+                status = f"revoked: {each.revocation_reason}"
+            elif each.valid_until is not None and each.valid_until <= now:
+                status = f"expired {to_rfc3339(each.valid_until)}"
+            elif each.valid_from > now:
+                status = f"valid from {to_rfc3339(each.valid_from)}"
+            else:
+                status = "active"
             click.echo(f"{each.kid}  {each.alg:<6} {each.organisation.name:<40} {status}")
 
 
 @key.command("revoke")
-@click.argument("kid")
+@click.option(
+    "--kid", required=True, help="The key's RFC 7638 thumbprint (an option: kids may start with '-')."
+)
 @click.option("--reason", required=True)
 @reports_problems
 def key_revoke(kid: str, reason: str) -> None:
@@ -307,9 +318,10 @@ def key_export(output: typing.IO[str]) -> None:
                     "use": "sig",
                     "organisation": str(each.organisation_id),
                     "organisation_name": each.organisation.name,
-                    "valid_from": each.valid_from.isoformat(),
-                    "valid_until": each.valid_until.isoformat() if each.valid_until else None,
-                    "revoked_at": each.revoked_at.isoformat() if each.revoked_at else None,
+                    "valid_from": to_rfc3339(each.valid_from),
+                    "valid_until": to_rfc3339(each.valid_until) if each.valid_until else None,
+                    "revoked_at": to_rfc3339(each.revoked_at) if each.revoked_at else None,
+                    "revocation_reason": each.revocation_reason,
                 }
             )
     json.dump({"keys": keys}, output, indent=2)

@@ -4,6 +4,7 @@ import click
 
 from broker import config
 from broker.cli.common import open_database
+from broker.cli.common import reports_problems
 from broker.cli.common import require_current_schema
 
 
@@ -14,6 +15,7 @@ from broker.cli.common import require_current_schema
 @click.option(
     "--debug", is_flag=True, help="Flask's development server with the debugger (never in production)."
 )
+@reports_problems
 def serve(host: str, port: int, threads: int, debug: bool) -> None:
     """Serve API v1 (OpenAPI at /api/v1/openapi.json)."""
     from broker.app import create_app

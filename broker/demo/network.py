@@ -115,7 +115,11 @@ def build_network(database: Database, clock: Clock, key_folder: Path) -> dict[st
                 role=spec.role,
             )
             _, token = operations.issue_token(
-                session, clock, user=user, label="demo", lifetime=timedelta(hours=1)
+                session,
+                clock,
+                user=user,
+                label="demo",
+                lifetime=timedelta(days=365),  # the lifecycle scenario moves its clock by months
             )
             private_key = crypto.generate_private_key("EdDSA")
             key_file = key_folder / f"{role_name}.pem"

@@ -203,7 +203,7 @@ class Demo:
         )
 
     def issue(self, prosecutor: Party, provider: Party, order: dict[str, Any]) -> dict[str, Any]:
-        jws = self.signed(prosecutor, "epoc", order["certificate"], provider.organisation_id)
+        jws = self.signed(prosecutor, order["order_type"], order["certificate"], provider.organisation_id)
         order = self.call(
             prosecutor,
             "POST",

@@ -40,13 +40,29 @@ class Order(Base):
     # The last legal-basis check: findings with rule ids and citations, and the derived facts.
     checks: orm.Mapped[dict[str, Any] | None]
     file_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(100))
+    # Set at issue when Art. 8 requires notifying the enforcing State, or on an enforcement request.
+    enforcing_authority_id: orm.Mapped[uuid.UUID | None] = orm.mapped_column(
+        sa.ForeignKey("organisations.id")
+    )
+    # Art. 4(5): issued without prior validation, so validation must follow within 48 hours.
+    ex_post_validation_required: orm.Mapped[bool] = orm.mapped_column(default=False)
+    # The data received must be deleted or restricted (validation refused, or withdrawn with that duty).
+    deletion_required: orm.Mapped[bool] = orm.mapped_column(default=False)
+    # Art. 10(2): set when the enforcing authority confirms early that it will not object.
+    transfer_released_at: orm.Mapped[datetime | None]
+    # The state a paused order (clarification, concern, objection) returns to.
+    resume_state: orm.Mapped[OrderState | None] = orm.mapped_column(enum_column(OrderState, "resume_state"))
     created_at: orm.Mapped[datetime]
+    updated_at: orm.Mapped[datetime]
     issued_at: orm.Mapped[datetime | None]
     received_at: orm.Mapped[datetime | None]
     answered_at: orm.Mapped[datetime | None]
 
     issuing_authority: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[issuing_authority_id])
     provider: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[provider_id])
+    enforcing_authority: orm.Mapped[Organisation | None] = orm.relationship(
+        foreign_keys=[enforcing_authority_id]
+    )
     addressee: orm.Mapped[Addressee] = orm.relationship()
     messages: orm.Mapped[list["Message"]] = orm.relationship(
         back_populates="order", order_by="Message.received_at"
@@ -80,3 +96,15 @@ class Message(Base):
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.message_type}>"
+
+
+class OrderRead(Base):
+    """When an organisation last read an order: an order changed since is unread for it."""
+
+    __tablename__ = "order_reads"
+
+    organisation_id: orm.Mapped[uuid.UUID] = orm.mapped_column(
+        sa.ForeignKey("organisations.id"), primary_key=True
+    )
+    order_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
+    read_at: orm.Mapped[datetime]

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy import orm
 
-from broker import crypto
 from broker import legal
 from broker import problems
 from broker.access import Actor
@@ -22,33 +21,19 @@ from broker.access import require_kind
 from broker.access import visible_orders
 from broker.audit.log import record
 from broker.clock import Clock
-from broker.inbound import MessageWindow
 from broker.inbound import VerifiedMessage
-from broker.inbound import store_message
-from broker.inbound import verify_inbound
 from broker.orders import checks
+from broker.orders import reads
 from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.parties.models import Addressee
 from broker.parties.models import Organisation
-from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
-from broker.vocabulary import ResponseOutcome
 from broker.wire.registry import validate_body
 
 CERTIFICATE_VERSION = 1
-
-# Which outcomes answer which certificate; not_executed always goes with an Annex III reason.
-OUTCOMES = {
-    OrderType.EPOC: {
-        ResponseOutcome.PRODUCED,
-        ResponseOutcome.PARTIALLY_PRODUCED,
-        ResponseOutcome.NOT_EXECUTED,
-    },
-    OrderType.EPOC_PR: {ResponseOutcome.PRESERVED, ResponseOutcome.NOT_EXECUTED},
-}
 
 
 def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
@@ -114,6 +99,7 @@ def create_draft(
         checks=checks.stored(report, clock),
         file_number=certificate["issuing_authority"].get("file_number"),
         created_at=clock(),
+        updated_at=clock(),
     )
     session.add(order)
     session.flush()
@@ -133,7 +119,7 @@ def check_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid
     """Run the checks again on a draft (rules and reference data may have changed) and keep the result."""
     require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "check orders")
     order = get_order(session, actor, order_id)
-    _require_state(order, OrderState.DRAFT, "re-check")
+    require_state(order, OrderState.DRAFT, "re-check")
     report = checks.run(order.order_type, order.certificate, order.addressee, clock)
     order.checks = checks.stored(report, clock)
     record(
@@ -153,73 +139,11 @@ def _check_summary(report: legal.Report) -> dict[str, Any]:
     return {"blocking": report.blocking, "rules": sorted({finding.rule_id for finding in report.findings})}
 
 
-def issue_order(
-    session: orm.Session, clock: Clock, window: MessageWindow, actor: Actor, order_id: uuid.UUID, jws: str
-) -> Order:
-    """Issue a draft with the issuing authority's signed certificate: draft -> issued."""
-    require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "issue orders")
-    order = get_order(session, actor, order_id)
-    message = verify_inbound(session, clock, window, actor, jws)
-    _require_state(order, OrderState.DRAFT, "issue")
-    _expect(message.envelope, order.order_type.value, str(order.provider_id), None)
-    if crypto.canonicalize(message.body) != crypto.canonicalize(order.certificate):
-        raise problems.CertificateMismatch(
-            "the signed body differs from the stored draft; sign the certificate returned by GET on the order"
-        )
-    # The same checks as for the draft, as of the day it leaves: nothing unlawful goes out.
-    report = checks.run(order.order_type, order.certificate, order.addressee, clock)
-    checks.refuse_if_blocking(report)
-    order.checks = checks.stored(report, clock)
-    store_message(session, clock, message, order, order.provider_id)
-    _transition(session, clock, actor, order, OrderState.ISSUED, "order.issued", message)
-    order.issued_at = clock()
-    return order
-
-
-def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
-    """The addressee takes delivery of an issued certificate: issued -> received (once)."""
-    require_kind(actor, [OrganisationKind.PROVIDER], "receive orders")
-    order = get_order(session, actor, order_id)
-    if order.state is OrderState.ISSUED:
-        _transition(session, clock, actor, order, OrderState.RECEIVED, "order.received")
-        order.received_at = clock()
-    return order
-
-
-def respond(
-    session: orm.Session, clock: Clock, window: MessageWindow, actor: Actor, order_id: uuid.UUID, jws: str
-) -> Order:
-    """The addressee's signed answer: received -> answered, or rejected when not executed."""
-    require_kind(actor, [OrganisationKind.PROVIDER], "respond to orders")
-    order = get_order(session, actor, order_id)
-    message = verify_inbound(session, clock, window, actor, jws)
-    _require_state(order, OrderState.RECEIVED, "respond to")
-    certificate_message = certificate_message_of(order)
-    _expect(
-        message.envelope,
-        MessageType.RESPONSE.value,
-        str(order.issuing_authority_id),
-        str(certificate_message.id),
-    )
-    outcome = ResponseOutcome(message.body["outcome"])
-    if outcome not in OUTCOMES[order.order_type]:
-        allowed = ", ".join(sorted(o.value for o in OUTCOMES[order.order_type]))
-        raise problems.ValidationFailed(
-            f"an {order.order_type.value} cannot be answered with {outcome.value!r}",
-            errors={"body": {"outcome": [f"one of: {allowed}"]}},
-        )
-    store_message(session, clock, message, order, order.issuing_authority_id)
-    rejected = outcome is ResponseOutcome.NOT_EXECUTED
-    state = OrderState.REJECTED if rejected else OrderState.ANSWERED
-    _transition(session, clock, actor, order, state, f"order.{state.value}", message)
-    order.answered_at = clock()
-    return order
-
-
 def read_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
     """An order as one party reads it; every read is an entry in the audit log."""
     order = get_order(session, actor, order_id)
     record(session, clock, action="order.viewed", object_type="order", object_id=order.id, actor=actor)
+    reads.mark_read(session, clock(), actor.organisation_id, order)
     return order
 
 
@@ -239,7 +163,7 @@ def record_listing(
         )
 
 
-def _transition(
+def record_transition(
     session: orm.Session,
     clock: Clock,
     actor: Actor,
@@ -248,6 +172,7 @@ def _transition(
     action: str,
     message: VerifiedMessage | None = None,
 ) -> None:
+    """Change the state and log it, with the signed message that caused it where there is one."""
     details: dict[str, Any] = {"state": {"from": order.state.value, "to": state.value}}
     if message is not None:
         details["message"] = {"id": str(message.id), "type": message.envelope["type"]}
@@ -272,7 +197,7 @@ def certificate_message_of(order: Order) -> Message:
     raise problems.TransitionNotAllowed(f"order {order.id} has not been issued")
 
 
-def _require_state(order: Order, state: OrderState, action: str) -> None:
+def require_state(order: Order, state: OrderState, action: str) -> None:
     if order.state is not state:
         raise problems.TransitionNotAllowed(
             f"cannot {action} order {order.id}: it is {order.state.value}, and only a {state.value} order allows it",
@@ -280,7 +205,8 @@ def _require_state(order: Order, state: OrderState, action: str) -> None:
         )
 
 
-def _expect(envelope: dict[str, Any], message_type: str, recipient: str, in_reply_to: str | None) -> None:
+def expect(envelope: dict[str, Any], message_type: str, recipient: str, in_reply_to: str | None) -> None:
+    """The envelope is of this type, to this recipient, in reply to this message."""
     if envelope["type"] != message_type:
         raise problems.UnexpectedMessageType(
             f"expected a {message_type!r} message here, got {envelope['type']!r}"

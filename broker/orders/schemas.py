@@ -128,7 +128,13 @@ class OrderSummarySchema(Schema):
     issuing_authority = fields.Nested(PartySchema, dump_only=True)
     provider = fields.Nested(PartySchema, dump_only=True)
     addressee_id = fields.UUID(dump_only=True)
+    enforcing_authority = fields.Nested(PartySchema, dump_only=True, allow_none=True)
+    ex_post_validation_required = fields.Boolean(dump_only=True)
+    deletion_required = fields.Boolean(
+        dump_only=True, metadata={"description": "Data received must be deleted or restricted"}
+    )
     created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
     issued_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     received_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     answered_at = fields.AwareDateTime(dump_only=True, allow_none=True)
@@ -140,6 +146,36 @@ class OrderSchema(OrderSummarySchema):
     certificate = fields.Dict(dump_only=True)
     checks = fields.Nested(CheckReportSchema, dump_only=True, allow_none=True)
     messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
+
+
+class ClockSchema(Schema):
+    """A deadline: when it started, falls due, was paused and resumed, and whether it was missed."""
+
+    kind = fields.String(dump_only=True)
+    status = fields.String(dump_only=True, metadata={"enum": ["running", "paused", "stopped", "fired"]})
+    cause = fields.String(dump_only=True)
+    started_at = fields.AwareDateTime(dump_only=True)
+    due_at = fields.AwareDateTime(dump_only=True)
+    reminder_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    paused_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    pauses = fields.List(fields.Dict(), dump_only=True)
+    extended = fields.Boolean(dump_only=True)
+    fired_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    breached = fields.Boolean(dump_only=True)
+
+
+class TimelineSchema(Schema):
+    order = fields.Nested(lambda: OrderSummarySchema(), dump_only=True)
+    messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
+    clocks = fields.List(fields.Nested(ClockSchema), dump_only=True)
+    events = fields.List(fields.Dict(), dump_only=True, metadata={"description": "Audit-log entries"})
+
+
+class InboxQuerySchema(PageQuerySchema):
+    unread = fields.Boolean(
+        metadata={"description": "Only orders changed since your organisation last read them"}
+    )
+    overdue = fields.Boolean(metadata={"description": "Only orders with a missed deadline"})
 
 
 class OrderQuerySchema(PageQuerySchema):

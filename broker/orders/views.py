@@ -14,9 +14,14 @@ from broker.access import visible_orders
 from broker.api.endpoint import endpoint
 from broker.api.endpoint import services
 from broker.api.pagination import paginate
+from broker.lifecycle import FINAL
+from broker.orders import issuing
 from broker.orders import operations
+from broker.orders import reads
 from broker.orders import schemas
+from broker.orders import steps
 from broker.orders.models import Order
+from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 
@@ -118,24 +123,33 @@ def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
 )
 def issue_order(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
     broker = services()
-    return operations.issue_order(session, broker.clock, broker.window, actor, order_id, jws)
+    return issuing.issue_order(session, broker.clock, broker.window, actor, order_id, jws)
 
 
 @bp.get("/inbox")
 @endpoint(
-    summary="Orders addressed to your organisation that wait for you (provider)",
+    summary="Your open orders, emergencies first; filter unread or overdue (every party but oversight)",
     tag="orders",
-    query=schemas.OrderQuerySchema,
+    query=schemas.InboxQuerySchema,
     response=schemas.OrderPageSchema,
     problems=(problems.Forbidden,),
 )
 def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    require_kind(actor, [OrganisationKind.PROVIDER], "read an inbox", writes=False)
+    parties = [
+        OrganisationKind.ISSUING_AUTHORITY,
+        OrganisationKind.PROVIDER,
+        OrganisationKind.ENFORCING_AUTHORITY,
+    ]
+    require_kind(actor, parties, "read an inbox", writes=False)
     statement = (
         sa.select(Order)
-        .where(visible_orders(actor), Order.state.in_([OrderState.ISSUED, OrderState.RECEIVED]))
-        .order_by(Order.emergency.desc(), Order.issued_at, Order.id)
+        .where(visible_orders(actor), Order.state.not_in([OrderState.DRAFT, *FINAL]))
+        .order_by(Order.emergency.desc(), Order.updated_at.desc(), Order.id)
     )
+    if query.get("unread"):
+        statement = statement.where(reads.unread_by(actor.organisation_id))
+    if query.get("overdue"):
+        statement = statement.where(reads.overdue())
     page = paginate(session, services(), statement, query)
     operations.record_listing(session, services().clock, actor, "inbox", page["items"])
     return page
@@ -150,7 +164,7 @@ def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str
     problems=(problems.NotFound, problems.Forbidden),
 )
 def receive_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
-    return operations.receive_order(session, services().clock, actor, order_id)
+    return steps.receive_order(session, services().clock, actor, order_id)
 
 
 @bp.post("/orders/<uuid:order_id>/responses")
@@ -161,8 +175,37 @@ def receive_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Or
     response=schemas.OrderSchema,
     status=201,
     idempotent=True,
-    problems=(*SIGNED, problems.Forbidden),
+    problems=(*SIGNED, problems.Forbidden, problems.TransferHeld),
 )
 def respond(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
     broker = services()
-    return operations.respond(session, broker.clock, broker.window, actor, order_id, jws)
+    return steps.send_message(
+        session, broker.clock, broker.window, actor, order_id, jws, only=MessageType.RESPONSE
+    )
+
+
+@bp.post("/orders/<uuid:order_id>/messages")
+@endpoint(
+    summary="Send any lifecycle message about an order (application/jose): the envelope type says which",
+    tag="orders",
+    signed=True,
+    response=schemas.OrderSchema,
+    status=201,
+    idempotent=True,
+    problems=(*SIGNED, problems.Forbidden, problems.TransferHeld, problems.InvalidReference),
+)
+def send_message(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
+    broker = services()
+    return steps.send_message(session, broker.clock, broker.window, actor, order_id, jws)
+
+
+@bp.get("/orders/<uuid:order_id>/timeline")
+@endpoint(
+    summary="An order's full timeline: every message, every clock with its pauses, every logged event",
+    tag="orders",
+    response=schemas.TimelineSchema,
+    problems=(problems.NotFound,),
+)
+def timeline(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> dict[str, Any]:
+    order = operations.read_order(session, services().clock, actor, order_id)
+    return reads.timeline(session, order)

@@ -8,6 +8,7 @@ make are the ones raising CALENDAR_MESSAGE or ORDER_MESSAGE.
 import ipaddress
 import re
 from collections.abc import Mapping
+from datetime import date
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -258,3 +259,24 @@ class UserInformation(WireSchema):
     def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data["decision"] != UserInformationDecision.INFORM and "justification" not in data:
             raise ValidationError("Required unless the decision is inform.", field_name="justification")
+
+
+DATE_PATTERN = rf"^{_DATE}$(?!\n)"
+
+
+class CalendarDate(fields.Date):
+    """A day as YYYY-MM-DD only: fields.Date would also take the basic, week and ordinal forms of ISO 8601."""
+
+    pattern: ClassVar[re.Pattern[str]] = re.compile(DATE_PATTERN)
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "invalid": "Not a date of the form 2024-05-01.",
+        "calendar": CALENDAR_MESSAGE,
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or not self.pattern.search(value):
+            raise self.make_error("invalid")
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:  # e.g. 2024-02-30: shape is right, day is not
+            raise self.make_error("calendar") from error

@@ -8,12 +8,48 @@ from marshmallow import ValidationError
 from broker.vocabulary import MessageType
 from broker.wire.certificates import EpocPrSchema
 from broker.wire.certificates import EpocSchema
+from broker.wire.lifecycle import AcknowledgementSchema
+from broker.wire.lifecycle import ClarificationAnswerSchema
+from broker.wire.lifecycle import ClarificationRequestSchema
+from broker.wire.lifecycle import ClosureSchema
+from broker.wire.lifecycle import CourtReviewOutcomeSchema
+from broker.wire.lifecycle import EnforcementDecisionSchema
+from broker.wire.lifecycle import EnforcementRequestSchema
+from broker.wire.lifecycle import EnforcingReviewSchema
+from broker.wire.lifecycle import ExPostValidationSchema
+from broker.wire.lifecycle import ImmunityConcernSchema
+from broker.wire.lifecycle import NewDeadlineSchema
+from broker.wire.lifecycle import OrderDecisionSchema
+from broker.wire.lifecycle import PreservationExtensionSchema
+from broker.wire.lifecycle import PreservationNoticeSchema
+from broker.wire.lifecycle import PreservationReleaseSchema
+from broker.wire.lifecycle import ProductionRequestConfirmationSchema
+from broker.wire.lifecycle import ThirdCountryObjectionSchema
+from broker.wire.lifecycle import WithdrawalSchema
 from broker.wire.responses import ResponseSchema
 
 BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.EPOC, 1): EpocSchema,
     (MessageType.EPOC_PR, 1): EpocPrSchema,
     (MessageType.RESPONSE, 1): ResponseSchema,
+    (MessageType.CLARIFICATION_ANSWER, 1): ClarificationAnswerSchema,
+    (MessageType.ORDER_DECISION, 1): OrderDecisionSchema,
+    (MessageType.COURT_REVIEW_OUTCOME, 1): CourtReviewOutcomeSchema,
+    (MessageType.WITHDRAWAL, 1): WithdrawalSchema,
+    (MessageType.NEW_DEADLINE, 1): NewDeadlineSchema,
+    (MessageType.PRESERVATION_EXTENSION, 1): PreservationExtensionSchema,
+    (MessageType.PRODUCTION_REQUEST_CONFIRMATION, 1): ProductionRequestConfirmationSchema,
+    (MessageType.PRESERVATION_RELEASE, 1): PreservationReleaseSchema,
+    (MessageType.EX_POST_VALIDATION, 1): ExPostValidationSchema,
+    (MessageType.CLOSURE, 1): ClosureSchema,
+    (MessageType.ENFORCEMENT_REQUEST, 1): EnforcementRequestSchema,
+    (MessageType.ACKNOWLEDGEMENT, 1): AcknowledgementSchema,
+    (MessageType.PRESERVATION_NOTICE, 1): PreservationNoticeSchema,
+    (MessageType.CLARIFICATION_REQUEST, 1): ClarificationRequestSchema,
+    (MessageType.IMMUNITY_CONCERN, 1): ImmunityConcernSchema,
+    (MessageType.THIRD_COUNTRY_OBJECTION, 1): ThirdCountryObjectionSchema,
+    (MessageType.ENFORCING_REVIEW, 1): EnforcingReviewSchema,
+    (MessageType.ENFORCEMENT_DECISION, 1): EnforcementDecisionSchema,
 }
 
 

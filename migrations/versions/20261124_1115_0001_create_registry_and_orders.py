@@ -194,8 +194,20 @@ def upgrade() -> None:
                 "draft",
                 "issued",
                 "received",
-                "answered",
-                "rejected",
+                "acknowledged",
+                "preserved",
+                "clarification_requested",
+                "under_review",
+                "suspended",
+                "produced",
+                "partially_produced",
+                "not_executed",
+                "refused",
+                "enforcement_requested",
+                "enforcement_refused",
+                "preservation_ended",
+                "withdrawn",
+                "closed",
                 name="order_state",
                 native_enum=False,
                 create_constraint=True,
@@ -242,7 +254,25 @@ def upgrade() -> None:
             sa.Enum(
                 "epoc",
                 "epoc-pr",
+                "clarification-answer",
+                "order-decision",
+                "court-review-outcome",
+                "withdrawal",
+                "new-deadline",
+                "preservation-extension",
+                "production-request-confirmation",
+                "preservation-release",
+                "ex-post-validation",
+                "closure",
+                "enforcement-request",
                 "response",
+                "acknowledgement",
+                "preservation-notice",
+                "clarification-request",
+                "immunity-concern",
+                "third-country-objection",
+                "enforcing-review",
+                "enforcement-decision",
                 name="message_type",
                 native_enum=False,
                 create_constraint=True,
@@ -286,13 +316,13 @@ def downgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
     op.drop_table("api_tokens")
+    op.drop_table("idempotency_records")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_organisation_id"))
     op.drop_table("users")
     with op.batch_alter_table("signing_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signing_keys_organisation_id"))
     op.drop_table("signing_keys")
-    op.drop_table("idempotency_records")
     with op.batch_alter_table("addressees", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_addressees_provider_id"))
     op.drop_table("addressees")

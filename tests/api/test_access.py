@@ -28,7 +28,7 @@ PARTIES = (
 )
 
 # (method, path, who) -> status. {draft}, {issued} and {received} are the prosecutor's orders in that
-# state; {organisation} is Example Mail.
+# state; {organisation} is Example Mail and {webhook} a webhook endpoint Example Mail registered.
 ACCESS = [
     # --- GET /me ---------------------------------------------------------------------------------------
     # allowed
@@ -140,14 +140,14 @@ ACCESS = [
     ("POST", "/api/v1/orders/{draft}/issue", "enforcing", 403),
     ("POST", "/api/v1/orders/{draft}/issue", "oversight", 403),
     ("POST", "/api/v1/orders/{draft}/issue", "anonymous", 401),
-    # --- GET /inbox ------------------------------------------------------------------------------------
+    # --- GET /inbox (every party's open orders) ---------------------------------------------------------
     # allowed
+    ("GET", "/api/v1/inbox", "prosecutor", 200),
+    ("GET", "/api/v1/inbox", "other_authority", 200),
     ("GET", "/api/v1/inbox", "provider", 200),
     ("GET", "/api/v1/inbox", "other_provider", 200),
-    # denied
-    ("GET", "/api/v1/inbox", "prosecutor", 403),
-    ("GET", "/api/v1/inbox", "other_authority", 403),
-    ("GET", "/api/v1/inbox", "enforcing", 403),
+    ("GET", "/api/v1/inbox", "enforcing", 200),
+    # denied: oversight bodies read orders, they have no inbox of their own
     ("GET", "/api/v1/inbox", "oversight", 403),
     ("GET", "/api/v1/inbox", "anonymous", 401),
     # --- POST /orders/{id}/receive ---------------------------------------------------------------------
@@ -166,10 +166,30 @@ ACCESS = [
     # denied
     ("POST", "/api/v1/orders/{received}/responses", "other_provider", 404),
     ("POST", "/api/v1/orders/{received}/responses", "prosecutor", 403),
-    ("POST", "/api/v1/orders/{received}/responses", "other_authority", 403),
-    ("POST", "/api/v1/orders/{received}/responses", "enforcing", 403),
+    ("POST", "/api/v1/orders/{received}/responses", "other_authority", 404),
+    ("POST", "/api/v1/orders/{received}/responses", "enforcing", 404),
     ("POST", "/api/v1/orders/{received}/responses", "oversight", 403),
     ("POST", "/api/v1/orders/{received}/responses", "anonymous", 401),
+    # --- POST /orders/{id}/messages (withdrawal from the issuer, acknowledgement from the addressee) ----
+    # allowed
+    ("POST", "/api/v1/orders/{received}/messages", "prosecutor", 201),
+    ("POST", "/api/v1/orders/{received}/messages", "provider", 201),
+    # denied: strangers do not see the order; oversight sees it but is no party to it
+    ("POST", "/api/v1/orders/{received}/messages", "other_authority", 404),
+    ("POST", "/api/v1/orders/{received}/messages", "other_provider", 404),
+    ("POST", "/api/v1/orders/{received}/messages", "enforcing", 404),
+    ("POST", "/api/v1/orders/{received}/messages", "oversight", 403),
+    ("POST", "/api/v1/orders/{received}/messages", "anonymous", 401),
+    # --- GET /orders/{id}/timeline ---------------------------------------------------------------------
+    # allowed
+    ("GET", "/api/v1/orders/{issued}/timeline", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{issued}/timeline", "provider", 200),
+    ("GET", "/api/v1/orders/{issued}/timeline", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{issued}/timeline", "other_authority", 404),
+    ("GET", "/api/v1/orders/{issued}/timeline", "other_provider", 404),
+    ("GET", "/api/v1/orders/{issued}/timeline", "enforcing", 404),
+    ("GET", "/api/v1/orders/{issued}/timeline", "anonymous", 401),
     # --- GET /audit/key ----------------------------------------------------------------------------
     # allowed
     ("GET", "/api/v1/audit/key", "prosecutor", 200),
@@ -260,9 +280,80 @@ ACCESS = [
     ("GET", "/api/v1/audit/orders/{issued}/case-file", "other_provider", 403),
     ("GET", "/api/v1/audit/orders/{issued}/case-file", "enforcing", 403),
     ("GET", "/api/v1/audit/orders/{issued}/case-file", "anonymous", 401),
+    # --- POST /webhooks (any non-auditor user, for its own organisation) ---
+    # allowed
+    ("POST", "/api/v1/webhooks", "prosecutor", 201),
+    ("POST", "/api/v1/webhooks", "other_authority", 201),
+    ("POST", "/api/v1/webhooks", "provider", 201),
+    ("POST", "/api/v1/webhooks", "other_provider", 201),
+    ("POST", "/api/v1/webhooks", "enforcing", 201),
+    # denied
+    ("POST", "/api/v1/webhooks", "oversight", 403),
+    ("POST", "/api/v1/webhooks", "anonymous", 401),
+    # --- GET /webhooks (each its own organisation's) ---
+    # allowed
+    ("GET", "/api/v1/webhooks", "prosecutor", 200),
+    ("GET", "/api/v1/webhooks", "other_authority", 200),
+    ("GET", "/api/v1/webhooks", "provider", 200),
+    ("GET", "/api/v1/webhooks", "other_provider", 200),
+    ("GET", "/api/v1/webhooks", "enforcing", 200),
+    ("GET", "/api/v1/webhooks", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/webhooks", "anonymous", 401),
+    # --- DELETE /webhooks/{webhook} ({webhook} is Example Mail's endpoint) ---
+    # allowed
+    ("DELETE", "/api/v1/webhooks/{webhook}", "provider", 200),
+    # denied
+    ("DELETE", "/api/v1/webhooks/{webhook}", "prosecutor", 404),
+    ("DELETE", "/api/v1/webhooks/{webhook}", "other_authority", 404),
+    ("DELETE", "/api/v1/webhooks/{webhook}", "other_provider", 404),
+    ("DELETE", "/api/v1/webhooks/{webhook}", "enforcing", 404),
+    ("DELETE", "/api/v1/webhooks/{webhook}", "oversight", 403),
+    ("DELETE", "/api/v1/webhooks/{webhook}", "anonymous", 401),
+    # --- GET /webhooks/deliveries (each its own organisation's) ---
+    # allowed
+    ("GET", "/api/v1/webhooks/deliveries", "prosecutor", 200),
+    ("GET", "/api/v1/webhooks/deliveries", "other_authority", 200),
+    ("GET", "/api/v1/webhooks/deliveries", "provider", 200),
+    ("GET", "/api/v1/webhooks/deliveries", "other_provider", 200),
+    ("GET", "/api/v1/webhooks/deliveries", "enforcing", 200),
+    ("GET", "/api/v1/webhooks/deliveries", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/webhooks/deliveries", "anonymous", 401),
+    # --- GET /webhooks/signing-key ---
+    # allowed
+    ("GET", "/api/v1/webhooks/signing-key", "prosecutor", 200),
+    ("GET", "/api/v1/webhooks/signing-key", "other_authority", 200),
+    ("GET", "/api/v1/webhooks/signing-key", "provider", 200),
+    ("GET", "/api/v1/webhooks/signing-key", "other_provider", 200),
+    ("GET", "/api/v1/webhooks/signing-key", "enforcing", 200),
+    ("GET", "/api/v1/webhooks/signing-key", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/webhooks/signing-key", "anonymous", 401),
+    # --- GET /reports/art28 (oversight: any State; an issuing authority: its own, FR here) ---
+    # allowed
+    ("GET", "/api/v1/reports/art28?year=2026", "prosecutor", 200),
+    ("GET", "/api/v1/reports/art28?year=2026", "other_authority", 200),
+    ("GET", "/api/v1/reports/art28?year=2026", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/reports/art28?year=2026", "provider", 403),
+    ("GET", "/api/v1/reports/art28?year=2026", "other_provider", 403),
+    ("GET", "/api/v1/reports/art28?year=2026", "enforcing", 403),
+    ("GET", "/api/v1/reports/art28?year=2026", "anonymous", 401),
+    # --- GET /reports/transparency of Example Mail (the provider itself, or oversight) ---
+    # allowed
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "provider", 200),
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "other_provider", 403),
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "prosecutor", 403),
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "other_authority", 403),
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "enforcing", 403),
+    ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "anonymous", 401),
 ]
 
 DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+WEBHOOK = "https://hooks.example.test/broker"
 
 
 @pytest.fixture
@@ -281,9 +372,17 @@ def send(
     client, network, drafts, orders: dict[str, dict[str, Any]], method: str, template: str, who: str
 ) -> Any:
     """The request `who` would make: their own token, and a message signed with their own key."""
+    webhook = ""
+    if "{webhook}" in template:
+        # Example Mail's own endpoint, registered through the API as Example Mail would.
+        registered = client.post(
+            "/api/v1/webhooks", json={"url": WEBHOOK}, headers=network["provider"].headers
+        )
+        webhook = registered.get_json()["id"]
     path = template.format(
         organisation=network["provider"].organisation_id,
         entry=0,
+        webhook=webhook,
         **{state: o["id"] for state, o in orders.items()},
     )
     # Anonymous callers send what the rightful party would, minus the token.
@@ -295,12 +394,26 @@ def send(
     headers = {} if who == "anonymous" else network[who].headers
     if method == "GET":
         return client.get(path, headers=headers)
+    if method == "DELETE":
+        return client.delete(path, headers=headers)
+    if path == "/api/v1/webhooks":
+        return client.post(path, json={"url": WEBHOOK}, headers=headers)
     if path in ("/api/v1/orders", "/api/v1/orders/check"):
         body = {"order_type": "epoc", "certificate": drafts.epoc(network.addressees["provider"])}
         return client.post(path, json=body, headers=headers)
     if path.endswith("/issue"):
         draft = orders["draft"]
         jws = signer.sign("epoc", draft["certificate"], draft["provider"]["id"])
+        return client.post(path, data=jws, content_type="application/jose", headers=headers)
+    if path.endswith("/messages"):
+        received = orders["received"]
+        if who == "prosecutor":
+            body, recipient = {"reason": "no longer needed", "delete_received_data": False}, "provider"
+            kind = "withdrawal"
+        else:
+            body, recipient, kind = {}, "issuer", "acknowledgement"
+        to = received["provider"]["id"] if recipient == "provider" else received["issuing_authority"]["id"]
+        jws = signer.sign(kind, body, to, in_reply_to=received["messages"][0]["id"])
         return client.post(path, data=jws, content_type="application/jose", headers=headers)
     if path.endswith("/responses"):
         received = orders["received"]
@@ -412,7 +525,9 @@ def test_an_auditor_of_an_issuing_authority_reads_its_orders_but_cannot_draft_or
 def test_the_access_table_covers_every_endpoint_for_every_party(app):
     """A new endpoint under /api/v1 fails here until its access rows are written."""
     adapter = app.url_map.bind("broker.test")
-    placeholders = {name: str(uuid.uuid4()) for name in ("organisation", "draft", "issued", "received")}
+    placeholders = {
+        name: str(uuid.uuid4()) for name in ("organisation", "draft", "issued", "received", "webhook")
+    }
     covered: dict[tuple[str, str], set[str]] = {}
     for method, template, who, _ in ACCESS:
         path = template.format(entry=0, **placeholders).partition("?")[0]

@@ -658,7 +658,7 @@ def test_a_new_response_to_an_answered_order_is_not_allowed(client, network, exc
             409,
             "transition-not-allowed",
         )
-    assert problem["state"] == "answered"
+    assert problem["state"] == "produced"
 
 
 def test_a_signed_response_replayed_to_another_order_is_refused(client, network, exchange, nothing_changes):

@@ -162,7 +162,7 @@ def test_a_retried_response_returns_the_first_answer_instead_of_a_replay_error(
     assert retry.status_code == 201
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert retry.get_data() == first.get_data()
-    assert retry.get_json()["state"] == "answered"
+    assert retry.get_json()["state"] == "produced"
     assert rows("messages") == 2
 
 

@@ -48,14 +48,15 @@ def test_an_epoc_travels_from_prosecutor_to_provider_and_back(exchange, network,
 
     clock.advance(hours=2)
     answered = exchange.respond(received)
-    assert answered["state"] == "answered"
+    assert answered["state"] == "produced"
     assert [m["type"] for m in answered["messages"]] == ["epoc", "response"]
 
     seen_by_authority = client.get(
         f"/api/v1/orders/{order['id']}", headers=network["prosecutor"].headers
     ).get_json()
-    assert seen_by_authority["state"] == "answered"
-    assert client.get("/api/v1/inbox", headers=network["provider"].headers).get_json()["total"] == 0
+    assert seen_by_authority["state"] == "produced"
+    unread = client.get("/api/v1/inbox?unread=true", headers=network["prosecutor"].headers).get_json()
+    assert [item["id"] for item in unread["items"]] == [], "the authority has just read it"
 
 
 def test_stored_messages_verify_without_the_broker(exchange, network, client):
@@ -91,14 +92,14 @@ def test_provider_that_does_not_execute_rejects_the_order_with_a_reason(exchange
             "data_preserved": False,
         },
     )
-    assert rejected["state"] == "rejected"
+    assert rejected["state"] == "not_executed"
 
 
 def test_epoc_pr_is_answered_with_preservation(exchange):
     received = exchange.receive(exchange.issue(exchange.draft(order_type="epoc-pr")))
     assert received["order_type"] == "epoc-pr"
     answered = exchange.respond(received, {"outcome": "preserved", "data_preserved": True})
-    assert answered["state"] == "answered"
+    assert answered["state"] == "preserved"
 
 
 def test_orders_are_listed_newest_first_with_filters_and_pages(exchange, network, client, clock):
@@ -119,4 +120,4 @@ def test_orders_are_listed_newest_first_with_filters_and_pages(exchange, network
     assert [
         i["id"] for i in client.get("/api/v1/orders?state=issued", headers=headers).get_json()["items"]
     ] == [ids[0]]
-    assert client.get("/api/v1/orders?state=answered", headers=headers).get_json()["total"] == 0
+    assert client.get("/api/v1/orders?state=produced", headers=headers).get_json()["total"] == 0

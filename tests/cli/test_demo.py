@@ -21,10 +21,19 @@ def test_demo_runs_the_complete_exchange_and_exits_zero():
         "issues it: state issued",
         "1 order waiting",
         "verifies the prosecutor's signature itself",
-        "state answered",
+        "state produced",
         "verifies Example Mail's signature",
         "verifies the broker's log with only its verifier key: all",
         "The exchange completed",
+        # the lifecycle scenario, on a clock the demo moves
+        "Ireland's enforcing authority is notified at the same time (Art. 8)",
+        "asks for clarification (Annex III): the clock stops, state clarification_requested",
+        "the deadline moves by the pause",
+        "extends it once by 30 days (Annex VI)",
+        "confirms a production order was issued (Annex V)",
+        "worker: deadline.missed: production of order",
+        "state enforcement_requested, decision due within 5 working days",
+        "The lifecycle completed",
     ):
         assert step in output
 

@@ -103,7 +103,7 @@ def test_a_deployment_is_set_up_from_the_command_line(broker, client, tmp_path):
     assert (entry["kid"], entry["organisation_name"], entry["revoked_at"]) == (kid, "Parquet de Paris", None)
     assert "d" not in entry
 
-    ok(broker("key", "revoke", kid, "--reason", "laptop stolen"))
+    ok(broker("key", "revoke", "--kid", kid, "--reason", "laptop stolen"))
     assert "revoked: laptop stolen" in ok(broker("key", "list"))
 
 
@@ -146,7 +146,7 @@ def test_a_revoked_token_no_longer_opens_the_api(broker, client):
             "no organisation named",
         ),
         (["token", "create", "--user", "nobody@x.test"], "no user with e-mail"),
-        (["key", "revoke", "A" * 43, "--reason", "x"], "no signing key"),
+        (["key", "revoke", "--kid", "-" + "A" * 42, "--reason", "x"], "no signing key"),
     ],
     ids=[
         "unknown country",

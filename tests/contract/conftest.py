@@ -21,6 +21,7 @@ CYBER_POLICE = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
 EXAMPLE_MAIL = "7d9e2f10-3c4b-4a5d-8e6f-9a0b1c2d3e4f"
 EXAMPLE_MAIL_IE = "c2b1a0f9-e8d7-4c6b-a5f4-e3d2c1b0a9f8"
 EPOC_ENVELOPE = "0b8f5c3e-2d1a-4f6e-9c7b-8a5d4e3f2c1b"
+ANNEX_III_ENVELOPE = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
 EXAMPLE_MAIL_KID = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"  # RFC 8037 A.3's thumbprint, for its shape
 
 
@@ -125,6 +126,155 @@ def not_executed_response() -> dict[str, Any]:
     }
 
 
+# Messages after the certificate (broker/wire/lifecycle.py), following the two orders above.
+
+
+def acknowledgement() -> dict[str, Any]:
+    """Example Mail confirms it has the EPOC."""
+    return {"addressee_file_number": "EM-IE-2024-0042"}
+
+
+def preservation_notice() -> dict[str, Any]:
+    """Example Mail preserved the account's data the morning the EPOC arrived (Irish summer time)."""
+    return {"preserved_at": "2024-04-02T08:31:12+01:00", "addressee_file_number": "EM-IE-2024-0042"}
+
+
+def clarification_request() -> dict[str, Any]:
+    """The case summary speaks of a second account the targets do not name: is it sought too?"""
+    return {
+        "reason": "incomplete_or_manifest_error",
+        "explanation": "The case summary mentions two accounts of the suspect but the certificate names"
+        " one target. Please say whether data of a second account are sought, and which.",
+        "fields": ["targets", "case_summary"],
+    }
+
+
+def clarification_answer() -> dict[str, Any]:
+    """The prosecutor confirms one account only (Art. 10(6))."""
+    return {"explanation": "Only l.martin.2024@example-mail.test is sought; the other account is a victim's."}
+
+
+def immunity_concern() -> dict[str, Any]:
+    """The account holder is a journalist; the content may identify sources."""
+    return {
+        "explanation": "The account is used by a staff journalist of an Irish newspaper; its content may"
+        " identify confidential sources.",
+        "grounds": ["Journalistic privilege over sources, Mahon Tribunal v Keena [2009] IESC 64"],
+    }
+
+
+def order_decision() -> dict[str, Any]:
+    """After the concern the prosecutor narrows the order rather than withdraw it."""
+    return {
+        "decision": "adapt",
+        "explanation": "Content is no longer sought; the order covers subscriber data.",
+    }
+
+
+def third_country_objection() -> dict[str, Any]:
+    """Example Mail's US parent says disclosing content would breach the Stored Communications Act."""
+    return {
+        "third_country": "US",
+        "law": "Stored Communications Act (Title II of the Electronic Communications Privacy Act of 1986)",
+        "provision": "18 U.S.C. § 2702(a)(1)",
+        "applicability": "The content is held by Example Mail Inc., a provider of electronic communication"
+        " service to the public incorporated in Delaware, for a user resident in the United States.",
+        "nature_of_conflict": "Section 2702(a)(1) forbids the provider to divulge the contents of a"
+        " communication; no exception of § 2702(b) covers an order of a foreign authority, and the user"
+        " may sue under 18 U.S.C. § 2707.",
+    }
+
+
+def court_review_outcome() -> dict[str, Any]:
+    """The Paris court upholds the order after weighing the US interests (Art. 17)."""
+    return {
+        "outcome": "upheld",
+        "court": "Tribunal judiciaire de Paris, juge des libertés et de la détention",
+        "decided_on": "2024-05-14",
+        "explanation": "The user resides in France and the offence was committed there; the links to the"
+        " United States do not outweigh them.",
+    }
+
+
+def withdrawal() -> dict[str, Any]:
+    """The suspect was identified otherwise; data already received may be kept."""
+    return {"reason": "The suspect was identified through the bank's records.", "delete_received_data": False}
+
+
+def new_deadline() -> dict[str, Any]:
+    """Example Mail needs more time to restore archived logs (Art. 10(8))."""
+    return {"deadline": "2024-04-19T17:00:00+02:00", "reason": "The logs must be restored from tape."}
+
+
+def preservation_extension() -> dict[str, Any]:
+    """The EIO is not ready within 60 days (Annex VI)."""
+    return {"reason": "The European Investigation Order is being translated and will issue within 30 days."}
+
+
+def production_request_confirmation() -> dict[str, Any]:
+    """The EIO that the EPOC-PR prepared has been issued (Annex V)."""
+    return {"request_type": "eio", "reference": "EIO-FR-2024-0315", "issued_on": "2024-05-20"}
+
+
+def preservation_release() -> dict[str, Any]:
+    """The convict was arrested, so the logs are no longer needed (Art. 11(3))."""
+    return {"reason": "The convict was arrested on 3 April 2024; the logs are no longer needed."}
+
+
+def ex_post_validation() -> dict[str, Any]:
+    """The prosecutor validates the police's emergency EPOC-PR within 48 hours (Art. 4(5))."""
+    return {
+        "outcome": "granted",
+        "validating_authority": _prosecutor(),
+        "explanation": "The threat to the victim's life justified preserving the logs at once.",
+    }
+
+
+def closure() -> dict[str, Any]:
+    """The prosecutor closes the EPOC once the data arrived."""
+    return {"reason": "All data received."}
+
+
+def enforcement_request() -> dict[str, Any]:
+    """The prosecutor asks Ireland to enforce the EPOC Example Mail did not execute (Art. 16(1))."""
+    return {
+        "annex_iii_message": ANNEX_III_ENVELOPE,
+        "language": "en",
+        "explanation": "Example Mail produced nothing within 10 days, and its Annex III reason was not accepted.",
+    }
+
+
+def enforcing_review() -> dict[str, Any]:
+    """Ireland does not object to an emergency EPOC, on a condition (Art. 10(4), 12)."""
+    return {
+        "decision": "no_objection",
+        "conditions": "The data may be used only in the proceedings named in the certificate.",
+    }
+
+
+def enforcing_review_refusal() -> dict[str, Any]:
+    """Ireland refuses: the conduct is not an offence there (Art. 12(1)(d))."""
+    return {
+        "decision": "refusal",
+        "ground": "no_double_criminality",
+        "explanation": "The conduct is not an offence under Irish law and is not an Annex IV category.",
+    }
+
+
+def enforcement_decision() -> dict[str, Any]:
+    """Ireland recognises the EPOC and requires Example Mail to comply (Art. 16)."""
+    return {"outcome": "recognised", "explanation": "No ground for refusal applies."}
+
+
+def enforcement_decision_refused() -> dict[str, Any]:
+    """Ireland refuses to enforce: the data were not stored when the certificate arrived (Art. 16(4))."""
+    return {
+        "outcome": "refused",
+        "ground": "Art. 16(4): the data were not stored by the provider when it received the EPOC",
+        "explanation": "Example Mail deleted the account in 2023, before the EPOC arrived.",
+    }
+
+
 def envelope() -> dict[str, Any]:
     """Example Mail's signed answer to the prosecutor's EPOC."""
     return {
@@ -160,6 +310,33 @@ KINDS = {
         not_executed_response, _schema_id("response"), partial(validate_body, "response", 1)
     ),
     "envelope": Kind(envelope, _schema_id("envelope"), EnvelopeSchema().load),
+}
+# The lifecycle bodies: kind name, example, message type (the kind name unless it names a second example).
+LIFECYCLE = [
+    ("acknowledgement", acknowledgement, "acknowledgement"),
+    ("preservation-notice", preservation_notice, "preservation-notice"),
+    ("clarification-request", clarification_request, "clarification-request"),
+    ("clarification-answer", clarification_answer, "clarification-answer"),
+    ("immunity-concern", immunity_concern, "immunity-concern"),
+    ("order-decision", order_decision, "order-decision"),
+    ("third-country-objection", third_country_objection, "third-country-objection"),
+    ("court-review-outcome", court_review_outcome, "court-review-outcome"),
+    ("withdrawal", withdrawal, "withdrawal"),
+    ("new-deadline", new_deadline, "new-deadline"),
+    ("preservation-extension", preservation_extension, "preservation-extension"),
+    ("production-request-confirmation", production_request_confirmation, "production-request-confirmation"),
+    ("preservation-release", preservation_release, "preservation-release"),
+    ("ex-post-validation", ex_post_validation, "ex-post-validation"),
+    ("closure", closure, "closure"),
+    ("enforcement-request", enforcement_request, "enforcement-request"),
+    ("enforcing-review", enforcing_review, "enforcing-review"),
+    ("enforcing-review refusal", enforcing_review_refusal, "enforcing-review"),
+    ("enforcement-decision", enforcement_decision, "enforcement-decision"),
+    ("enforcement-decision refused", enforcement_decision_refused, "enforcement-decision"),
+]
+KINDS |= {
+    name: Kind(build, _schema_id(message_type), partial(validate_body, message_type, 1))
+    for name, build, message_type in LIFECYCLE
 }
 
 

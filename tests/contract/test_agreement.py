@@ -54,6 +54,59 @@ def case(name: str, kind: str, *changes: Change, valid: bool = False) -> Case:
 
 
 IDENTIFIED = put("data_categories", ["user_identification"])
+LIFECYCLE_KINDS = [
+    *("acknowledgement", "preservation-notice", "clarification-request", "clarification-answer"),
+    *("immunity-concern", "order-decision", "third-country-objection", "court-review-outcome"),
+    *("withdrawal", "new-deadline", "preservation-extension", "production-request-confirmation"),
+    *("preservation-release", "ex-post-validation", "closure", "enforcement-request"),
+    *("enforcing-review", "enforcing-review refusal", "enforcement-decision", "enforcement-decision refused"),
+]
+LIFECYCLE_REQUIRED = {
+    "preservation-notice": ("preserved_at",),
+    "clarification-request": ("reason", "explanation"),
+    "clarification-answer": ("explanation",),
+    "immunity-concern": ("explanation",),
+    "order-decision": ("decision", "explanation"),
+    "third-country-objection": ("third_country", "law", "provision", "applicability", "nature_of_conflict"),
+    "court-review-outcome": ("outcome", "court", "decided_on", "explanation"),
+    "withdrawal": ("reason", "delete_received_data"),
+    "new-deadline": ("deadline", "reason"),
+    "preservation-extension": ("reason",),
+    "production-request-confirmation": ("request_type", "reference", "issued_on"),
+    "preservation-release": ("reason",),
+    "ex-post-validation": ("outcome", "validating_authority", "explanation"),
+    "enforcement-request": ("language", "explanation"),
+    "enforcing-review": ("decision",),
+    "enforcement-decision": ("outcome", "explanation"),
+}
+LIFECYCLE_CAPS = [
+    ("acknowledgement", "addressee_file_number", 100),
+    ("preservation-notice", "addressee_file_number", 100),
+    ("clarification-request", "explanation", 8000),
+    ("clarification-request", "fields.0", 200),
+    ("clarification-answer", "explanation", 8000),
+    ("immunity-concern", "explanation", 8000),
+    ("immunity-concern", "grounds.0", 500),
+    ("order-decision", "explanation", 8000),
+    ("third-country-objection", "law", 500),
+    ("third-country-objection", "provision", 500),
+    ("third-country-objection", "applicability", 4000),
+    ("third-country-objection", "nature_of_conflict", 4000),
+    ("court-review-outcome", "court", 300),
+    ("court-review-outcome", "explanation", 8000),
+    ("withdrawal", "reason", 4000),
+    ("new-deadline", "reason", 4000),
+    ("preservation-extension", "reason", 4000),
+    ("production-request-confirmation", "reference", 200),
+    ("preservation-release", "reason", 4000),
+    ("ex-post-validation", "explanation", 4000),
+    ("closure", "reason", 4000),
+    ("enforcement-request", "explanation", 8000),
+    ("enforcing-review", "conditions", 4000),
+    ("enforcing-review refusal", "explanation", 8000),
+    ("enforcement-decision", "explanation", 8000),
+    ("enforcement-decision refused", "ground", 500),
+]
 
 CASES = [
     # EPOC: the examples, structure, and every field type
@@ -280,6 +333,215 @@ CASES = [
     case("body not an object", "envelope", put("body", [])),
     case("body with any members", "envelope", put("body", {"anything": 1}), valid=True),
     case("envelope with unknown field", "envelope", put("signature", "...")),
+    # Lifecycle messages: the examples, then what the tables below do not generate
+    *(case(f"{kind} as built", kind, valid=True) for kind in LIFECYCLE_KINDS),
+    case("acknowledgement empty", "acknowledgement", drop("addressee_file_number"), valid=True),
+    case("acknowledgement with unknown field", "acknowledgement", put("received_at", "2024-04-02T08:00:00Z")),
+    case("acknowledgement file number as a number", "acknowledgement", put("addressee_file_number", 42)),
+    case(
+        "preservation notice without file number",
+        "preservation-notice",
+        drop("addressee_file_number"),
+        valid=True,
+    ),
+    case(
+        "preservation notice naive timestamp",
+        "preservation-notice",
+        put("preserved_at", "2024-04-02T08:31:12"),
+    ),
+    case("preservation notice date only", "preservation-notice", put("preserved_at", "2024-04-02")),
+    case("preservation notice with unknown field", "preservation-notice", put("data_preserved", True)),
+    case("clarification request without fields", "clarification-request", drop("fields"), valid=True),
+    case("clarification request other reason", "clarification-request", put("reason", "data_not_stored")),
+    case("clarification request reason not in the list", "clarification-request", put("reason", "unclear")),
+    case("clarification request no fields", "clarification-request", put("fields", [])),
+    case("clarification request 51 fields", "clarification-request", put("fields", ["targets"] * 51)),
+    case(
+        "clarification request 50 fields",
+        "clarification-request",
+        put("fields", ["targets"] * 50),
+        valid=True,
+    ),
+    case("clarification request fields a string", "clarification-request", put("fields", "targets")),
+    case(
+        "clarification request field with index",
+        "clarification-request",
+        put("fields.0", "targets.0.value"),
+        valid=True,
+    ),
+    case(
+        "clarification request field in camel case", "clarification-request", put("fields.0", "caseSummary")
+    ),
+    case(
+        "clarification request field with empty step",
+        "clarification-request",
+        put("fields.0", "targets..value"),
+    ),
+    case("clarification request field with newline", "clarification-request", put("fields.0", "targets\n")),
+    case("clarification request field as a number", "clarification-request", put("fields.0", 0)),
+    case("clarification request with unknown field", "clarification-request", put("deadline_paused", True)),
+    case("immunity concern without grounds", "immunity-concern", drop("grounds"), valid=True),
+    case("immunity concern no grounds", "immunity-concern", put("grounds", [])),
+    case("immunity concern 51 grounds", "immunity-concern", put("grounds", ["privilege"] * 51)),
+    case("immunity concern grounds a string", "immunity-concern", put("grounds", "privilege")),
+    case(
+        "immunity concern with unknown field",
+        "immunity-concern",
+        put("reason", "immunity_privilege_or_press_freedom"),
+    ),
+    case("order decision maintain", "order-decision", put("decision", "maintain"), valid=True),
+    case("order decision withdraw", "order-decision", put("decision", "withdraw"), valid=True),
+    case("order decision not in the list", "order-decision", put("decision", "suspend")),
+    case("order decision in uppercase", "order-decision", put("decision", "ADAPT")),
+    case("order decision with unknown field", "order-decision", put("adapted_certificate", {})),
+    case("third country lowercase", "third-country-objection", put("third_country", "us")),
+    case("third country 'XX'", "third-country-objection", put("third_country", "XX")),
+    case("third country by name", "third-country-objection", put("third_country", "United States")),
+    case("third country objection with unknown field", "third-country-objection", put("data_location", "US")),
+    case("court review lifted", "court-review-outcome", put("outcome", "lifted"), valid=True),
+    case("court review outcome not in the list", "court-review-outcome", put("outcome", "quashed")),
+    case("court review date with time", "court-review-outcome", put("decided_on", "2024-05-14T10:00:00Z")),
+    case("court review date without hyphens", "court-review-outcome", put("decided_on", "20240514")),
+    case("court review date without leading zeros", "court-review-outcome", put("decided_on", "2024-5-14")),
+    case("court review date month 13", "court-review-outcome", put("decided_on", "2024-13-01")),
+    case("court review date year 0000", "court-review-outcome", put("decided_on", "0000-05-14")),
+    case("court review date with newline", "court-review-outcome", put("decided_on", "2024-05-14\n")),
+    case(
+        "court review on 29 February of a leap year",
+        "court-review-outcome",
+        put("decided_on", "2024-02-29"),
+        valid=True,
+    ),
+    case("court review date as a number", "court-review-outcome", put("decided_on", 20240514)),
+    case("court review with unknown field", "court-review-outcome", put("appeal_possible", True)),
+    case("withdrawal deleting data", "withdrawal", put("delete_received_data", True), valid=True),
+    case("withdrawal delete flag as a string", "withdrawal", put("delete_received_data", "false")),
+    case("withdrawal delete flag as 1", "withdrawal", put("delete_received_data", 1)),
+    case("withdrawal delete flag null", "withdrawal", put("delete_received_data", None)),
+    case("withdrawal with unknown field", "withdrawal", put("effective_at", "2024-04-03T00:00:00Z")),
+    case("new deadline in UTC", "new-deadline", put("deadline", "2024-04-19T15:00:00Z"), valid=True),
+    case("new deadline naive", "new-deadline", put("deadline", "2024-04-19T17:00:00")),
+    case("new deadline date only", "new-deadline", put("deadline", "2024-04-19")),
+    case("new deadline with unknown field", "new-deadline", put("days", 10)),
+    case(
+        "preservation extension with new end", "preservation-extension", put("until", "2024-07-01T00:00:00Z")
+    ),
+    case("preservation extension reason null", "preservation-extension", put("reason", None)),
+    case("production request EPO", "production-request-confirmation", put("request_type", "epo"), valid=True),
+    case("production request MLA", "production-request-confirmation", put("request_type", "mla"), valid=True),
+    case(
+        "production request type not in the list",
+        "production-request-confirmation",
+        put("request_type", "epoc"),
+    ),
+    case(
+        "production request issued with time",
+        "production-request-confirmation",
+        put("issued_on", "2024-05-20T09:00:00+02:00"),
+    ),
+    case(
+        "production request with unknown field",
+        "production-request-confirmation",
+        put("authority", "Parquet"),
+    ),
+    case("preservation release with unknown field", "preservation-release", put("delete", True)),
+    case("ex-post validation refused", "ex-post-validation", put("outcome", "refused"), valid=True),
+    case("ex-post validation outcome not in the list", "ex-post-validation", put("outcome", "validated")),
+    case(
+        "ex-post validating authority a string",
+        "ex-post-validation",
+        put("validating_authority", "Parquet de Paris"),
+    ),
+    case("ex-post validating authority null", "ex-post-validation", put("validating_authority", None)),
+    case(
+        "ex-post validating authority without country",
+        "ex-post-validation",
+        drop("validating_authority.country"),
+    ),
+    case(
+        "ex-post validating authority police",
+        "ex-post-validation",
+        put("validating_authority.authority_type", "police"),
+    ),
+    case(
+        "ex-post validating authority unknown field",
+        "ex-post-validation",
+        put("validating_authority.seal", "..."),
+    ),
+    case(
+        "ex-post validation with unknown field",
+        "ex-post-validation",
+        put("validated_at", "2024-04-02T10:00:00Z"),
+    ),
+    case("closure empty", "closure", drop("reason"), valid=True),
+    case("closure reason as a list", "closure", put("reason", ["done"])),
+    case("closure with unknown field", "closure", put("state", "closed")),
+    case(
+        "enforcement request without Annex III message",
+        "enforcement-request",
+        drop("annex_iii_message"),
+        valid=True,
+    ),
+    case(
+        "enforcement request Annex III message uppercase",
+        "enforcement-request",
+        put("annex_iii_message", UPPER_UUID),
+    ),
+    case("enforcement request Annex III message null", "enforcement-request", put("annex_iii_message", None)),
+    case("enforcement request language in uppercase", "enforcement-request", put("language", "EN")),
+    case("enforcement request language of three letters", "enforcement-request", put("language", "gle")),
+    case("enforcement request language with region", "enforcement-request", put("language", "en-IE")),
+    case("enforcement request with unknown field", "enforcement-request", put("documents", [])),
+    # Enforcing review: a ground exactly when refusal, an explanation whenever refusal
+    case("review no objection without conditions", "enforcing-review", drop("conditions"), valid=True),
+    case(
+        "review no objection with explanation",
+        "enforcing-review",
+        put("explanation", "No ground applies."),
+        valid=True,
+    ),
+    case("review no objection with ground", "enforcing-review", put("ground", "ne_bis_in_idem")),
+    case("review refusal without ground", "enforcing-review refusal", drop("ground")),
+    case("review refusal without explanation", "enforcing-review refusal", drop("explanation")),
+    case(
+        "review refusal with conditions", "enforcing-review refusal", put("conditions", "None."), valid=True
+    ),
+    case("review refusal ground null", "enforcing-review refusal", put("ground", None)),
+    case("review refusal ground not in the list", "enforcing-review refusal", put("ground", "sovereignty")),
+    *(
+        case(f"review refusal on {ground}", "enforcing-review refusal", put("ground", ground), valid=True)
+        for ground in (
+            "immunity_privilege_or_press_freedom",
+            "manifest_fundamental_rights_breach",
+            "ne_bis_in_idem",
+        )
+    ),
+    case("review decision not in the list", "enforcing-review", put("decision", "conditions")),
+    case("review decision refusal in a no-objection", "enforcing-review", put("decision", "refusal")),
+    case("review with unknown field", "enforcing-review", put("deadline", "2024-04-12T00:00:00Z")),
+    # Enforcement decision: a ground exactly when refused
+    case("enforcement recognised with ground", "enforcement-decision", put("ground", "Art. 16(4)(c)")),
+    case("enforcement refused without ground", "enforcement-decision refused", drop("ground")),
+    case("enforcement refused ground null", "enforcement-decision refused", put("ground", None)),
+    case("enforcement outcome refused without ground", "enforcement-decision", put("outcome", "refused")),
+    case("enforcement outcome not in the list", "enforcement-decision", put("outcome", "enforced")),
+    case("enforcement decision with unknown field", "enforcement-decision", put("penalty", 1000)),
+    # Every required member of every lifecycle body
+    *(
+        case(f"{kind} without {member}", kind, drop(member))
+        for kind, members in LIFECYCLE_REQUIRED.items()
+        for member in members
+    ),
+    # Every string cap: empty and one over are refused, the cap itself is accepted
+    *(
+        row
+        for kind, path, cap in LIFECYCLE_CAPS
+        for row in (
+            case(f"{kind} {path} empty", kind, put(path, "")),
+            case(f"{kind} {path} of {cap} characters", kind, put(path, "x" * cap), valid=True),
+            case(f"{kind} {path} of {cap + 1} characters", kind, put(path, "x" * (cap + 1))),
+        )
+    ),
 ]
 
 
@@ -312,6 +574,24 @@ SEMANTIC = [
         CALENDAR_MESSAGE,
     ),
     ("issued_at on 31 April", "envelope", put("issued_at", "2024-04-31T09:15:00Z"), CALENDAR_MESSAGE),
+    (
+        "court decided on 30 February",
+        "court-review-outcome",
+        put("decided_on", "2024-02-30"),
+        CALENDAR_MESSAGE,
+    ),
+    (
+        "production request issued on 29 February of a common year",
+        "production-request-confirmation",
+        put("issued_on", "2023-02-29"),
+        CALENDAR_MESSAGE,
+    ),
+    (
+        "preservation on 31 June",
+        "preservation-notice",
+        put("preserved_at", "2024-06-31T08:00:00Z"),
+        CALENDAR_MESSAGE,
+    ),
 ]
 
 

@@ -45,12 +45,21 @@ def _messages(errors: Any) -> Iterator[str]:
         yield str(errors)
 
 
-KIND_NAMES = ["epoc", "epoc-pr", "produced", "not_executed", "envelope"]
+KIND_NAMES = [
+    *("epoc", "epoc-pr", "produced", "not_executed", "envelope"),
+    *("acknowledgement", "preservation-notice", "clarification-request", "clarification-answer"),
+    *("immunity-concern", "order-decision", "third-country-objection", "court-review-outcome"),
+    *("withdrawal", "new-deadline", "preservation-extension", "production-request-confirmation"),
+    *("preservation-release", "ex-post-validation", "closure", "enforcement-request"),
+    *("enforcing-review", "enforcing-review refusal", "enforcement-decision", "enforcement-decision refused"),
+]
 # Values that reach past type checks into enums, bounds and cross-field rules, which random JSON rarely does.
 PLAUSIBLE = [
     *(member.value for enum in vars(vocabulary).values() if isinstance(enum, EnumType) for member in enum),
     *(-1, 0, 1, 65535, 65536, 1.0, 2.5, True, False, None, "", "x" * 201, "FR", "fr", "XX"),
     *("2024-02-30T00:00:00Z", "2030-01-01T00:00:00Z", "2024-01-01T00:00:00", "fe80::1%eth0"),
+    *("2024-05-20", "2024-02-30", "2024-5-20", "20240520", "2024-05-20T00:00:00Z", "US", "en", "EN"),
+    *("targets.0.value", "targets..value", "Targets", "x" * 501, "x" * 4001, "x" * 8001),
     *({}, [], ["user_identification"], ["subscriber", "subscriber"]),
 ]
 JSON = st.recursive(

@@ -8,12 +8,22 @@ import pytest
 from marshmallow import ValidationError
 
 from broker.vocabulary import DataCategory
+from broker.vocabulary import MessageType
+from broker.wire.registry import BODY_SCHEMAS
 from broker.wire.registry import UnknownMessageType
 from broker.wire.registry import validate_body
 
 
 @pytest.mark.parametrize(
-    ("kind", "message_type"), [("epoc", "epoc"), ("epoc-pr", "epoc-pr"), ("produced", "response")]
+    ("kind", "message_type"),
+    [
+        ("epoc", "epoc"),
+        ("epoc-pr", "epoc-pr"),
+        ("produced", "response"),
+        ("clarification-request", "clarification-request"),
+        ("court-review-outcome", "court-review-outcome"),
+        ("ex-post-validation", "ex-post-validation"),
+    ],
 )
 def test_returns_the_very_body_it_was_given(kind: str, message_type: str, kinds: dict[str, Any]) -> None:
     body = kinds[kind].build()
@@ -32,9 +42,23 @@ def test_unknown_message_type_is_a_value_error() -> None:
     assert issubclass(UnknownMessageType, ValueError)
 
 
-def test_body_that_is_not_an_object_is_invalid() -> None:
+@pytest.mark.parametrize("message_type", ["response", "acknowledgement", "closure"])
+def test_body_that_is_not_an_object_is_invalid(message_type: str) -> None:
     with pytest.raises(ValidationError):
-        validate_body("response", 1, ["produced"])
+        validate_body(message_type, 1, [])
+
+
+def test_clarification_paths_are_reported_under_their_wire_name(kinds: dict[str, Any]) -> None:
+    """The attribute is certificate_fields (Schema.fields is taken); errors must still say fields."""
+    body = kinds["clarification-request"].build() | {"fields": ["Targets"]}
+    with pytest.raises(ValidationError) as raised:
+        validate_body("clarification-request", 1, body)
+    messages: Any = raised.value.messages
+    assert list(messages) == ["fields"]
+
+
+def test_every_message_type_has_a_version_1_body() -> None:
+    assert {message_type for message_type, version in BODY_SCHEMAS if version == 1} == set(MessageType)
 
 
 def test_errors_are_keyed_by_nested_path(kinds: dict[str, Any]) -> None:
@@ -65,6 +89,11 @@ def test_bad_enum_value_lists_the_allowed_ones(kinds: dict[str, Any]) -> None:
         ("epoc", {"purpose": "sentence_execution"}, "sentence"),
         ("epoc", {"data_categories": ["user_identification"]}, "identification"),
         ("not_executed", {"outcome": "produced"}, "reason"),
+        ("enforcing-review", {"decision": "refusal"}, "ground"),
+        ("enforcing-review", {"decision": "refusal"}, "explanation"),
+        ("enforcing-review refusal", {"decision": "no_objection"}, "ground"),
+        ("enforcement-decision", {"outcome": "refused"}, "ground"),
+        ("enforcement-decision refused", {"outcome": "recognised"}, "ground"),
     ],
 )
 def test_cross_field_errors_name_the_field(

@@ -15,16 +15,29 @@ from broker import vocabulary
 from broker.countries import ISO_3166_ALPHA2
 from broker.wire.certificates import LANGUAGE_PATTERN
 from broker.wire.envelope_schema import KID_PATTERN
+from broker.wire.fields import DATE_PATTERN
 from broker.wire.fields import DIRECTIVE_PATTERN
 from broker.wire.fields import OFFSET_TIMESTAMP_PATTERN
 from broker.wire.fields import UTC_TIMESTAMP_PATTERN
 from broker.wire.fields import UUID_PATTERN
+from broker.wire.lifecycle import CERTIFICATE_PATH_PATTERN
 from broker.wire.registry import BODY_SCHEMAS
 
 SCHEMA_FILES = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.json"))
 NAME = re.compile(r"^(?P<type>[a-z-]+)\.v(?P<version>[1-9][0-9]*)\.json$")
 # Objects whose members another schema defines: the envelope's body is checked against <type>.v<version>.json.
 OPEN_OBJECTS = {("envelope.v1.json", "/properties/body")}
+# The bodies of broker/wire/lifecycle.py, each published with a description of every member.
+LIFECYCLE_FILES = [
+    f"{message_type}.v1.json"
+    for message_type in (
+        *("acknowledgement", "preservation-notice", "clarification-request", "clarification-answer"),
+        *("immunity-concern", "order-decision", "third-country-objection", "court-review-outcome"),
+        *("withdrawal", "new-deadline", "preservation-extension", "production-request-confirmation"),
+        *("preservation-release", "ex-post-validation", "closure", "enforcement-request"),
+        *("enforcing-review", "enforcement-decision"),
+    )
+]
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -51,7 +64,17 @@ def test_the_folder_holds_the_expected_files() -> None:
         "epoc.v1.json",
         "epoc-pr.v1.json",
         "response.v1.json",
+        *LIFECYCLE_FILES,
     } <= names
+
+
+@pytest.mark.parametrize("file", LIFECYCLE_FILES)
+def test_every_lifecycle_member_is_described(file: str, schemas_dir: Path) -> None:
+    """Parties read these files to fill in a message: each member says what it is, and its article."""
+    schema = _load(schemas_dir / file)
+    assert schema["properties"]
+    for name, member in schema["properties"].items():
+        assert member.get("description", "").strip(), f"{file}: {name}"
 
 
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
@@ -97,10 +120,12 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
     [
         ("common.v1.json", "/$defs/uuid", UUID_PATTERN),
         ("common.v1.json", "/$defs/offsetTimestamp", OFFSET_TIMESTAMP_PATTERN),
+        ("common.v1.json", "/$defs/date", DATE_PATTERN),
         ("common.v1.json", "/$defs/language", LANGUAGE_PATTERN),
         ("common.v1.json", "/$defs/listedOffence/properties/directive", DIRECTIVE_PATTERN),
         ("envelope.v1.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
         ("envelope.v1.json", "/properties/sender/properties/kid", KID_PATTERN),
+        ("clarification-request.v1.json", "/properties/fields/items", CERTIFICATE_PATH_PATTERN),
     ],
 )
 def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str, schemas_dir: Path) -> None:
@@ -126,6 +151,18 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
         ("response.v1.json", "/properties/outcome", _values(vocabulary.ResponseOutcome)),
         ("response.v1.json", "/properties/reason", _values(vocabulary.NonExecutionReason)),
         ("envelope.v1.json", "/properties/type", _values(vocabulary.MessageType)),
+        ("clarification-request.v1.json", "/properties/reason", ["incomplete_or_manifest_error"]),
+        ("order-decision.v1.json", "/properties/decision", _values(vocabulary.OrderDecision)),
+        ("court-review-outcome.v1.json", "/properties/outcome", _values(vocabulary.CourtReviewOutcome)),
+        (
+            "production-request-confirmation.v1.json",
+            "/properties/request_type",
+            _values(vocabulary.SubsequentRequest),
+        ),
+        ("ex-post-validation.v1.json", "/properties/outcome", _values(vocabulary.ValidationOutcome)),
+        ("enforcing-review.v1.json", "/properties/decision", _values(vocabulary.ReviewDecision)),
+        ("enforcing-review.v1.json", "/properties/ground", _values(vocabulary.RefusalGround)),
+        ("enforcement-decision.v1.json", "/properties/outcome", _values(vocabulary.EnforcementOutcome)),
     ],
 )
 def test_enums_are_the_vocabulary(file: str, pointer: str, values: list[str], schemas_dir: Path) -> None:

@@ -92,7 +92,7 @@ EE03 = enforced_elsewhere(
     source="legal-rules.md §1.5 (E18)",
     applies_to=REGULATION,
     stage=Stage.ISSUING,
-    enforced_by="The wire registry (broker.wire.registry.BODY_SCHEMAS) knows only the epoc and epoc-pr "
+    enforced_by="Only the epoc and epoc-pr bodies of the wire registry (broker.wire.registry.BODY_SCHEMAS) are "
     "certificates, and validate_check_input refuses any other order type before a rule runs.",
 )
 

@@ -1,0 +1,128 @@
+"""What happens when a clock falls due: reminders, breach records, automatic ends, expiries.
+
+`fire_next` handles one due clock in the caller's transaction. A clock is claimed with a
+conditional UPDATE (still running and due, reminder still unset), and PostgreSQL's SKIP LOCKED keeps
+workers off rows another holds, so several workers never fire one clock twice; a worker killed
+mid-way rolls back and the clock stays due.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker.audit.log import record
+from broker.clock import Clock
+from broker.clock import to_rfc3339
+from broker.clocks import operations as clocks
+from broker.clocks.models import FIRED
+from broker.clocks.models import RUNNING
+from broker.clocks.models import OrderClock
+from broker.lifecycle import Clock as Kind
+from broker.lifecycle import Effect
+from broker.orders.models import Order
+from broker.orders.parties import tell
+from broker.vocabulary import OrderState
+
+# Clocks whose expiry is a missed legal deadline (recorded as a breach, the order keeps its state).
+DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION}
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    reminder_due = sa.and_(OrderClock.reminder_at <= now, OrderClock.reminded_at.is_(None))
+    return sa.and_(OrderClock.status == RUNNING, sa.or_(OrderClock.due_at <= now, reminder_due))
+
+
+def fire_next(session: orm.Session, clock: Clock) -> str | None:
+    """Handle the earliest due clock or reminder; None when nothing is due."""
+    now = clock()
+    row = session.scalar(
+        sa.select(OrderClock)
+        .where(_due(now))
+        .order_by(OrderClock.due_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if row is None:
+        return None
+    order = session.get_one(Order, row.order_id)
+    if row.due_at <= now:
+        return _expire(session, clock, now, order, row)
+    return _remind(session, clock, now, order, row)
+
+
+def _claim(session: orm.Session, row: OrderClock, now: datetime, **changes: object) -> bool:
+    # Still due as read: without row locks (SQLite) the clock may have been restarted since.
+    condition = (
+        sa.and_(OrderClock.status == RUNNING, OrderClock.due_at <= now)
+        if "status" in changes
+        else sa.and_(
+            OrderClock.status == RUNNING, OrderClock.reminded_at.is_(None), OrderClock.reminder_at <= now
+        )
+    )
+    claimed = session.execute(
+        sa.update(OrderClock).where(OrderClock.id == row.id, condition).values(**changes)
+    ).rowcount
+    session.refresh(row)
+    return claimed == 1
+
+
+def _remind(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str | None:
+    if not _claim(session, row, now, reminded_at=now):
+        return None
+    details = {"clock": row.kind.value, "due_at": to_rfc3339(row.due_at)}
+    record(
+        session,
+        clock,
+        action="clock.reminder",
+        object_type="order",
+        object_id=order.id,
+        actor=None,
+        system="worker",
+        details=details,
+    )
+    tell(session, clock, order, "clock.reminder", details)
+    return f"reminder: {row.kind.value} of order {order.id} due {to_rfc3339(row.due_at)}"
+
+
+def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str | None:
+    if not _claim(session, row, now, status=FIRED, fired_at=now, breached=row.kind in DEADLINES):
+        return None
+    details = {"clock": row.kind.value, "due_at": to_rfc3339(row.due_at)}
+    if row.kind in DEADLINES:
+        action = "deadline.missed"
+    elif row.kind is Kind.PRESERVATION:
+        action = "order.preservation_ended"
+        _end(session, clock, order, OrderState.PRESERVATION_ENDED, details)
+    elif row.kind is Kind.EX_POST_VALIDATION:
+        # Art. 4(5): no validation within 48 hours: the order is withdrawn and the data received deleted.
+        action = "order.withdrawn"
+        order.deletion_required = True
+        details["cause"] = "ex-post validation not obtained within 48 hours (Art. 4(5))"
+        _end(session, clock, order, OrderState.WITHDRAWN, details)
+    elif row.kind is Kind.ENFORCING_REVIEW:
+        action = "enforcing_review.ended"  # Art. 10(2): the addressee may now transfer the data
+    else:
+        action = "objection_window.closed"
+    order.updated_at = now
+    record(
+        session,
+        clock,
+        action=action,
+        object_type="order",
+        object_id=order.id,
+        actor=None,
+        system="worker",
+        details=details,
+    )
+    tell(session, clock, order, action, details)
+    return f"{action}: {row.kind.value} of order {order.id} was due {to_rfc3339(row.due_at)}"
+
+
+def _end(
+    session: orm.Session, clock: Clock, order: Order, state: OrderState, details: dict[str, object]
+) -> None:
+    details["state"] = {"from": order.state.value, "to": state.value}
+    order.state = state
+    for kind in Kind:
+        clocks.apply(session, clock(), order, kind, Effect.STOP, "order ended")

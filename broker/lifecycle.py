@@ -1,0 +1,344 @@
+"""The order lifecycle in one place: which party may send which message in which state, and what follows.
+
+A pure table (no database, no clock): `transition()` answers for one (order type, state, event,
+side) and raises `NotAllowed` saying why not; operations apply the answer (state, clocks,
+notifications) in one transaction. Clock effects are named here; durations live in broker.clocks.
+
+Sides are relative to an order: its issuing authority, its addressee (the provider), the enforcing
+authority notified under Art. 8 (if any), and the broker itself (deadlines that fall due).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from enum import StrEnum
+from typing import Any
+
+from broker.vocabulary import MessageType as M
+from broker.vocabulary import OrderState as S
+from broker.vocabulary import OrderType
+
+
+class Side(StrEnum):
+    """Who acts on an order."""
+
+    ISSUER = "issuing_authority"
+    ADDRESSEE = "addressee"
+    ENFORCER = "enforcing_authority"
+
+
+class Clock(StrEnum):
+    """The clocks an order can run (durations and what happens when they fall due: broker.clocks)."""
+
+    PRODUCTION = "production"  # Art. 10(2)-(4): 10 days, or 8 hours in an emergency, from receipt
+    ENFORCING_REVIEW = "enforcing_review"  # Art. 12(1), 10(4): 10 days / 96 hours from notification
+    OBJECTION_WINDOW = "objection_window"  # Art. 17: a third-country objection within 10 days of receipt
+    CLARIFICATION = "clarification"  # Art. 10(6): the issuer reacts within 5 days (UNCONFIRMED)
+    EX_POST_VALIDATION = "ex_post_validation"  # Art. 4(5): validation within 48 hours of issuing
+    PRESERVATION = "preservation"  # Art. 11(1): 60 days from receipt, +30 once
+    ENFORCEMENT_DECISION = "enforcement_decision"  # Art. 16(2): 5 working days
+
+
+class Effect(StrEnum):
+    """What a transition does to one clock."""
+
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    EXTEND = "extend"
+
+
+RESUME = "resume"  # target: back to the state the order was in before it was paused
+KEEP = "keep"  # target: the state does not change
+
+RECEIVE = "receive"  # the addressee takes delivery (an API action, not a signed message)
+
+ACTIVE = frozenset({S.RECEIVED, S.ACKNOWLEDGED, S.PRESERVED})
+PAUSED = frozenset({S.CLARIFICATION_REQUESTED, S.UNDER_REVIEW, S.SUSPENDED})
+ANSWERED = frozenset({S.PRODUCED, S.PARTIALLY_PRODUCED, S.NOT_EXECUTED})
+FINAL = frozenset({S.WITHDRAWN, S.CLOSED})
+# Execution stops for good, so every clock stops: after an Art. 12 refusal the addressee must not
+# execute the order, and its deadline must not run on into a missed-deadline record.
+ENDS_EXECUTION = frozenset({S.WITHDRAWN, S.REFUSED})
+OPEN = frozenset(set(S) - FINAL - {S.DRAFT})
+
+EPOC = frozenset({OrderType.EPOC})
+EPOC_PR = frozenset({OrderType.EPOC_PR})
+BOTH = EPOC | EPOC_PR
+
+Target = str  # an OrderState value, RESUME or KEEP
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One allowed step; `by` picks the target from a body member (e.g. a decision)."""
+
+    order_types: frozenset[OrderType]
+    states: frozenset[S]
+    event: str
+    side: Side
+    target: Target | None = None
+    by: tuple[str, Mapping[str, Target]] | None = None
+    clocks: tuple[tuple[Clock, Effect], ...] = ()
+    why: str = ""
+
+    def target_for(self, body: Mapping[str, Any]) -> Target:
+        if self.by is None:
+            assert self.target is not None
+            return self.target
+        member, targets = self.by
+        return targets[body[member]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """The answer for one allowed event: the state to go to and the clock effects to apply."""
+
+    target: Target
+    clocks: tuple[tuple[Clock, Effect], ...] = field(default_factory=tuple)
+
+
+class NotAllowed(Exception):
+    """This party may not send this message to an order in this state."""
+
+    def __init__(self, reason: str, *, wrong_side: bool = False) -> None:
+        super().__init__(reason)
+        self.wrong_side = wrong_side  # no state would allow it: this side never sends this event
+
+
+PRODUCTION_PAUSE = ((Clock.PRODUCTION, Effect.PAUSE),)
+PRODUCTION_RESUME = ((Clock.PRODUCTION, Effect.RESUME),)
+STOP_ALL = tuple((clock, Effect.STOP) for clock in Clock)
+
+RULES: tuple[Rule, ...] = (
+    # Taking delivery starts the clocks that run from receipt.
+    Rule(
+        EPOC,
+        frozenset({S.ISSUED}),
+        RECEIVE,
+        Side.ADDRESSEE,
+        S.RECEIVED,
+        clocks=((Clock.PRODUCTION, Effect.START), (Clock.OBJECTION_WINDOW, Effect.START)),
+        why="Art. 10(2)-(4): the production deadline runs from receipt",
+    ),
+    Rule(
+        EPOC_PR,
+        frozenset({S.ISSUED}),
+        RECEIVE,
+        Side.ADDRESSEE,
+        S.RECEIVED,
+        clocks=((Clock.PRESERVATION, Effect.START),),
+        why="Art. 11(1): preservation lasts 60 days from receipt",
+    ),
+    Rule(BOTH, frozenset({S.RECEIVED}), M.ACKNOWLEDGEMENT, Side.ADDRESSEE, S.ACKNOWLEDGED),
+    Rule(
+        EPOC,
+        frozenset({S.RECEIVED, S.ACKNOWLEDGED}),
+        M.PRESERVATION_NOTICE,
+        Side.ADDRESSEE,
+        S.PRESERVED,
+        why="Art. 10(1): the addressee preserves the data pending production",
+    ),
+    # The addressee's answer.
+    Rule(
+        EPOC,
+        ACTIVE,
+        M.RESPONSE,
+        Side.ADDRESSEE,
+        by=(
+            "outcome",
+            {
+                "produced": S.PRODUCED,
+                "partially_produced": S.PARTIALLY_PRODUCED,
+                "not_executed": S.NOT_EXECUTED,
+            },
+        ),
+        clocks=((Clock.PRODUCTION, Effect.STOP), (Clock.OBJECTION_WINDOW, Effect.STOP)),
+    ),
+    Rule(
+        EPOC_PR,
+        frozenset({S.RECEIVED, S.ACKNOWLEDGED}),
+        M.RESPONSE,
+        Side.ADDRESSEE,
+        by=("outcome", {"preserved": S.PRESERVED, "not_executed": S.NOT_EXECUTED}),
+    ),
+    # Clarification (Annex III): the production clock stops until the issuer answers.
+    Rule(
+        EPOC,
+        ACTIVE,
+        M.CLARIFICATION_REQUEST,
+        Side.ADDRESSEE,
+        S.CLARIFICATION_REQUESTED,
+        clocks=(*PRODUCTION_PAUSE, (Clock.CLARIFICATION, Effect.START)),
+        why="Art. 10(6): deadlines do not run until the certificate is clarified",
+    ),
+    Rule(
+        EPOC_PR,
+        ACTIVE,
+        M.CLARIFICATION_REQUEST,
+        Side.ADDRESSEE,
+        S.CLARIFICATION_REQUESTED,
+        clocks=((Clock.CLARIFICATION, Effect.START),),
+    ),
+    Rule(
+        BOTH,
+        frozenset({S.CLARIFICATION_REQUESTED}),
+        M.CLARIFICATION_ANSWER,
+        Side.ISSUER,
+        RESUME,
+        clocks=(*PRODUCTION_RESUME, (Clock.CLARIFICATION, Effect.STOP)),
+    ),
+    # Immunities, privileges, press freedom (Art. 10(5)): the issuer maintains, adapts or withdraws.
+    Rule(EPOC, ACTIVE, M.IMMUNITY_CONCERN, Side.ADDRESSEE, S.UNDER_REVIEW, clocks=PRODUCTION_PAUSE),
+    Rule(
+        EPOC,
+        frozenset({S.UNDER_REVIEW}),
+        M.ORDER_DECISION,
+        Side.ISSUER,
+        by=("decision", {"maintain": RESUME, "adapt": RESUME, "withdraw": S.WITHDRAWN}),
+        clocks=PRODUCTION_RESUME,
+    ),
+    # Conflict with third-country law (Art. 17): execution is suspended while a court reviews it.
+    Rule(
+        EPOC,
+        ACTIVE,
+        M.THIRD_COUNTRY_OBJECTION,
+        Side.ADDRESSEE,
+        S.SUSPENDED,
+        clocks=PRODUCTION_PAUSE,
+        why="Art. 17: a reasoned objection within 10 days of receipt suspends execution",
+    ),
+    Rule(
+        EPOC,
+        frozenset({S.SUSPENDED}),
+        M.COURT_REVIEW_OUTCOME,
+        Side.ISSUER,
+        by=("outcome", {"upheld": RESUME, "lifted": S.WITHDRAWN}),
+        clocks=PRODUCTION_RESUME,
+    ),
+    # The enforcing authority's review of a notified EPOC (Art. 12). In an emergency the data are due
+    # within 8 hours but the review window is 96 hours, so a refusal may follow the answer (Art. 10(4)).
+    Rule(
+        EPOC,
+        frozenset({S.ISSUED}) | ACTIVE | PAUSED | ANSWERED,
+        M.ENFORCING_REVIEW,
+        Side.ENFORCER,
+        by=("decision", {"no_objection": KEEP, "refusal": S.REFUSED}),
+        clocks=((Clock.ENFORCING_REVIEW, Effect.STOP),),
+        why="Art. 12(1), 10(4): within 10 days of the notification, 96 hours in an emergency",
+    ),
+    # Ex-post validation of an emergency order issued without prior validation (Art. 4(5)).
+    Rule(
+        BOTH,
+        OPEN - {S.REFUSED, S.ENFORCEMENT_REQUESTED, S.ENFORCEMENT_REFUSED, S.PRESERVATION_ENDED},
+        M.EX_POST_VALIDATION,
+        Side.ISSUER,
+        by=("outcome", {"granted": KEEP, "refused": S.WITHDRAWN}),
+        clocks=((Clock.EX_POST_VALIDATION, Effect.STOP),),
+    ),
+    # Preservation follow-ups (Art. 11, Annexes V and VI).
+    Rule(
+        EPOC_PR,
+        ACTIVE,
+        M.PRESERVATION_EXTENSION,
+        Side.ISSUER,
+        KEEP,
+        clocks=((Clock.PRESERVATION, Effect.EXTEND),),
+        why="Art. 11(1): once, by 30 days, before the end",
+    ),
+    Rule(
+        EPOC_PR,
+        ACTIVE,
+        M.PRODUCTION_REQUEST_CONFIRMATION,
+        Side.ISSUER,
+        KEEP,
+        clocks=((Clock.PRESERVATION, Effect.STOP),),
+        why="Art. 11(1)-(2): preserve until the production request is executed",
+    ),
+    Rule(
+        EPOC_PR,
+        ACTIVE,
+        M.PRESERVATION_RELEASE,
+        Side.ISSUER,
+        S.PRESERVATION_ENDED,
+        clocks=((Clock.PRESERVATION, Effect.STOP),),
+        why="Art. 11(3)",
+    ),
+    # A new deadline after Annex III (Art. 10(8)).
+    Rule(EPOC, ACTIVE, M.NEW_DEADLINE, Side.ISSUER, KEEP, clocks=((Clock.PRODUCTION, Effect.START),)),
+    Rule(
+        EPOC,
+        frozenset({S.NOT_EXECUTED, S.PARTIALLY_PRODUCED}),
+        M.NEW_DEADLINE,
+        Side.ISSUER,
+        S.ACKNOWLEDGED,
+        clocks=((Clock.PRODUCTION, Effect.START),),
+    ),
+    # Enforcement (Art. 16).
+    Rule(
+        BOTH,
+        frozenset({S.NOT_EXECUTED}) | ACTIVE,
+        M.ENFORCEMENT_REQUEST,
+        Side.ISSUER,
+        S.ENFORCEMENT_REQUESTED,
+        clocks=((Clock.PRODUCTION, Effect.STOP), (Clock.ENFORCEMENT_DECISION, Effect.START)),
+    ),
+    Rule(
+        BOTH,
+        frozenset({S.ENFORCEMENT_REQUESTED}),
+        M.ENFORCEMENT_DECISION,
+        Side.ENFORCER,
+        by=("outcome", {"recognised": S.ACKNOWLEDGED, "refused": S.ENFORCEMENT_REFUSED}),
+        clocks=((Clock.ENFORCEMENT_DECISION, Effect.STOP),),
+    ),
+    # Ending.
+    Rule(BOTH, OPEN - {S.PRESERVATION_ENDED}, M.WITHDRAWAL, Side.ISSUER, S.WITHDRAWN, clocks=STOP_ALL),
+    Rule(
+        BOTH,
+        ANSWERED | {S.PRESERVATION_ENDED, S.ENFORCEMENT_REFUSED},
+        M.CLOSURE,
+        Side.ISSUER,
+        S.CLOSED,
+        clocks=STOP_ALL,
+    ),
+)
+
+
+def transition(order_type: OrderType, state: S, event: str, side: Side, body: Mapping[str, Any]) -> Step:
+    """The step for this event, or NotAllowed explaining which transition is refused and why."""
+    for rule in RULES:
+        if (
+            order_type in rule.order_types
+            and state in rule.states
+            and event == rule.event
+            and side is rule.side
+        ):
+            target = rule.target_for(body)
+            clocks = STOP_ALL if target in ENDS_EXECUTION else rule.clocks
+            return Step(target, clocks)
+    senders = {r.side for r in RULES if r.event == event and order_type in r.order_types}
+    raise NotAllowed(
+        _refusal(order_type, state, event, side), wrong_side=bool(senders) and side not in senders
+    )
+
+
+def allowed(order_type: OrderType, state: S, side: Side) -> list[str]:
+    """The events this side may send to an order of this type in this state."""
+    return sorted(
+        {r.event for r in RULES if order_type in r.order_types and state in r.states and r.side is side}
+    )
+
+
+def _refusal(order_type: OrderType, state: S, event: str, side: Side) -> str:
+    event = str(event)  # the wire name, not the enum's repr
+    senders = {
+        r.side.value.replace("_", " ") for r in RULES if r.event == event and order_type in r.order_types
+    }
+    if not senders:
+        return f"an {order_type.value} has no {event!r} step"
+    if side.value.replace("_", " ") not in senders:
+        return f"only the {' or '.join(sorted(senders))} may send {event!r}, not the {side.value.replace('_', ' ')}"
+    possible = allowed(order_type, state, side)
+    options = ", ".join(possible) if possible else "nothing"
+    return f"{event!r} is not allowed while the {order_type.value} is {state.value}; the {side.value.replace('_', ' ')} may send: {options}"

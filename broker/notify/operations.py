@@ -1,0 +1,228 @@
+"""Registering webhook endpoints and writing notifications to the outbox, in the caller's transaction.
+
+A notification is only ever a row written next to the state change it announces: it commits or rolls
+back with that change, so a crash can neither lose one nor announce a change that did not happen.
+"""
+
+import ipaddress
+import uuid
+from collections.abc import Iterable
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker import crypto
+from broker import problems
+from broker.access import Actor
+from broker.audit.log import record
+from broker.clock import Clock
+from broker.clock import to_rfc3339
+from broker.notify.models import OutboxMessage
+from broker.notify.models import WebhookEndpoint
+from broker.orders.models import Order
+from broker.parties.models import Organisation
+from broker.vocabulary import Role
+
+MAX_ACTIVE_ENDPOINTS = 10
+MAX_URL_LENGTH = 2000
+ENDPOINT_REMOVED = "the endpoint was removed before delivery"
+
+
+def enqueue(
+    session: orm.Session,
+    clock: Clock,
+    *,
+    event: str,
+    organisation_ids: Iterable[uuid.UUID],
+    order: Order | None,
+    emergency: bool,
+    details: Mapping[str, Any],
+) -> list[OutboxMessage]:
+    """One outbox row per active endpoint of each organisation, added to the caller's transaction.
+
+    `details` are ids, states and deadlines, never an order's content: the document leaves the broker
+    for systems that have not proved who reads them. UUIDs, datetimes and enums are written as JSON.
+    """
+    wanted = list(dict.fromkeys(organisation_ids))
+    if not wanted:
+        return []
+    endpoints = session.scalars(
+        sa.select(WebhookEndpoint)
+        .where(WebhookEndpoint.organisation_id.in_(wanted), WebhookEndpoint.disabled_at.is_(None))
+        .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+    ).all()
+    now = clock()
+    summary = None if order is None else _order_summary(order)
+    messages = []
+    for endpoint in endpoints:
+        message_id = uuid.uuid4()
+        document = {
+            "id": str(message_id),
+            "event": event,
+            "occurred_at": to_rfc3339(now),
+            "emergency": emergency,
+            "order": summary,
+            "details": _jsonable(details),
+        }
+        messages.append(
+            OutboxMessage(
+                id=message_id,
+                organisation_id=endpoint.organisation_id,
+                endpoint_id=endpoint.id,
+                event=event,
+                order_id=None if order is None else order.id,
+                emergency=emergency,
+                payload=crypto.canonicalize(document).decode("utf-8"),
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+    session.add_all(messages)
+    session.flush()
+    return messages
+
+
+def register_endpoint(session: orm.Session, clock: Clock, actor: Actor, url: str) -> WebhookEndpoint:
+    """Add an endpoint for the actor's organisation: https (http only on loopback), at most 10 active."""
+    _refuse_auditors(actor, "register webhook endpoints")
+    url = check_url(url)
+    # Lock the organisation so that concurrent registrations cannot both slip under the limit.
+    session.execute(
+        sa.select(Organisation.id).where(Organisation.id == actor.organisation_id).with_for_update()
+    )
+    active = session.scalars(
+        sa.select(WebhookEndpoint.url).where(
+            WebhookEndpoint.organisation_id == actor.organisation_id, WebhookEndpoint.disabled_at.is_(None)
+        )
+    ).all()
+    if url in active:
+        raise problems.Conflict(f"{url} is already registered: each event would be delivered to it twice")
+    if len(active) >= MAX_ACTIVE_ENDPOINTS:
+        raise problems.Conflict(
+            f"an organisation may have at most {MAX_ACTIVE_ENDPOINTS} active webhook endpoints; remove one first"
+        )
+    endpoint = WebhookEndpoint(organisation_id=actor.organisation_id, url=url, created_at=clock())
+    session.add(endpoint)
+    session.flush()
+    record(
+        session,
+        clock,
+        action="webhook.registered",
+        object_type="webhook_endpoint",
+        object_id=endpoint.id,
+        actor=actor,
+        # The origin only: webhook URLs often carry a secret in their path.
+        details={"origin": _origin(url)},
+    )
+    return endpoint
+
+
+def disable_endpoint(
+    session: orm.Session, clock: Clock, actor: Actor, endpoint_id: uuid.UUID
+) -> WebhookEndpoint:
+    """Stop delivering to one of the actor's endpoints; its pending messages fail. Repeating changes nothing."""
+    _refuse_auditors(actor, "remove webhook endpoints")
+    endpoint = session.scalar(
+        sa.select(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.organisation_id == actor.organisation_id)
+        .with_for_update()
+    )
+    if endpoint is None:
+        raise problems.NotFound(f"no webhook endpoint {endpoint_id} of your organisation")
+    if endpoint.disabled_at is not None:
+        return endpoint
+    now = clock()
+    endpoint.disabled_at = now
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.endpoint_id == endpoint.id,
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+        .values(failed_at=now, last_error=ENDPOINT_REMOVED)
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session,
+        clock,
+        action="webhook.removed",
+        object_type="webhook_endpoint",
+        object_id=endpoint.id,
+        actor=actor,
+    )
+    return endpoint
+
+
+def check_url(url: str) -> str:
+    """The URL if the broker may post to it; otherwise ValidationFailed naming `url`."""
+    reason = _url_problem(url)
+    if reason is not None:
+        raise problems.ValidationFailed(f"the webhook URL is not usable: {reason}", errors={"url": [reason]})
+    return url
+
+
+def _url_problem(url: str) -> str | None:
+    if len(url) > MAX_URL_LENGTH:
+        return f"longer than {MAX_URL_LENGTH} characters"
+    if any(character.isspace() or not character.isprintable() for character in url):
+        return "contains whitespace or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:
+        return f"cannot be parsed: {error}"
+    host = parts.hostname
+    if not host:
+        return "has no host"
+    if parts.username is not None or parts.password is not None:
+        return "must not carry credentials (they would be shown wherever the URL is)"
+    if parts.fragment:
+        return "must not have a fragment"
+    if parts.scheme == "https" or (parts.scheme == "http" and _loopback(host)):
+        return None
+    return "must use https (http is accepted only on loopback: 127.0.0.1, ::1, localhost)"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _refuse_auditors(actor: Actor, action: str) -> None:
+    if actor.role is Role.AUDITOR:
+        raise problems.Forbidden(f"auditors read but may not {action}")
+
+
+def _order_summary(order: Order) -> dict[str, str]:
+    return {"id": str(order.id), "order_type": order.order_type.value, "state": order.state.value}
+
+
+def _jsonable(value: Any) -> Any:
+    """Details as JSON values: UUIDs and enums by value, instants in RFC 3339."""
+    if isinstance(value, Mapping):
+        return {str(name): _jsonable(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime):
+        return to_rfc3339(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value

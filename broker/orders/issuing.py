@@ -1,0 +1,66 @@
+"""Issuing: the signed certificate leaves the issuing authority, checked, notified and clocked."""
+
+import uuid
+
+from sqlalchemy import orm
+
+from broker import crypto
+from broker import problems
+from broker.access import Actor
+from broker.access import require_kind
+from broker.clock import Clock
+from broker.clocks import operations as clocks
+from broker.inbound import MessageWindow
+from broker.inbound import store_message
+from broker.inbound import verify_inbound
+from broker.lifecycle import Clock as ClockKind
+from broker.orders import checks
+from broker.orders.models import Order
+from broker.orders.operations import expect
+from broker.orders.operations import get_order
+from broker.orders.operations import record_transition
+from broker.orders.operations import require_state
+from broker.orders.parties import enforcing_authority_for
+from broker.orders.parties import tell
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrganisationKind
+
+
+def issue_order(
+    session: orm.Session, clock: Clock, window: MessageWindow, actor: Actor, order_id: uuid.UUID, jws: str
+) -> Order:
+    """Issue a draft with the issuing authority's signed certificate: draft -> issued.
+
+    Where Art. 8 requires it, the enforcing authority of the addressee's State is notified at the
+    same moment and its review window starts; an emergency order issued without prior validation
+    starts the 48-hour ex-post validation clock (Art. 4(5)).
+    """
+    require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "issue orders")
+    order = get_order(session, actor, order_id)
+    message = verify_inbound(session, clock, window, actor, jws)
+    require_state(order, OrderState.DRAFT, "issue")
+    expect(message.envelope, order.order_type.value, str(order.provider_id), None)
+    if crypto.canonicalize(message.body) != crypto.canonicalize(order.certificate):
+        raise problems.CertificateMismatch(
+            "the signed body differs from the stored draft; sign the certificate returned by GET on the order"
+        )
+    # The same checks as for the draft, as of the day it leaves: nothing unlawful goes out.
+    report = checks.run(order.order_type, order.certificate, order.addressee, clock)
+    checks.refuse_if_blocking(report)
+    order.checks = checks.stored(report, clock)
+    now = clock()
+    if report.derived.get("notification_required"):
+        order.enforcing_authority_id = enforcing_authority_for(session, report.derived["notify_state"]).id
+        clocks.start(
+            session, now, order, ClockKind.ENFORCING_REVIEW, "notification of the enforcing State (Art. 8)"
+        )
+    if report.derived.get("ex_post_validation_required"):
+        order.ex_post_validation_required = True
+        clocks.start(
+            session, now, order, ClockKind.EX_POST_VALIDATION, "issued without prior validation (Art. 4(5))"
+        )
+    store_message(session, clock, message, order, order.provider_id)
+    record_transition(session, clock, actor, order, OrderState.ISSUED, "order.issued", message)
+    order.issued_at = order.updated_at = now
+    tell(session, clock, order, "order.issued", {"notified": order.enforcing_authority_id is not None})
+    return order

@@ -1,0 +1,225 @@
+"""Art. 28 statistics of Regulation (EU) 2023/1543, computed from the broker's orders.
+
+Scope: orders under the Regulation (instrument reg-2023-1543) issued (issued_at) within [start, end),
+for one issuing Member State (the issuing authority's country on the signed certificate) or all.
+The figures, by the letters of Art. 28 as legal-rules.md §1.12 reads them:
+
+(a) [V] EPOCs and EPOC-PRs issued, by data category, addressee and emergency; an order asking for
+    several categories counts once under each and once in the total.
+(b) [V] EPOCs issued under the emergency derogation of Art. 4(5) (ex_post_validation_required).
+(c) [V] complied with / not complied with, split like (a): an EPOC is complied with once a response
+    produced (or partially produced: also counted apart) its data, an EPOC-PR once a response says
+    preserved; not complied: refused by the enforcing authority, not executed, production deadline
+    missed, or sent for enforcement; otherwise pending, or ended without an answer.
+(d) [V] notifications to enforcing authorities (Art. 8) and EPOCs refused, by refusal ground.
+(e) [V] for complied EPOCs, the average time from issuing to the first response producing data.
+(f) [UNCONFIRMED wording] for complied EPOC-PRs, the average time from issuing to the confirmation
+    that a production request followed (Annex V).
+(g)-(j) [UNCONFIRMED] enforcement requests and their outcomes; legal remedies (not recorded: null);
+    ex-post validations refused or not obtained in time; costs (not recorded: null).
+
+Numbers the broker does not record are reported as null with a note, never estimated.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker.clock import Clock
+from broker.clock import to_rfc3339
+from broker.orders.models import Order
+from broker.reports.facts import COMPLIED
+from broker.reports.facts import ENDED
+from broker.reports.facts import NOT_COMPLIED
+from broker.reports.facts import PENDING
+from broker.reports.facts import REASONS
+from broker.reports.facts import OrderFacts
+from broker.reports.facts import collect
+from broker.reports.figures import averages
+from broker.reports.figures import split
+from broker.reports.period import Period
+from broker.vocabulary import Instrument
+from broker.vocabulary import OrderType
+from broker.vocabulary import RefusalGround
+
+REGULATION = "Regulation (EU) 2023/1543"
+CONFIRMED = "[V] legal-rules.md §1.12, source E13b"
+UNCONFIRMED = "UNCONFIRMED (legal-rules.md §1.12): verify against the Official Journal"
+
+
+def _define(point: str | None, confidence: str, text: str) -> dict[str, str]:
+    where = f", point ({point})" if point else ""
+    return {"citation": f"{REGULATION}, Art. 28{where}", "confidence": confidence, "definition": text}
+
+
+DEFINITIONS: dict[str, dict[str, str]] = {
+    "scope": _define(
+        None,
+        CONFIRMED,
+        "Orders under Regulation (EU) 2023/1543 (instrument reg-2023-1543) issued within [start, end) "
+        "(UTC, end excluded), for the issuing Member State named by the issuing authority on the signed "
+        "certificate, or for all.",
+    ),
+    "a": _define(
+        "a",
+        CONFIRMED,
+        "EPOCs and EPOC-PRs issued, split by data category requested, by addressee (provider and the "
+        "addressee's country) and by emergency. An order asking for several data categories counts once "
+        "under each category and once in the total, so categories may add up to more than the total.",
+    ),
+    "b": _define(
+        "b",
+        CONFIRMED,
+        "EPOCs issued under the emergency derogation of Art. 4(5): issued without prior validation, "
+        "validation to follow within 48 hours.",
+    ),
+    "c": _define(
+        "c",
+        CONFIRMED,
+        "Orders complied with and not complied with, split like (a). An EPOC is complied with once the "
+        "addressee's response produced or partially produced the data (partial compliance is also counted "
+        "apart); an EPOC-PR once a response says the data are preserved. Not complied with: refused by "
+        "the enforcing authority, not executed (Annex III), production deadline missed without "
+        "compliance, or sent for enforcement; by_reason names the first of these that applies. Pending: "
+        "still open. Ended without answer: withdrawn, closed or preservation ended with neither.",
+    ),
+    "d": _define(
+        "d",
+        CONFIRMED,
+        "Notifications to enforcing authorities (Art. 8): EPOCs for which the enforcing authority was "
+        "notified when issued and its review window ran; and EPOCs refused by the enforcing authority "
+        "(Art. 12), split like (a) and by refusal ground (Art. 12(1)(a)-(d)).",
+    ),
+    "e": _define(
+        "e",
+        CONFIRMED,
+        "For complied EPOCs, the average time from issuing the EPOC to the broker's receipt of the first "
+        "response producing data (produced or partially produced), in seconds and readable, split like (a).",
+    ),
+    "f": _define(
+        "f",
+        "UNCONFIRMED wording (legal-rules.md §1.12): verify against the Official Journal",
+        "For complied EPOC-PRs, the average time from issuing the EPOC-PR to the issuing authority's "
+        "confirmation that a production request was issued (Annex V), split like (a).",
+    ),
+    "g": _define(
+        "g",
+        UNCONFIRMED,
+        "Orders sent by the issuing authority to an enforcing authority for enforcement (Art. 16) and the "
+        "outcome: recognised, refused, or awaiting the decision.",
+    ),
+    "h": _define(
+        "h",
+        UNCONFIRMED,
+        "Legal remedies (Art. 18) in the issuing and enforcing States: not recorded by the broker, "
+        "so reported as null; collect them from the courts.",
+    ),
+    "i": _define(
+        "i",
+        UNCONFIRMED,
+        "Orders issued under Art. 4(5) whose ex-post validation was not granted: refused by the "
+        "validating authority, or not obtained within 48 hours (the order was withdrawn and the data "
+        "must be deleted); granted and awaiting are given for completeness.",
+    ),
+    "j": _define(
+        "j",
+        UNCONFIRMED,
+        "Costs claimed by providers and reimbursed (Art. 14): not recorded by the broker, so reported "
+        "as null; collect them from the authorities that pay them.",
+    ),
+}
+
+
+def build(session: orm.Session, clock: Clock, period: Period, country: str | None) -> dict[str, Any]:
+    """The Art. 28 report of `country` (None: every issuing State) for `period`."""
+    statement = (
+        sa.select(Order)
+        .where(
+            Order.instrument == Instrument.REG_2023_1543.value,
+            Order.issued_at >= period.start,
+            Order.issued_at < period.end,
+        )
+        .order_by(Order.issued_at, Order.id)
+    )
+    orders = [item for item in collect(session, statement) if country is None or item.country == country]
+    return {
+        "report": "art28",
+        "regulation": REGULATION,
+        "period": period.to_dict(),
+        "country": country,
+        "generated_at": to_rfc3339(clock()),
+        "figures": figures(orders),
+        "definitions": DEFINITIONS,
+    }
+
+
+def figures(orders: list[OrderFacts]) -> dict[str, Any]:
+    """Points (a) to (j) for the orders in scope."""
+    epocs = [o for o in orders if o.order_type is OrderType.EPOC]
+    preservations = [o for o in orders if o.order_type is OrderType.EPOC_PR]
+    refused = [o for o in epocs if o.refusal_ground]
+    return {
+        "a": {"epoc": split(epocs), "epoc_pr": split(preservations)},
+        "b": {"epoc": sum(o.ex_post_validation_required for o in epocs)},
+        "c": {"epoc": compliance(epocs, partial=True), "epoc_pr": compliance(preservations, partial=False)},
+        "d": {
+            "notifications": split([o for o in epocs if o.notified]),
+            "refused": {
+                **split(refused),
+                "by_ground": {
+                    g.value: sum(o.refusal_ground == g.value for o in refused) for g in RefusalGround
+                },
+            },
+        },
+        "e": {"epoc": averages([o for o in epocs if o.status == COMPLIED], lambda o: o.data_after)},
+        "f": {
+            "epoc_pr": averages(
+                [o for o in preservations if o.status == COMPLIED], lambda o: o.confirmation_after
+            )
+        },
+        "g": {"epoc": enforcement(epocs), "epoc_pr": enforcement(preservations)},
+        "h": None,
+        "i": ex_post(orders),
+        "j": None,
+    }
+
+
+def compliance(orders: list[OrderFacts], *, partial: bool) -> dict[str, Any]:
+    """Point (c) for one kind of order."""
+    not_complied = [o for o in orders if o.status == NOT_COMPLIED]
+    result = {"complied": split([o for o in orders if o.status == COMPLIED])}
+    if partial:
+        result["complied_partially"] = split([o for o in orders if o.compliance == "partially_produced"])
+    result["not_complied"] = {
+        **split(not_complied),
+        "by_reason": {reason: sum(o.reason == reason for o in not_complied) for reason in REASONS},
+    }
+    result["pending"] = split([o for o in orders if o.status == PENDING])
+    result["ended_without_answer"] = split([o for o in orders if o.status == ENDED])
+    return result
+
+
+def enforcement(orders: list[OrderFacts]) -> dict[str, int]:
+    """Point (g) for one kind of order."""
+    sent = [o.enforcement for o in orders if o.enforcement]
+    return {
+        "requests": len(sent),
+        "recognised": sent.count("recognised"),
+        "refused": sent.count("refused"),
+        "awaiting_decision": sent.count("awaiting_decision"),
+    }
+
+
+def ex_post(orders: list[OrderFacts]) -> dict[str, int]:
+    """Point (i), over both kinds of order (Art. 4(5) covers both)."""
+    outcomes = [o.ex_post for o in orders if o.ex_post]
+    refused, late = outcomes.count("refused"), outcomes.count("not_obtained_in_time")
+    return {
+        "required": len(outcomes),
+        "not_granted": refused + late,
+        "refused": refused,
+        "not_obtained_in_time": late,
+        "granted": outcomes.count("granted"),
+        "awaiting": outcomes.count("awaiting"),
+    }

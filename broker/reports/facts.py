@@ -1,0 +1,150 @@
+"""What each order came to, read from its signed messages and its clocks: the input of every report.
+
+Reports count from the stored messages (each verified on arrival) rather than from the current
+state, because an order moves on: a produced EPOC is later closed, an unanswered one is withdrawn,
+and the statistics must still see that the data were produced, or that a deadline was missed.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from broker import crypto
+from broker.clocks.models import FIRED
+from broker.clocks.models import OrderClock
+from broker.lifecycle import Clock
+from broker.orders.models import Message
+from broker.orders.models import Order
+from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrderType
+
+COMPLIED, NOT_COMPLIED, PENDING, ENDED = "complied", "not_complied", "pending", "ended_without_answer"
+# Why an order was not complied with, most specific first; `enforcement` only if nothing else says why.
+REASONS = ("refused", "not_executed", "deadline_missed", "enforcement")
+PRODUCING = ("produced", "partially_produced")
+# An order in one of these states without an answer will not get one.
+ENDED_STATES = frozenset({OrderState.WITHDRAWN, OrderState.CLOSED, OrderState.PRESERVATION_ENDED})
+ENFORCEMENT_STATES = frozenset({OrderState.ENFORCEMENT_REQUESTED, OrderState.ENFORCEMENT_REFUSED})
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """One issued order as the reports see it."""
+
+    order_type: OrderType
+    instrument: str
+    country: str  # the issuing authority's State, as the signed certificate names it
+    categories: tuple[str, ...]
+    addressee: str  # "provider name (addressee country)"
+    emergency: bool
+    targets: int
+    ex_post_validation_required: bool
+    status: str  # COMPLIED, NOT_COMPLIED, PENDING or ENDED
+    compliance: str | None  # produced, partially_produced or preserved
+    reason: str | None  # one of REASONS when not complied
+    data_after: timedelta | None  # issue -> first response that produced data
+    confirmation_after: timedelta | None  # issue -> Annex V confirmation (EPOC-PR)
+    notified: bool
+    refusal_ground: str | None
+    enforcement: str | None  # awaiting_decision, recognised or refused
+    ex_post: str | None  # granted, refused, not_obtained_in_time or awaiting
+
+
+def collect(session: orm.Session, statement: sa.Select[Order]) -> list[OrderFacts]:
+    """The facts of every order `statement` selects, with their messages and clocks in three queries."""
+    orders = session.scalars(statement.options(orm.selectinload(Order.messages))).all()
+    clocks: dict[Any, dict[Clock, OrderClock]] = {}
+    ids = statement.with_only_columns(Order.id).order_by(None)
+    for row in session.scalars(sa.select(OrderClock).where(OrderClock.order_id.in_(ids))):
+        clocks.setdefault(row.order_id, {})[row.kind] = row
+    return [facts(order, clocks.get(order.id, {})) for order in orders]
+
+
+def facts(order: Order, clocks: dict[Clock, OrderClock]) -> OrderFacts:
+    """What one order came to."""
+    assert order.issued_at is not None
+    bodies = [(message, _body(message)) for message in order.messages]
+    responses = [(m, b) for m, b in bodies if m.message_type is MessageType.RESPONSE]
+    outcomes = {body["outcome"] for _, body in responses}
+    compliance = next((o for o in ("produced", "partially_produced", "preserved") if o in outcomes), None)
+    refusals = [
+        b for m, b in bodies if m.message_type is MessageType.ENFORCING_REVIEW and b["decision"] == "refusal"
+    ]
+    production = clocks.get(Clock.PRODUCTION)
+    signals = {
+        "refused": bool(refusals) or order.state is OrderState.REFUSED,
+        "not_executed": "not_executed" in outcomes or order.state is OrderState.NOT_EXECUTED,
+        "deadline_missed": production is not None and production.breached,
+        "enforcement": order.state in ENFORCEMENT_STATES
+        or _first(bodies, MessageType.ENFORCEMENT_REQUEST) is not None,
+    }
+    reason = None if compliance else next((r for r in REASONS if signals[r]), None)
+    first_data = next((m.received_at for m, b in responses if b["outcome"] in PRODUCING), None)
+    confirmation = _first(bodies, MessageType.PRODUCTION_REQUEST_CONFIRMATION)
+    certificate = order.certificate  # the signed wire document: these members are required there
+    addressee = certificate["addressee"]
+    return OrderFacts(
+        order_type=order.order_type,
+        instrument=order.instrument,
+        country=certificate["issuing_authority"]["country"],
+        categories=tuple(certificate["data_categories"]),
+        addressee=f"{addressee['provider']['name']} ({addressee['country']})",
+        emergency=order.emergency,
+        targets=len(certificate["targets"]),
+        ex_post_validation_required=order.ex_post_validation_required,
+        status=_status(order, compliance, reason),
+        compliance=compliance,
+        reason=reason,
+        data_after=first_data - order.issued_at if first_data else None,
+        confirmation_after=confirmation.received_at - order.issued_at
+        if compliance and confirmation
+        else None,
+        notified=order.enforcing_authority_id is not None and Clock.ENFORCING_REVIEW in clocks,
+        refusal_ground=refusals[-1]["ground"] if refusals else None,
+        enforcement=_enforcement(bodies),
+        ex_post=_ex_post(order, bodies, clocks.get(Clock.EX_POST_VALIDATION)),
+    )
+
+
+def _status(order: Order, compliance: str | None, reason: str | None) -> str:
+    if compliance:
+        return COMPLIED
+    if reason:
+        return NOT_COMPLIED
+    return ENDED if order.state in ENDED_STATES else PENDING
+
+
+def _enforcement(bodies: list[tuple[Message, dict[str, Any]]]) -> str | None:
+    if not _first(bodies, MessageType.ENFORCEMENT_REQUEST):
+        return None
+    decisions = [b["outcome"] for m, b in bodies if m.message_type is MessageType.ENFORCEMENT_DECISION]
+    return decisions[-1] if decisions else "awaiting_decision"
+
+
+def _ex_post(
+    order: Order, bodies: list[tuple[Message, dict[str, Any]]], clock: OrderClock | None
+) -> str | None:
+    """Art. 4(5): the validation decision, or none within 48 hours (the clock fired)."""
+    if not order.ex_post_validation_required:
+        return None
+    decisions = [str(b["outcome"]) for m, b in bodies if m.message_type is MessageType.EX_POST_VALIDATION]
+    if decisions:
+        return decisions[-1]
+    if clock is not None and clock.status == FIRED and order.deletion_required:
+        return "not_obtained_in_time"
+    return "awaiting"
+
+
+def _first(bodies: Iterable[tuple[Message, dict[str, Any]]], kind: MessageType) -> Message | None:
+    return next((message for message, _ in bodies if message.message_type is kind), None)
+
+
+def _body(message: Message) -> dict[str, Any]:
+    """The message body; stored messages were verified on arrival, so they are read, not verified again."""
+    return dict(json.loads(crypto.jws_payload_unverified(message.jws))["body"])
