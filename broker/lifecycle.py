@@ -131,7 +131,14 @@ RULES: tuple[Rule, ...] = (
         clocks=((Clock.PRESERVATION, Effect.START),),
         why="Art. 11(1): preservation lasts 60 days from receipt",
     ),
-    Rule(BOTH, frozenset({S.RECEIVED}), M.ACKNOWLEDGEMENT, Side.ADDRESSEE, S.ACKNOWLEDGED),
+    Rule(
+        BOTH,
+        frozenset({S.RECEIVED}),
+        M.ACKNOWLEDGEMENT,
+        Side.ADDRESSEE,
+        S.ACKNOWLEDGED,
+        why="the addressee confirms it holds the certificate",
+    ),
     Rule(
         EPOC,
         frozenset({S.RECEIVED, S.ACKNOWLEDGED}),
@@ -155,6 +162,7 @@ RULES: tuple[Rule, ...] = (
             },
         ),
         clocks=((Clock.PRODUCTION, Effect.STOP), (Clock.OBJECTION_WINDOW, Effect.STOP)),
+        why="Art. 10(2)-(3), Annex III: the data, or why not",
     ),
     Rule(
         EPOC_PR,
@@ -162,6 +170,7 @@ RULES: tuple[Rule, ...] = (
         M.RESPONSE,
         Side.ADDRESSEE,
         by=("outcome", {"preserved": S.PRESERVED, "not_executed": S.NOT_EXECUTED}),
+        why="Art. 10(2)-(3), Annex III: the data, or why not",
     ),
     # Clarification (Annex III): the production clock stops until the issuer answers.
     Rule(
@@ -180,6 +189,7 @@ RULES: tuple[Rule, ...] = (
         Side.ADDRESSEE,
         S.CLARIFICATION_REQUESTED,
         clocks=((Clock.CLARIFICATION, Effect.START),),
+        why="Annex III: incomplete or manifest errors; the 60 days keep running (UNCONFIRMED)",
     ),
     Rule(
         BOTH,
@@ -188,9 +198,18 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         RESUME,
         clocks=(*PRODUCTION_RESUME, (Clock.CLARIFICATION, Effect.STOP)),
+        why="Art. 10(6): the issuer's answer lets the deadline run again",
     ),
     # Immunities, privileges, press freedom (Art. 10(5)): the issuer maintains, adapts or withdraws.
-    Rule(EPOC, ACTIVE, M.IMMUNITY_CONCERN, Side.ADDRESSEE, S.UNDER_REVIEW, clocks=PRODUCTION_PAUSE),
+    Rule(
+        EPOC,
+        ACTIVE,
+        M.IMMUNITY_CONCERN,
+        Side.ADDRESSEE,
+        S.UNDER_REVIEW,
+        clocks=PRODUCTION_PAUSE,
+        why="Art. 10(5): immunities, privileges or press freedom (Annex III)",
+    ),
     Rule(
         EPOC,
         frozenset({S.UNDER_REVIEW}),
@@ -198,6 +217,7 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         by=("decision", {"maintain": RESUME, "adapt": RESUME, "withdraw": S.WITHDRAWN}),
         clocks=PRODUCTION_RESUME,
+        why="Art. 10(5): the issuer maintains, adapts or withdraws the order",
     ),
     # Conflict with third-country law (Art. 17): execution is suspended while a court reviews it.
     Rule(
@@ -216,6 +236,7 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         by=("outcome", {"upheld": RESUME, "lifted": S.WITHDRAWN}),
         clocks=PRODUCTION_RESUME,
+        why="Art. 17: the issuing State's court upholds or lifts the order (UNCONFIRMED)",
     ),
     # The enforcing authority's review of a notified EPOC (Art. 12). In an emergency the data are due
     # within 8 hours but the review window is 96 hours, so a refusal may follow the answer (Art. 10(4)).
@@ -236,6 +257,7 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         by=("outcome", {"granted": KEEP, "refused": S.WITHDRAWN}),
         clocks=((Clock.EX_POST_VALIDATION, Effect.STOP),),
+        why="Art. 4(5): validation within 48 hours, or withdrawal and deletion",
     ),
     # Preservation follow-ups (Art. 11, Annexes V and VI).
     Rule(
@@ -266,7 +288,15 @@ RULES: tuple[Rule, ...] = (
         why="Art. 11(3)",
     ),
     # A new deadline after Annex III (Art. 10(8)).
-    Rule(EPOC, ACTIVE, M.NEW_DEADLINE, Side.ISSUER, KEEP, clocks=((Clock.PRODUCTION, Effect.START),)),
+    Rule(
+        EPOC,
+        ACTIVE,
+        M.NEW_DEADLINE,
+        Side.ISSUER,
+        KEEP,
+        clocks=((Clock.PRODUCTION, Effect.START),),
+        why="Art. 10(8): the issuer may set a new deadline (UNCONFIRMED)",
+    ),
     Rule(
         EPOC,
         frozenset({S.NOT_EXECUTED, S.PARTIALLY_PRODUCED}),
@@ -274,6 +304,7 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         S.ACKNOWLEDGED,
         clocks=((Clock.PRODUCTION, Effect.START),),
+        why="Art. 10(8): the issuer may set a new deadline (UNCONFIRMED)",
     ),
     # Enforcement (Art. 16).
     Rule(
@@ -283,6 +314,7 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         S.ENFORCEMENT_REQUESTED,
         clocks=((Clock.PRODUCTION, Effect.STOP), (Clock.ENFORCEMENT_DECISION, Effect.START)),
+        why="Art. 16(1): after non-compliance without accepted reasons",
     ),
     Rule(
         BOTH,
@@ -291,9 +323,18 @@ RULES: tuple[Rule, ...] = (
         Side.ENFORCER,
         by=("outcome", {"recognised": S.ACKNOWLEDGED, "refused": S.ENFORCEMENT_REFUSED}),
         clocks=((Clock.ENFORCEMENT_DECISION, Effect.STOP),),
+        why="Art. 16(2)-(5): recognition within 5 working days",
     ),
     # Ending.
-    Rule(BOTH, OPEN - {S.PRESERVATION_ENDED}, M.WITHDRAWAL, Side.ISSUER, S.WITHDRAWN, clocks=STOP_ALL),
+    Rule(
+        BOTH,
+        OPEN - {S.PRESERVATION_ENDED},
+        M.WITHDRAWAL,
+        Side.ISSUER,
+        S.WITHDRAWN,
+        clocks=STOP_ALL,
+        why="the issuer may withdraw at any time before the order ends",
+    ),
     Rule(
         BOTH,
         ANSWERED | {S.PRESERVATION_ENDED, S.ENFORCEMENT_REFUSED},
@@ -301,6 +342,7 @@ RULES: tuple[Rule, ...] = (
         Side.ISSUER,
         S.CLOSED,
         clocks=STOP_ALL,
+        why="the issuer closes an order that has run its course",
     ),
 )
 
