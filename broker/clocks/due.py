@@ -33,8 +33,11 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(OrderClock.status == RUNNING, sa.or_(OrderClock.due_at <= now, reminder_due))
 
 
+LOST = ""  # another worker claimed the clock first: nothing done here, but more may be due
+
+
 def fire_next(session: orm.Session, clock: Clock) -> str | None:
-    """Handle the earliest due clock or reminder; None when nothing is due."""
+    """Handle the earliest due clock or reminder: what was done, LOST, or None when nothing is due."""
     now = clock()
     row = session.scalar(
         sa.select(OrderClock)
@@ -67,9 +70,9 @@ def _claim(session: orm.Session, row: OrderClock, now: datetime, **changes: obje
     return claimed == 1
 
 
-def _remind(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str | None:
+def _remind(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str:
     if not _claim(session, row, now, reminded_at=now):
-        return None
+        return LOST
     details = {"clock": row.kind.value, "due_at": to_rfc3339(row.due_at)}
     record(
         session,
@@ -85,9 +88,9 @@ def _remind(session: orm.Session, clock: Clock, now: datetime, order: Order, row
     return f"reminder: {row.kind.value} of order {order.id} due {to_rfc3339(row.due_at)}"
 
 
-def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str | None:
+def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str:
     if not _claim(session, row, now, status=FIRED, fired_at=now, breached=row.kind in DEADLINES):
-        return None
+        return LOST
     details = {"clock": row.kind.value, "due_at": to_rfc3339(row.due_at)}
     if row.kind in DEADLINES:
         action = "deadline.missed"

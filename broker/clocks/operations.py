@@ -64,7 +64,7 @@ def enforcement_deadline(start: datetime, state: str) -> datetime:
     """Five working days in the enforcing State (Art. 16(2)).
 
     Without holiday data for that State or year, count Monday to Friday only: a deadline that may
-    fall early but never late, and the clock's cause says so.
+    fall early but never late.
     """
     try:
         return add_working_days(start, ENFORCEMENT_WORKING_DAYS, state)
@@ -82,9 +82,15 @@ def reminder_time(start: datetime, due: datetime) -> datetime:
 
 
 def get(session: orm.Session, order: Order, kind: Clock) -> OrderClock | None:
-    """The order's clock of this kind, if it was ever started."""
+    """The order's clock of this kind, if it was ever started, locked for this transaction.
+
+    The row lock keeps a worker (which skips locked rows) from firing a clock that this step is
+    pausing, stopping or restarting at the same moment.
+    """
     return session.scalar(
-        sa.select(OrderClock).where(OrderClock.order_id == order.id, OrderClock.kind == kind)
+        sa.select(OrderClock)
+        .where(OrderClock.order_id == order.id, OrderClock.kind == kind)
+        .with_for_update()
     )
 
 
@@ -144,12 +150,6 @@ def extend(row: OrderClock, now: datetime) -> None:
         )
     row.due_at += PRESERVATION_EXTENSION
     row.reminder_at, row.reminded_at, row.extended = reminder_time(now, row.due_at), None, True
-
-
-def is_running(session: orm.Session, order: Order, kind: Clock) -> bool:
-    """True while the clock runs (or stands paused) and has not fired."""
-    row = get(session, order, kind)
-    return row is not None and row.status in (RUNNING, PAUSED)
 
 
 def is_open(session: orm.Session, order: Order, kind: Clock, now: datetime) -> bool:

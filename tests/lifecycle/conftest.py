@@ -35,7 +35,7 @@ from broker.vocabulary import Role
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # tests/conftest.py: the frozen clock's start
 TOKEN_LIFETIME, TOKEN_MARGIN = timedelta(days=30), timedelta(days=1)  # as the network fixture issues them
-HOOK = "http://127.0.0.1:9/hook"  # never called: the tests only look at the outbox
+HOOK = "http://127.0.0.1:9/hook"  # nothing listens: the tests read the outbox, or mock the receiver
 
 NOTIFIED = {  # traffic data, the person living elsewhere: the enforcing State is notified (Art. 8)
     "data_categories": ["traffic"],

@@ -4,16 +4,22 @@ Deadlines run from receipt, stand still while paused, fire at their due time and
 earlier, exactly once; a worker killed half-way leaves the clock due for the next round.
 """
 
+import json
 import uuid
 from datetime import timedelta
 
 import pytest
+import responses
 import sqlalchemy as sa
 
+from broker import crypto
+from broker.cli.worker import run_once
 from broker.clocks import due as due_module
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.workdays import add_working_days
+
+HOOK = "http://127.0.0.1:9/hook"  # the provider's endpoint (tests/lifecycle/conftest.py)
 
 NOT_EXECUTED = {
     "outcome": "not_executed",
@@ -138,6 +144,34 @@ def test_a_missed_deadline_opens_enforcement_timed_in_working_days_of_the_enforc
     assert flow.state(order) == "enforcement_requested"
 
 
+def test_an_unanswered_clarification_is_the_issuers_missed_deadline_while_production_stands_still(
+    flow, clock, work, client
+):
+    order = flow.received()
+    production_due = flow.clock_of(order, Clock.PRODUCTION).due_at
+    clock.advance(days=9)
+    flow.send("provider", order, "clarification-request")
+    clarification_due = clock() + timedelta(days=5)
+    assert flow.clock_of(order, Clock.CLARIFICATION).due_at == clarification_due
+
+    travel_to(clock, clarification_due - timedelta(seconds=1))
+    done = work()
+    assert fired(done, "deadline.missed") == [], "the paused production deadline (day 10) does not fire"
+    assert flow.clock_of(order, Clock.PRODUCTION).status == "paused"
+    clock.advance(seconds=1)
+    assert fired(work(), "deadline.missed") == [
+        f"deadline.missed: clarification of order {order['id']} was due {clarification_due:%Y-%m-%dT%H:%M:%SZ}"
+    ]
+    assert flow.state(order) == "clarification_requested"
+    overdue = client.get("/api/v1/inbox?overdue=true", headers=flow.fresh("prosecutor").headers).get_json()
+    assert [item["id"] for item in overdue["items"]] == [order["id"]]
+
+    clock.advance(days=1)
+    flow.send("prosecutor", order, "clarification-answer")
+    production = flow.clock_of(order, Clock.PRODUCTION)
+    assert (production.status, production.due_at) == ("running", production_due + timedelta(days=6))
+
+
 # Preservation, enforcing review, ex-post validation ----------------------------------------------
 
 
@@ -201,6 +235,28 @@ def test_without_ex_post_validation_the_order_is_withdrawn_after_48_hours(flow, 
     assert set(flow.clocks(order).values()) <= {"stopped", "fired"}
     assert "running" not in flow.clocks(order).values()
     flow.refuse("police", order, "ex-post-validation", status=409, problem="transition-not-allowed")
+
+
+def test_one_worker_round_fires_the_clock_and_delivers_its_notification(flow, clock, app, http):
+    """With the broker's key the same round also delivers what it queued, signed, to the webhook."""
+    order = flow.received()
+    clock.advance(days=10)
+    said: list[str] = []
+    with responses.RequestsMock() as receiver:
+        receiver.post(HOOK, status=204)
+        done = run_once(flow.database, clock, app.extensions["broker"].log_signer, http, said.append)
+        jwk = crypto.public_jwk(app.extensions["broker"].log_signer.private_key)
+        bodies = [
+            json.loads(crypto.verify_jws(call.request.body.decode("ascii"), jwk)) for call in receiver.calls
+        ]
+    fired_now = [line.split(":")[0] for line in said]
+    assert sorted(fired_now) == ["deadline.missed", "objection_window.closed"]
+    events = [body["event"] for body in bodies]
+    assert {"deadline.missed", "objection_window.closed"} <= set(events)
+    assert done == len(said) + len(bodies), "clocks fired plus HTTP calls made"
+    missed = next(body for body in bodies if body["event"] == "deadline.missed")
+    assert missed["order"]["id"] == order["id"]
+    assert missed["details"]["clock"] == "production"
 
 
 # The timeline ---------------------------------------------------------------------------------

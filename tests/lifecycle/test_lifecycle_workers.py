@@ -104,7 +104,6 @@ def test_two_workers_fire_every_due_clock_exactly_once(flow, clock, database, sl
 
     said = race(database, clock)
 
-    print("PER WORKER", [len(x) for x in said])
     everything = [line for lines in said for line in lines]
     assert len(everything) == expected, said
     assert len(set(everything)) == expected, "no outcome reported twice"
