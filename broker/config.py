@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "LOG_ORIGIN": "localhost/eevidence-broker",
     # The broker's own Ed25519 private key (PEM) for signing checkpoints; none means no signing.
     "KEY_FILE": None,
+    # The worker signs a checkpoint of the log at most this often, when the log has grown.
+    "CHECKPOINT_INTERVAL_SECONDS": 300,
     # Pagination of list endpoints.
     "PAGE_SIZE_DEFAULT": 25,
     "PAGE_SIZE_MAX": 100,

@@ -3,6 +3,7 @@
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,6 +12,9 @@ import sqlalchemy as sa
 
 from broker import config
 from broker.audit.checkpoints import LogSigner
+from broker.audit.checkpoints import latest_checkpoint
+from broker.audit.checkpoints import sign_checkpoint
+from broker.audit.log import size as log_size
 from broker.cli.common import open_database
 from broker.cli.common import reports_problems
 from broker.cli.common import require_current_schema
@@ -32,8 +36,9 @@ def run_once(
     signer: LogSigner | None,
     http: requests.Session,
     say: Callable[[str], None],
+    checkpoint_every: timedelta = timedelta(minutes=5),
 ) -> int:
-    """Fire every clock now due, then deliver what is queued; each clock in its own transaction."""
+    """Fire every clock now due, deliver what is queued, and sign a checkpoint when one is due."""
     done = 0
     for _ in range(MAX_CLOCKS_PER_ROUND):
         try:
@@ -50,7 +55,32 @@ def run_once(
             done += 1
     if signer is not None:
         done += deliver_due(database, clock, signer, http)
+        done += _checkpoint_if_due(database, clock, signer, say, checkpoint_every)
     return done
+
+
+def _checkpoint_if_due(
+    database: Database, clock: Clock, signer: LogSigner, say: Callable[[str], None], every: timedelta
+) -> int:
+    """Sign a checkpoint when the log grew and the last one is older than `every`."""
+    with database.transaction() as session:
+        size = log_size(session)
+        latest = latest_checkpoint(session)
+        if size == 0 or (latest is not None and (latest.size == size or clock() - latest.created_at < every)):
+            return 0
+        checkpoint = sign_checkpoint(session, clock, signer)
+    say(f"checkpoint signed: {checkpoint.size} entries")
+    return 1
+
+
+def _positive_int(value: object, name: str) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"BROKER_{name} must be a positive whole number, not {value!r}")
+    return number
 
 
 @click.command()
@@ -65,7 +95,8 @@ def run_once(
 @reports_problems
 def worker(once: bool, interval: float) -> None:
     """Fire due clocks (reminders, missed deadlines, ends of preservation, review windows, ex-post
-    validation) and deliver webhook notifications with retries.
+    validation), deliver webhook notifications with retries, and sign checkpoints of the log
+    (every BROKER_CHECKPOINT_INTERVAL_SECONDS while it grows).
 
     Several workers may run at once against PostgreSQL; any of them may be killed at any moment.
     Webhooks are signed with the broker's key (BROKER_KEY_FILE); without one they wait in the outbox.
@@ -78,10 +109,13 @@ def worker(once: bool, interval: float) -> None:
         click.echo(
             "no BROKER_KEY_FILE: clocks fire, notifications stay queued until a key is configured", err=True
         )
+    every = timedelta(
+        seconds=_positive_int(config.setting("CHECKPOINT_INTERVAL_SECONDS"), "CHECKPOINT_INTERVAL_SECONDS")
+    )
     http = requests.Session()
     try:
         while True:
-            run_once(database, system_clock, signer, http, click.echo)
+            run_once(database, system_clock, signer, http, click.echo, every)
             if once:
                 return
             time.sleep(interval)
