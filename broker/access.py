@@ -48,3 +48,7 @@ def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
         return sa.and_(Order.provider_id == actor.organisation_id, Order.state != OrderState.DRAFT)
     # Enforcing authorities see the orders notified to them (Art. 8) or sent to them for enforcement.
     return sa.and_(Order.enforcing_authority_id == actor.organisation_id, Order.state != OrderState.DRAFT)
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"

@@ -73,6 +73,7 @@ WHOLE_NUMBER_SETTINGS = (
     "MESSAGE_MAX_FUTURE_SECONDS",
     "PAGE_SIZE_DEFAULT",
     "PAGE_SIZE_MAX",
+    "CHECKPOINT_INTERVAL_SECONDS",
 )
 
 
@@ -81,6 +82,9 @@ def _check_settings(app: Flask) -> None:
         value = app.config[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigurationError(f"BROKER_{name} must be a positive whole number, not {value!r}")
+    origin = app.config["LOG_ORIGIN"]
+    if not isinstance(origin, str) or not origin or any(c.isspace() or c == "+" for c in origin):
+        raise ConfigurationError(f"BROKER_LOG_ORIGIN must be a name without spaces or '+', not {origin!r}")
     if app.config["PAGE_SIZE_DEFAULT"] > app.config["PAGE_SIZE_MAX"]:
         raise ConfigurationError("BROKER_PAGE_SIZE_DEFAULT must not exceed BROKER_PAGE_SIZE_MAX")
 

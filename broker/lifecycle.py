@@ -82,6 +82,8 @@ class Rule:
     by: tuple[str, Mapping[str, Target]] | None = None
     clocks: tuple[tuple[Clock, Effect], ...] = ()
     why: str = ""
+    # Extra clock effects for one value of the `by` member (e.g. a refusal to preserve ends the 60 days).
+    also: Mapping[str, tuple[tuple[Clock, Effect], ...]] = field(default_factory=dict)
 
     def target_for(self, body: Mapping[str, Any]) -> Target:
         if self.by is None:
@@ -89,6 +91,12 @@ class Rule:
             return self.target
         member, targets = self.by
         return targets[body[member]]
+
+    def clocks_for(self, body: Mapping[str, Any]) -> tuple[tuple[Clock, Effect], ...]:
+        """The rule's clock effects, plus those that only one answer brings (`also`)."""
+        if self.by is None:
+            return self.clocks
+        return self.clocks + self.also.get(body[self.by[0]], ())
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,8 @@ RULES: tuple[Rule, ...] = (
         M.RESPONSE,
         Side.ADDRESSEE,
         by=("outcome", {"preserved": S.PRESERVED, "not_executed": S.NOT_EXECUTED}),
-        why="Art. 10(2)-(3), Annex III: the data, or why not",
+        also={"not_executed": ((Clock.PRESERVATION, Effect.STOP),)},
+        why="Art. 11(1), Annex III: preserved, or why not (nothing preserved: the 60 days end)",
     ),
     # Clarification (Annex III): the production clock stops until the issuer answers.
     Rule(
@@ -317,13 +326,24 @@ RULES: tuple[Rule, ...] = (
         why="Art. 16(1): after non-compliance without accepted reasons",
     ),
     Rule(
-        BOTH,
+        EPOC,
         frozenset({S.ENFORCEMENT_REQUESTED}),
         M.ENFORCEMENT_DECISION,
         Side.ENFORCER,
         by=("outcome", {"recognised": S.ACKNOWLEDGED, "refused": S.ENFORCEMENT_REFUSED}),
         clocks=((Clock.ENFORCEMENT_DECISION, Effect.STOP),),
-        why="Art. 16(2)-(5): recognition within 5 working days",
+        also={"recognised": ((Clock.PRODUCTION, Effect.START),)},
+        why="Art. 16(2)-(5): recognition within 5 working days; the addressee must then comply (new deadline UNCONFIRMED)",
+    ),
+    Rule(
+        EPOC_PR,
+        frozenset({S.ENFORCEMENT_REQUESTED}),
+        M.ENFORCEMENT_DECISION,
+        Side.ENFORCER,
+        by=("outcome", {"recognised": S.ACKNOWLEDGED, "refused": S.ENFORCEMENT_REFUSED}),
+        clocks=((Clock.ENFORCEMENT_DECISION, Effect.STOP),),
+        also={"recognised": ((Clock.PRESERVATION, Effect.START),)},
+        why="Art. 16(2)-(5): recognition within 5 working days; the addressee must then preserve (UNCONFIRMED)",
     ),
     # Ending.
     Rule(
@@ -357,7 +377,7 @@ def transition(order_type: OrderType, state: S, event: str, side: Side, body: Ma
             and side is rule.side
         ):
             target = rule.target_for(body)
-            clocks = STOP_ALL if target in ENDS_EXECUTION else rule.clocks
+            clocks = STOP_ALL if target in ENDS_EXECUTION else rule.clocks_for(body)
             return Step(target, clocks)
     senders = {r.side for r in RULES if r.event == event and order_type in r.order_types}
     raise NotAllowed(

@@ -49,6 +49,10 @@ def render_markdown() -> str:
         types = ", ".join(sorted(t.value for t in rule.order_types))
         states = ", ".join(sorted(state.value for state in rule.states))
         clocks = ", ".join(f"{effect.value} {clock.value}" for clock, effect in rule.clocks) or "—"
+        for value, extra in rule.also.items():
+            clocks += f"; if {value}: " + ", ".join(
+                f"{effect.value} {clock.value}" for clock, effect in extra
+            )
         sender = rule.side.value.replace("_", " ")
         lines.append(
             f"| {types} | {states} | `{rule.event}` | {sender} | {_target(rule)} | {clocks} | {rule.why or '—'} |"

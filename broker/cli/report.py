@@ -33,7 +33,10 @@ END = click.option("--to", "end", metavar="DATE", help="Day after the last day (
 
 @click.group()
 def report() -> None:
-    """Statistics: Art. 28 figures of Regulation (EU) 2023/1543 and providers' transparency reports."""
+    """Article 28 statistics for Member States and transparency reports for providers.
+
+    Art. 28 is that of Regulation (EU) 2023/1543; both reports are computed from the broker's records.
+    """
 
 
 @report.command("art28", short_help="Print the Art. 28 statistics of a year or period.")

@@ -8,10 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from broker.access import Actor
 from broker.audit.queries import entries_about
 from broker.clocks.models import OrderClock
 from broker.orders.models import Order
 from broker.orders.models import OrderRead
+from broker.vocabulary import OrganisationKind
 
 
 def mark_read(session: orm.Session, now: datetime, organisation_id: uuid.UUID, order: Order) -> None:
@@ -46,8 +48,15 @@ def overdue() -> sa.ColumnElement[bool]:
     )
 
 
-def timeline(session: orm.Session, order: Order) -> dict[str, Any]:
-    """Every message, every clock with its pauses, and every logged event of the order."""
+READS = frozenset({"order.viewed", "order.listed", "order.case_file_exported"})
+
+
+def timeline(session: orm.Session, order: Order, actor: Actor) -> dict[str, Any]:
+    """Every message, every clock with its pauses, and every logged event of the order.
+
+    Who read the order is for oversight bodies: a party sees its own reads, not other parties'.
+    """
+    events = [json.loads(entry.leaf) for entry in entries_about(session, "order", order.id)]
     clocks = session.scalars(
         sa.select(OrderClock).where(OrderClock.order_id == order.id).order_by(OrderClock.started_at)
     )
@@ -55,5 +64,11 @@ def timeline(session: orm.Session, order: Order) -> dict[str, Any]:
         "order": order,
         "messages": order.messages,
         "clocks": list(clocks),
-        "events": [json.loads(entry.leaf) for entry in entries_about(session, "order", order.id)],
+        "events": [event for event in events if _shown(event, actor)],
     }
+
+
+def _shown(event: dict[str, Any], actor: Actor) -> bool:
+    if actor.kind is OrganisationKind.OVERSIGHT_BODY or event["action"] not in READS:
+        return True
+    return event["actor"].get("organisation") == str(actor.organisation_id)

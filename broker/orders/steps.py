@@ -31,6 +31,7 @@ from broker.lifecycle import NotAllowed
 from broker.lifecycle import Side
 from broker.lifecycle import Step
 from broker.lifecycle import transition
+from broker.orders import reads
 from broker.orders.models import Order
 from broker.orders.operations import expect
 from broker.orders.operations import get_order
@@ -86,9 +87,10 @@ def send_message(
         raise problems.Forbidden("auditors read but may not send messages")
     step = _step(order, event, side, message.body)
     now = clock()
+    recipient = _check_addressing(session, order, message, side)
     GUARDS.get(event, _no_guard)(session, now, order, message)
-    _check_addressing(order, message, side)
-    store_message(session, clock, message, order, _recipient(order, side, event))
+    store_message(session, clock, message, order, recipient)
+    reads.mark_read(session, now, actor.organisation_id, order)  # the sender has seen what it sent
     target = _target(order, step)
     record_transition(session, clock, actor, order, target, f"order.{event.value}", message)
     order.updated_at = now
@@ -131,20 +133,24 @@ def _target(order: Order, step: Step) -> OrderState:
     return target
 
 
-def _recipient(order: Order, side: Side, event: MessageType) -> uuid.UUID:
+def _recipient(session: orm.Session, order: Order, side: Side, event: MessageType) -> uuid.UUID:
     """Issuers write to the addressee (to the enforcing authority when asking it to enforce); the
     addressee and the enforcing authority write to the issuer."""
     if event is MessageType.ENFORCEMENT_REQUEST:
-        recipient = order.enforcing_authority_id
+        # Art. 16(1): the enforcing authority of the addressee's State, notified before or not.
+        recipient = (
+            order.enforcing_authority_id or enforcing_authority_for(session, order.addressee.country).id
+        )
     else:
         recipient = organisation_of(order, Side.ADDRESSEE if side is Side.ISSUER else Side.ISSUER)
     assert recipient is not None
     return recipient
 
 
-def _check_addressing(order: Order, message: VerifiedMessage, side: Side) -> None:
-    """Recipient per side, and in_reply_to naming a message of this very order."""
-    recipient = str(_recipient(order, side, MessageType(message.envelope["type"])))
+def _check_addressing(session: orm.Session, order: Order, message: VerifiedMessage, side: Side) -> uuid.UUID:
+    """Recipient per side, and in_reply_to naming a message of this very order; returns the recipient."""
+    recipient_id = _recipient(session, order, side, MessageType(message.envelope["type"]))
+    recipient = str(recipient_id)
     in_reply_to = message.envelope["in_reply_to"]
     known = {str(m.id) for m in order.messages}
     if in_reply_to not in known:
@@ -153,6 +159,7 @@ def _check_addressing(order: Order, message: VerifiedMessage, side: Side) -> Non
             errors={"in_reply_to": ["must be the id of a message of this order"]},
         )
     expect(message.envelope, message.envelope["type"], recipient, in_reply_to)
+    return recipient_id
 
 
 def _apply_clocks(

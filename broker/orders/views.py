@@ -208,4 +208,4 @@ def send_message(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: s
 )
 def timeline(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> dict[str, Any]:
     order = operations.read_order(session, services().clock, actor, order_id)
-    return reads.timeline(session, order)
+    return reads.timeline(session, order, actor)

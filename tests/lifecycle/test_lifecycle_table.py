@@ -182,7 +182,8 @@ CLOCKS: dict[tuple[Any, ...], dict[Clock, Effect]] = {
     (EPOC, RECEIVE): {P: START, C.OBJECTION_WINDOW: START},  # Art. 10(2)-(4), Art. 17: from receipt
     (EPOC_PR, RECEIVE): {C.PRESERVATION: START},  # Art. 11(1): 60 days from receipt
     (EPOC, M.RESPONSE): {P: STOP, C.OBJECTION_WINDOW: STOP},
-    (EPOC_PR, M.RESPONSE): {},
+    (EPOC_PR, M.RESPONSE, "preserved"): {},
+    (EPOC_PR, M.RESPONSE, "not_executed"): {C.PRESERVATION: STOP},  # nothing preserved: the 60 days end
     (EPOC, M.CLARIFICATION_REQUEST): {P: PAUSE, C.CLARIFICATION: START},  # Art. 10(6)
     (EPOC_PR, M.CLARIFICATION_REQUEST): {C.CLARIFICATION: START},  # preservation never waits
     (M.CLARIFICATION_ANSWER,): {P: RESUMES, C.CLARIFICATION: STOP},
@@ -198,7 +199,8 @@ CLOCKS: dict[tuple[Any, ...], dict[Clock, Effect]] = {
     (M.PRESERVATION_RELEASE,): {C.PRESERVATION: STOP},
     (M.NEW_DEADLINE,): {P: START},  # Art. 10(8)
     (M.ENFORCEMENT_REQUEST,): {P: STOP, C.ENFORCEMENT_DECISION: START},  # Art. 16(2): 5 working days
-    (M.ENFORCEMENT_DECISION, "recognised"): {C.ENFORCEMENT_DECISION: STOP},
+    (EPOC, M.ENFORCEMENT_DECISION, "recognised"): {C.ENFORCEMENT_DECISION: STOP, P: START},
+    (EPOC_PR, M.ENFORCEMENT_DECISION, "recognised"): {C.ENFORCEMENT_DECISION: STOP, C.PRESERVATION: START},
     (M.ENFORCEMENT_DECISION, "refused"): {C.ENFORCEMENT_DECISION: STOP},
     (M.ACKNOWLEDGEMENT,): {},
     (M.PRESERVATION_NOTICE,): {},
@@ -210,7 +212,7 @@ ENDS_EXECUTION = {S.WITHDRAWN, S.REFUSED, S.CLOSED}
 def expected_clocks(order_type: OrderType, event: str, value: str | None, target: Any) -> dict[Clock, Effect]:
     if target in ENDS_EXECUTION:
         return EVERY_CLOCK_STOPS
-    for key in ((order_type, event), (event, value), (event,)):
+    for key in ((order_type, event, value), (order_type, event), (event, value), (event,)):
         if key in CLOCKS:
             return CLOCKS[key]
     raise AssertionError(f"the expectation has no clock effects for {order_type} {event} {value}")
