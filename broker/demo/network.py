@@ -139,7 +139,7 @@ def build_network(database: Database, clock: Clock, key_folder: Path) -> dict[st
                     addressee_type=AddresseeType.DESIGNATED_ESTABLISHMENT,
                     name="Example Mail Ireland Limited",
                     country="IE",
-                    address="1 Grand Canal Square, Dublin 2, D02 XXXX, Ireland",
+                    address="1 Grand Canal Square, Dublin 2, D02 E5X2, Ireland",
                     email="lawenforcement@examplemail.example",
                     phone="+353 1 000 0000",
                     emergency_contact="+353 1 000 0999 (24/7 emergency desk)",

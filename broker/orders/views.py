@@ -27,6 +27,13 @@ from broker.vocabulary import OrganisationKind
 
 bp = Blueprint("orders", __name__, url_prefix="/api/v1")
 
+# The parties a summary names, loaded with the page rather than once per order.
+SUMMARY_LOADS = (
+    orm.selectinload(Order.issuing_authority),
+    orm.selectinload(Order.provider),
+    orm.selectinload(Order.enforcing_authority),
+)
+
 SIGNED = (
     problems.MalformedMessage,
     problems.UnsupportedMediaType,
@@ -92,7 +99,12 @@ def check_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Orde
     response=schemas.OrderPageSchema,
 )
 def list_orders(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = sa.select(Order).where(visible_orders(actor)).order_by(Order.created_at.desc(), Order.id)
+    statement = (
+        sa.select(Order)
+        .options(*SUMMARY_LOADS)
+        .where(visible_orders(actor))
+        .order_by(Order.created_at.desc(), Order.id)
+    )
     for name in ("state", "order_type", "emergency", "file_number"):
         if query.get(name) is not None:
             statement = statement.where(getattr(Order, name) == query[name])
@@ -143,6 +155,7 @@ def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str
     require_kind(actor, parties, "read an inbox", writes=False)
     statement = (
         sa.select(Order)
+        .options(*SUMMARY_LOADS)
         .where(visible_orders(actor), Order.state.not_in([OrderState.DRAFT, *FINAL]))
         .order_by(Order.emergency.desc(), Order.updated_at.desc(), Order.id)
     )
