@@ -185,9 +185,32 @@ def _url_problem(url: str) -> str | None:
         return "must not carry credentials (they would be shown wherever the URL is)"
     if parts.fragment:
         return "must not have a fragment"
+    if _internal_address(host):
+        return "points at a private, link-local or reserved address (the broker must not be a way into them)"
     if parts.scheme == "https" or (parts.scheme == "http" and _loopback(host)):
         return None
     return "must use https (http is accepted only on loopback: 127.0.0.1, ::1, localhost)"
+
+
+def _internal_address(host: str) -> bool:
+    """An IP literal in a range a webhook must never reach (cloud metadata, private networks).
+
+    Loopback stays allowed for local deployments and tests. Host names are not resolved here:
+    a name that resolves to such an address is the deployment's egress policy to stop.
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.is_loopback:
+        return False
+    return (
+        address.is_private
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or (address.is_unspecified)
+    )
 
 
 def _loopback(host: str) -> bool:

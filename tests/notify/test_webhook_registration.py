@@ -57,7 +57,7 @@ def test_https_urls_and_http_on_loopback_are_accepted(client, network, clock, ur
     ("url", "why"),
     [
         pytest.param("http://hooks.examplemail.test/broker", "https", id="plain http"),
-        pytest.param("http://10.0.0.5/hook", "https", id="http on a private address"),
+        pytest.param("http://10.0.0.5/hook", "private", id="http on a private address"),
         pytest.param("http://localhost.examplemail.test/hook", "https", id="http to a name like localhost"),
         pytest.param("ftp://hooks.examplemail.test/broker", "https", id="another scheme"),
         pytest.param("hooks.examplemail.test/broker", "host", id="no scheme"),
@@ -68,6 +68,10 @@ def test_https_urls_and_http_on_loopback_are_accepted(client, network, clock, ur
         pytest.param("https://hooks.examplemail.test/a b", "whitespace", id="space"),
         pytest.param("https://hooks.examplemail.test/\n", "whitespace", id="newline"),
         pytest.param("https://hooks.examplemail.test/" + "a" * 2000, "longer", id="too long"),
+        pytest.param("https://169.254.169.254/latest/meta-data/", "link-local", id="cloud metadata address"),
+        pytest.param("https://10.0.0.7/hook", "private", id="private network"),
+        pytest.param("https://[fd00::1]/hook", "private", id="private IPv6"),
+        pytest.param("https://0.0.0.0/hook", "private", id="unspecified address"),
         pytest.param("", "host", id="empty"),
     ],
 )
