@@ -14,6 +14,7 @@ from broker.orders.models import Order
 from broker.orders.models import OrderRead
 from broker.parties.models import Addressee
 from broker.parties.models import ApiToken
+from broker.parties.models import EncryptionRecipient
 from broker.parties.models import Organisation
 from broker.parties.models import SigningKey
 from broker.parties.models import User
@@ -26,6 +27,7 @@ __all__ = [
     "AuditLogHead",
     "AuditSubtree",
     "DeliveryAttempt",
+    "EncryptionRecipient",
     "IdempotencyRecord",
     "Message",
     "Order",

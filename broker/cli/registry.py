@@ -20,6 +20,7 @@ from broker.cli.common import reports_problems
 from broker.clock import to_rfc3339
 from broker.parties import operations
 from broker.parties.models import ApiToken
+from broker.parties.models import EncryptionRecipient
 from broker.parties.models import Organisation
 from broker.parties.models import SigningKey
 from broker.parties.models import User
@@ -300,6 +301,40 @@ def key_revoke(kid: str, reason: str) -> None:
     with registry_transaction() as session:
         revoked = operations.revoke_key(session, clock, kid=kid, reason=reason)
         click.echo(f"revoked {revoked.kid} at {revoked.revoked_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+@key.command("add-recipient")
+@click.option("--org", "organisation", required=True, help="The issuing authority (name or id).")
+@click.argument("recipient")
+@reports_problems
+def key_add_recipient(organisation: str, recipient: str) -> None:
+    """Publish RECIPIENT (age1…, from `age-keygen -y`) for evidence sent to an issuing authority."""
+    with registry_transaction() as session:
+        published = operations.register_recipient(
+            session, clock, organisation=find_organisation(session, organisation), recipient=recipient
+        )
+        click.echo(f"{published.id}  {published.recipient}  for {published.organisation.name}")
+
+
+@key.command("recipients")
+@reports_problems
+def key_recipients() -> None:
+    """List published encryption recipients."""
+    with registry_transaction() as session:
+        for each in session.scalars(sa.select(EncryptionRecipient).order_by(EncryptionRecipient.created_at)):
+            status = f"revoked: {each.revocation_reason}" if each.revoked_at else "active"
+            click.echo(f"{each.id}  {each.recipient}  {each.organisation.name:<40} {status}")
+
+
+@key.command("revoke-recipient")
+@click.option("--id", "recipient_id", type=click.UUID, required=True)
+@click.option("--reason", required=True)
+@reports_problems
+def key_revoke_recipient(recipient_id: uuid.UUID, reason: str) -> None:
+    """Withdraw a recipient: providers must no longer encrypt to it."""
+    with registry_transaction() as session:
+        revoked = operations.revoke_recipient(session, clock, recipient_id=recipient_id, reason=reason)
+        click.echo(f"revoked {revoked.recipient} at {to_rfc3339(revoked.revoked_at)}")
 
 
 @key.command("export")

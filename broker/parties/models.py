@@ -44,6 +44,9 @@ class Organisation(Base):
     keys: orm.Mapped[list["SigningKey"]] = orm.relationship(
         back_populates="organisation", order_by="SigningKey.created_at"
     )
+    recipients: orm.Mapped[list["EncryptionRecipient"]] = orm.relationship(
+        back_populates="organisation", order_by="EncryptionRecipient.created_at"
+    )
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name!r} {self.kind} {self.country}>"
@@ -139,3 +142,25 @@ class SigningKey(Base):
 
     def __repr__(self) -> str:
         return f"<SigningKey {self.kid} {self.alg}>"
+
+
+class EncryptionRecipient(Base):
+    """An age X25519 recipient to which providers encrypt the evidence an issuing authority receives.
+
+    Published next to the signing keys; the private identity never leaves the authority.
+    """
+
+    __tablename__ = "encryption_recipients"
+
+    id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    # The age recipient string (age1…, Bech32), exactly as age tools print and read it.
+    recipient: orm.Mapped[str] = orm.mapped_column(sa.String(100), unique=True)
+    created_at: orm.Mapped[datetime]
+    revoked_at: orm.Mapped[datetime | None]
+    revocation_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(500))
+
+    organisation: orm.Mapped[Organisation] = orm.relationship(back_populates="recipients")
+
+    def __repr__(self) -> str:
+        return f"<EncryptionRecipient {self.recipient[:12]}…>"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 
+import pyrage
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -23,6 +24,7 @@ from broker.countries import ISO_3166_ALPHA2
 from broker.parties.models import AUTHORITY_KINDS
 from broker.parties.models import Addressee
 from broker.parties.models import ApiToken
+from broker.parties.models import EncryptionRecipient
 from broker.parties.models import Organisation
 from broker.parties.models import SigningKey
 from broker.parties.models import User
@@ -298,3 +300,57 @@ def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> 
             details={"reason": reason},
         )
     return key
+
+
+def register_recipient(
+    session: orm.Session, clock: Clock, *, organisation: Organisation, recipient: str
+) -> EncryptionRecipient:
+    """Publish an issuing authority's age X25519 recipient, to which providers encrypt evidence."""
+    if organisation.kind is not OrganisationKind.ISSUING_AUTHORITY:
+        raise problems.InvalidReference(
+            f"{organisation.name!r} is not an issuing authority; only issuing authorities receive evidence"
+        )
+    try:
+        pyrage.x25519.Recipient.from_str(recipient)
+    except pyrage.RecipientError as error:
+        raise problems.ValidationFailed(
+            f"not an age X25519 recipient (age1…): {error}", errors={"recipient": [str(error)]}
+        ) from error
+    if session.scalar(sa.select(EncryptionRecipient.id).where(EncryptionRecipient.recipient == recipient)):
+        raise problems.Conflict("this recipient is already registered")
+    published = EncryptionRecipient(organisation=organisation, recipient=recipient, created_at=clock())
+    session.add(published)
+    session.flush()
+    record(
+        session,
+        clock,
+        action="recipient.registered",
+        object_type="encryption_recipient",
+        object_id=published.id,
+        actor=None,
+        details={"organisation": str(organisation.id)},
+    )
+    return published
+
+
+def revoke_recipient(
+    session: orm.Session, clock: Clock, *, recipient_id: uuid.UUID, reason: str
+) -> EncryptionRecipient:
+    """Withdraw a recipient: providers must no longer encrypt to it."""
+    published = session.get(EncryptionRecipient, recipient_id)
+    if published is None:
+        raise problems.NotFound(f"no encryption recipient {recipient_id}")
+    if not reason.strip():
+        raise problems.ValidationFailed("say why the recipient is revoked", errors={"reason": ["required"]})
+    if published.revoked_at is None:
+        published.revoked_at, published.revocation_reason = clock(), reason
+        record(
+            session,
+            clock,
+            action="recipient.revoked",
+            object_type="encryption_recipient",
+            object_id=published.id,
+            actor=None,
+            details={"reason": reason},
+        )
+    return published

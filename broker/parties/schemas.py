@@ -44,6 +44,19 @@ class SigningKeySchema(Schema):
     revocation_reason = fields.String(dump_only=True, allow_none=True)
 
 
+class RecipientSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    recipient = fields.String(dump_only=True, metadata={"description": "age X25519 recipient (age1…)"})
+    created_at = fields.AwareDateTime(dump_only=True)
+    revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    revocation_reason = fields.String(dump_only=True, allow_none=True)
+
+
+class RecipientSetSchema(Schema):
+    organisation = fields.UUID(dump_only=True)
+    recipients = fields.List(fields.Nested(RecipientSchema), dump_only=True)
+
+
 class KeySetSchema(Schema):
     organisation = fields.UUID(dump_only=True)
     keys = fields.List(fields.Nested(SigningKeySchema), dump_only=True)

@@ -66,6 +66,18 @@ def list_keys(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) ->
     return {"organisation": organisation.id, "keys": organisation.keys}
 
 
+@bp.get("/organisations/<uuid:organisation_id>/recipients")
+@endpoint(
+    summary="An issuing authority's age recipients: encrypt evidence to an unrevoked one",
+    tag="registry",
+    response=schemas.RecipientSetSchema,
+    problems=(problems.NotFound,),
+)
+def list_recipients(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) -> dict[str, Any]:
+    organisation = _organisation(session, organisation_id)
+    return {"organisation": organisation.id, "recipients": organisation.recipients}
+
+
 @bp.get("/addressees")
 @endpoint(
     summary="Where providers receive orders (designated establishments and legal representatives)",

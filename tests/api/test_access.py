@@ -70,6 +70,16 @@ ACCESS = [
     ("GET", "/api/v1/organisations/{organisation}/keys", "oversight", 200),
     # denied
     ("GET", "/api/v1/organisations/{organisation}/keys", "anonymous", 401),
+    # --- GET /organisations/{id}/recipients (published: everyone who may send evidence reads them) -----
+    # allowed
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "prosecutor", 200),
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "other_authority", 200),
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "provider", 200),
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "other_provider", 200),
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "enforcing", 200),
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/organisations/{organisation}/recipients", "anonymous", 401),
     # --- GET /addressees -------------------------------------------------------------------------------
     # allowed
     ("GET", "/api/v1/addressees", "prosecutor", 200),

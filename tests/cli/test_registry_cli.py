@@ -3,6 +3,7 @@
 import json
 import stat
 
+import pyrage
 import pytest
 from click.testing import CliRunner
 
@@ -185,3 +186,28 @@ def test_db_upgrade_creates_the_schema(monkeypatch, tmp_path):
     assert "is at revision" in runner.invoke(main, ["db", "upgrade"]).stdout
     current = runner.invoke(main, ["db", "current"]).stdout.splitlines()
     assert current[0].split()[-1] == current[1].split()[-1]
+
+
+def test_an_issuing_authority_publishes_and_revokes_an_encryption_recipient(broker):
+    ok(
+        broker(
+            "org",
+            "create",
+            "Parquet de Paris",
+            "--kind",
+            "issuing_authority",
+            "--country",
+            "FR",
+            "--authority-type",
+            "public_prosecutor",
+        )
+    )
+    value = str(pyrage.x25519.Identity.generate().to_public())
+    published = ok(broker("key", "add-recipient", "--org", "Parquet de Paris", value))
+    recipient_id = published.split()[0]
+    assert value in ok(broker("key", "recipients"))
+    ok(broker("key", "revoke-recipient", "--id", recipient_id, "--reason", "rotated"))
+    assert "revoked: rotated" in ok(broker("key", "recipients"))
+    refused = broker("key", "add-recipient", "--org", "Parquet de Paris", "age1invalid")
+    assert refused.exit_code == 1
+    assert "not an age X25519 recipient" in refused.stderr
