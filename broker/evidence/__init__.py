@@ -1,0 +1,1 @@
+"""Evidence delivery: produced data encrypted end to end to the issuing authority."""
