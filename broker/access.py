@@ -29,10 +29,10 @@ def require_kind(
     """Refuse unless the actor's organisation is of one of `kinds`; auditors never write."""
     allowed = tuple(kinds)
     if actor.kind not in allowed:
-        names = ", ".join(kind.value.replace("_", " ") for kind in allowed)
-        raise problems.Forbidden(
-            f"only {names} may {action}; you act for a {actor.kind.value.replace('_', ' ')}"
-        )
+        names = " or ".join(_plural(kind.value.replace("_", " ")) for kind in allowed)
+        mine = actor.kind.value.replace("_", " ")
+        article = "an" if mine[0] in "aeiou" else "a"
+        raise problems.Forbidden(f"only {names} may {action}; you act for {article} {mine}")
     if writes and actor.role is Role.AUDITOR:
         raise problems.Forbidden(f"auditors read but may not {action}")
 

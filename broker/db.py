@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
-from typing import Annotated
 from typing import Any
 from typing import ClassVar
 
@@ -40,9 +39,6 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 JSONDocument = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-
-Timestamp = Annotated[datetime, orm.mapped_column(UTCDateTime())]
-Sha256Hex = Annotated[str, orm.mapped_column(sa.String(64))]
 
 
 class Base(orm.DeclarativeBase):

@@ -1,7 +1,6 @@
 """What every command shares: the database it works on and how errors reach the user."""
 
 import functools
-import sys
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,9 +74,3 @@ def _flatten(errors: Any, prefix: str = "") -> str:
     if isinstance(errors, list):
         return f"{prefix.rstrip('.')}: " + ", ".join(str(item) for item in errors)
     return f"{prefix.rstrip('.')}: {errors}"
-
-
-def echo_err(message: str) -> None:
-    """A line on stderr."""
-    click.echo(message, err=True)
-    sys.stderr.flush()

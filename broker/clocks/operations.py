@@ -12,7 +12,6 @@ from sqlalchemy import orm
 
 from broker import problems
 from broker.clock import to_rfc3339
-from broker.clocks.models import FIRED
 from broker.clocks.models import PAUSED
 from broker.clocks.models import RUNNING
 from broker.clocks.models import STOPPED
@@ -157,9 +156,3 @@ def is_open(session: orm.Session, order: Order, kind: Clock, now: datetime) -> b
     time by the injected clock, whether or not a worker has fired it yet."""
     row = get(session, order, kind)
     return row is not None and (row.status == PAUSED or (row.status == RUNNING and now < row.due_at))
-
-
-def fired(session: orm.Session, order: Order, kind: Clock) -> bool:
-    """True once the clock fell due."""
-    row = get(session, order, kind)
-    return row is not None and row.status == FIRED

@@ -24,7 +24,6 @@ from broker.clock import Clock
 from broker.inbound import VerifiedMessage
 from broker.orders import checks
 from broker.orders import reads
-from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.parties.models import Addressee
 from broker.parties.models import Organisation
@@ -187,14 +186,6 @@ def record_transition(
         message_sha256=message.sha256 if message else None,
         details=details,
     )
-
-
-def certificate_message_of(order: Order) -> Message:
-    """The signed certificate that issued the order."""
-    for message in order.messages:
-        if message.message_type.value == order.order_type.value:
-            return message
-    raise problems.TransitionNotAllowed(f"order {order.id} has not been issued")
 
 
 def require_state(order: Order, state: OrderState, action: str) -> None:

@@ -248,7 +248,7 @@ def test_only_an_oversight_body_reads_the_log(client, network, exchanged, rows, 
         AUDIT + path.format(order=exchanged["id"]), method=method, headers=network[party].headers
     )
     problem = assert_problem(response, 403, "forbidden")
-    assert "oversight body" in problem["detail"]
+    assert "only oversight bodies may" in problem["detail"]
     assert (rows("audit_entries"), rows("audit_checkpoints")) == before
 
 
