@@ -74,6 +74,7 @@ class MessageType(StrEnum):
     CLARIFICATION_REQUEST = "clarification-request"  # Annex III, Art. 10(6): incomplete or manifest errors
     IMMUNITY_CONCERN = "immunity-concern"  # Annex III, Art. 10(5)
     THIRD_COUNTRY_OBJECTION = "third-country-objection"  # Annex III, Art. 17
+    EVIDENCE_MANIFEST = "evidence-manifest"  # the produced data: encrypted packages and their hashes
     # enforcing authority -> issuing authority and addressee
     ENFORCING_REVIEW = "enforcing-review"  # Art. 12: no objection, or a ground for refusal
     ENFORCEMENT_DECISION = "enforcement-decision"  # Art. 16(2)-(5)
@@ -225,3 +226,19 @@ class OrderState(StrEnum):
     PRESERVATION_ENDED = "preservation_ended"
     WITHDRAWN = "withdrawn"
     CLOSED = "closed"
+
+
+class EvidenceState(StrEnum):
+    """Where an encrypted evidence package stands; only a sealed package can be downloaded."""
+
+    UPLOADING = "uploading"  # chunks arriving; invisible to the issuing authority
+    UPLOADED = "uploaded"  # assembled and hashed by the broker; waits for the signed manifest
+    SEALED = "sealed"  # named in a verified evidence manifest: evidence, downloadable when the order allows
+    DELETED = "deleted"  # ciphertext removed (retention ended, deletion duty, or upload abandoned)
+
+
+class DecryptionOutcome(StrEnum):
+    """What the issuing authority reports after fetching a package."""
+
+    VERIFIED = "verified"  # decrypted, and every hash in the manifest matched
+    FAILED = "failed"  # the package did not decrypt or a hash did not match

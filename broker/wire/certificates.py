@@ -24,14 +24,9 @@ from broker.wire.fields import WireSchema
 from broker.wire.fields import choice
 from broker.wire.fields import required_iff
 from broker.wire.fields import text
+from broker.wire.fields import unique_items
 
 LANGUAGE_PATTERN = r"^[a-z]{2}$(?!\n)"
-
-
-def _unique(values: list[str]) -> None:
-    """Mirror of JSON Schema's uniqueItems: a category listed twice is a slip, not a wider request."""
-    if len(set(values)) != len(values):
-        raise ValidationError("Must not repeat a value.")
 
 
 class _CertificateSchema(WireSchema):
@@ -42,7 +37,7 @@ class _CertificateSchema(WireSchema):
     validating_authority = fields.Nested(Authority, allow_none=True)
     addressee = fields.Nested(Addressee, required=True)
     data_categories = fields.List(
-        choice(DataCategory), required=True, validate=[validate.Length(min=1, max=4), _unique]
+        choice(DataCategory), required=True, validate=[validate.Length(min=1, max=4), unique_items]
     )
     targets = fields.List(fields.Nested(Target), required=True, validate=validate.Length(min=1, max=100))
     identification = fields.List(fields.Nested(IpIdentification), validate=validate.Length(max=100))

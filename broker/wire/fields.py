@@ -61,6 +61,12 @@ def required_iff(data: Mapping[str, Any], field: str, condition: bool, when: str
     return {}
 
 
+def unique_items(values: list[str]) -> None:
+    """Mirror of JSON Schema's uniqueItems: a value listed twice is a slip, not a wider request."""
+    if len(set(values)) != len(values):
+        raise ValidationError("Must not repeat a value.")
+
+
 class WholeNumber(fields.Integer):
     """A JSON integer as JSON Schema counts them: 5 or 5.0, never true, 5.5 or "5"."""
 

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from broker.vocabulary import MessageType
 from broker.wire.certificates import EpocPrSchema
 from broker.wire.certificates import EpocSchema
+from broker.wire.evidence import EvidenceManifestSchema
 from broker.wire.lifecycle import AcknowledgementSchema
 from broker.wire.lifecycle import ClarificationAnswerSchema
 from broker.wire.lifecycle import ClarificationRequestSchema
@@ -50,6 +51,7 @@ BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.THIRD_COUNTRY_OBJECTION, 1): ThirdCountryObjectionSchema,
     (MessageType.ENFORCING_REVIEW, 1): EnforcingReviewSchema,
     (MessageType.ENFORCEMENT_DECISION, 1): EnforcementDecisionSchema,
+    (MessageType.EVIDENCE_MANIFEST, 1): EvidenceManifestSchema,
 }
 
 

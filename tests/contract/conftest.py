@@ -23,6 +23,8 @@ EXAMPLE_MAIL_IE = "c2b1a0f9-e8d7-4c6b-a5f4-e3d2c1b0a9f8"
 EPOC_ENVELOPE = "0b8f5c3e-2d1a-4f6e-9c7b-8a5d4e3f2c1b"
 ANNEX_III_ENVELOPE = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
 EXAMPLE_MAIL_KID = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"  # RFC 8037 A.3's thumbprint, for its shape
+# The recipient of the age test kit's identity (../shared/vectors/age-testkit): a public test key.
+PROSECUTOR_AGE = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef"
 
 
 def _prosecutor() -> dict[str, Any]:
@@ -126,7 +128,8 @@ def not_executed_response() -> dict[str, Any]:
     }
 
 
-# Messages after the certificate (broker/wire/lifecycle.py), following the two orders above.
+# Messages after the certificate (broker/wire/lifecycle.py, and the evidence manifest of
+# broker/wire/evidence.py), following the two orders above.
 
 
 def acknowledgement() -> dict[str, Any]:
@@ -275,6 +278,41 @@ def enforcement_decision_refused() -> dict[str, Any]:
     }
 
 
+def evidence_manifest() -> dict[str, Any]:
+    """Example Mail delivers the subscriber data of the EPOC as two files encrypted to the prosecutor.
+
+    Sizes and digests are real: the two plaintexts, and one encryption of each with pyrage.
+    """
+    return {
+        "data_categories": ["subscriber"],
+        "time_range": {"start": "2024-01-01T00:00:00+01:00", "end": "2024-03-31T23:59:59+02:00"},
+        "recipient": PROSECUTOR_AGE,
+        "files": [
+            {
+                "name": "subscriber-record.json",
+                "size": 142,
+                "sha256": "cadcfa1c284b08ff93b2f2758d6fde450e0c03b255d6edc09a6b9973d01bed58",
+                "package": {
+                    "id": "6d2f8a41-93c7-4e0b-a5d8-1f7e3c9b2a64",
+                    "size": 497,
+                    "sha256": "398af2f2348f41fd7d5ecf0d8d51be743284b20cf083cc38a19b4809ffeccb6c",
+                },
+            },
+            {
+                "name": "payment-details.csv",
+                "size": 107,
+                "sha256": "794d8fff85e744a5b60f12bc53739b68d41ca8b852d4387dfe21bf3371ffcaaf",
+                "package": {
+                    "id": "b4e07c19-2a5d-4f83-9c61-8e0d3b7a5f12",
+                    "size": 396,
+                    "sha256": "afb30de99194907ab72ccc00823eadf0e8ef18262b2936e618186199e9e9a887",
+                },
+            },
+        ],
+        "addressee_file_number": "EM-IE-2024-0042",
+    }
+
+
 def envelope() -> dict[str, Any]:
     """Example Mail's signed answer to the prosecutor's EPOC."""
     return {
@@ -320,6 +358,7 @@ LIFECYCLE = [
     ("immunity-concern", immunity_concern, "immunity-concern"),
     ("order-decision", order_decision, "order-decision"),
     ("third-country-objection", third_country_objection, "third-country-objection"),
+    ("evidence-manifest", evidence_manifest, "evidence-manifest"),
     ("court-review-outcome", court_review_outcome, "court-review-outcome"),
     ("withdrawal", withdrawal, "withdrawal"),
     ("new-deadline", new_deadline, "new-deadline"),

@@ -11,6 +11,8 @@ from broker.wire.fields import ORDER_MESSAGE
 
 Change = Callable[[dict[str, Any]], None]
 UPPER_UUID = "3F0C9A4E-8B1D-4C2A-9E7F-1A2B3C4D5E6F"
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+AGE_RECIPIENT = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef"
 
 
 def _locate(document: dict[str, Any], path: str) -> tuple[Any, str | int]:
@@ -60,6 +62,7 @@ LIFECYCLE_KINDS = [
     *("withdrawal", "new-deadline", "preservation-extension", "production-request-confirmation"),
     *("preservation-release", "ex-post-validation", "closure", "enforcement-request"),
     *("enforcing-review", "enforcing-review refusal", "enforcement-decision", "enforcement-decision refused"),
+    "evidence-manifest",
 ]
 LIFECYCLE_REQUIRED = {
     "preservation-notice": ("preserved_at",),
@@ -78,6 +81,11 @@ LIFECYCLE_REQUIRED = {
     "enforcement-request": ("language", "explanation"),
     "enforcing-review": ("decision",),
     "enforcement-decision": ("outcome", "explanation"),
+    "evidence-manifest": (
+        *("data_categories", "time_range", "time_range.start", "time_range.end", "recipient", "files"),
+        *("files.0.name", "files.0.size", "files.0.sha256", "files.0.package"),
+        *("files.0.package.id", "files.0.package.size", "files.0.package.sha256"),
+    ),
 }
 LIFECYCLE_CAPS = [
     ("acknowledgement", "addressee_file_number", 100),
@@ -106,6 +114,8 @@ LIFECYCLE_CAPS = [
     ("enforcing-review refusal", "explanation", 8000),
     ("enforcement-decision", "explanation", 8000),
     ("enforcement-decision refused", "ground", 500),
+    ("evidence-manifest", "addressee_file_number", 100),
+    ("evidence-manifest", "files.0.name", 255),
 ]
 
 CASES = [
@@ -526,6 +536,150 @@ CASES = [
     case("enforcement outcome refused without ground", "enforcement-decision", put("outcome", "refused")),
     case("enforcement outcome not in the list", "enforcement-decision", put("outcome", "enforced")),
     case("enforcement decision with unknown field", "enforcement-decision", put("penalty", 1000)),
+    # Evidence manifest: categories, recipient, files, digests, sizes and the packages
+    case("manifest without file number", "evidence-manifest", drop("addressee_file_number"), valid=True),
+    case(
+        "manifest with every data category",
+        "evidence-manifest",
+        put("data_categories", ["subscriber", "user_identification", "traffic", "content"]),
+        valid=True,
+    ),
+    case("manifest no data category", "evidence-manifest", put("data_categories", [])),
+    case(
+        "manifest data category repeated",
+        "evidence-manifest",
+        put("data_categories", ["subscriber", "traffic", "subscriber"]),
+    ),
+    case("manifest data category not in the list", "evidence-manifest", put("data_categories", ["metadata"])),
+    case("manifest data categories a string", "evidence-manifest", put("data_categories", "subscriber")),
+    case(
+        "manifest naive time range start", "evidence-manifest", put("time_range.start", "2024-01-01T00:00:00")
+    ),
+    case("manifest time range unknown member", "evidence-manifest", put("time_range.zone", "Europe/Dublin")),
+    case("manifest recipient in uppercase", "evidence-manifest", put("recipient", AGE_RECIPIENT.upper())),
+    case(
+        "manifest recipient with prefix age2",
+        "evidence-manifest",
+        put("recipient", "age2" + AGE_RECIPIENT[4:]),
+    ),
+    case(
+        "manifest recipient an age identity",
+        "evidence-manifest",
+        put("recipient", "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0"),
+    ),
+    case(
+        "manifest recipient an SSH key",
+        "evidence-manifest",
+        put("recipient", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN"),
+    ),
+    case("manifest recipient with b", "evidence-manifest", put("recipient", AGE_RECIPIENT[:-1] + "b")),
+    case("manifest recipient one short", "evidence-manifest", put("recipient", AGE_RECIPIENT[:-1])),
+    case("manifest recipient one long", "evidence-manifest", put("recipient", AGE_RECIPIENT + "q")),
+    case("manifest recipient with newline", "evidence-manifest", put("recipient", AGE_RECIPIENT + "\n")),
+    case("manifest no files", "evidence-manifest", put("files", [])),
+    case("manifest files an object", "evidence-manifest", put("files", {"0": {}})),
+    case(
+        "manifest 1000 files",
+        "evidence-manifest",
+        lambda d: d.update(files=d["files"][:1] * 1000),
+        valid=True,
+    ),
+    case("manifest 1001 files", "evidence-manifest", lambda d: d.update(files=d["files"][:1] * 1001)),
+    case("manifest with unknown field", "evidence-manifest", put("package_count", 2)),
+    case(
+        "manifest file with unknown field", "evidence-manifest", put("files.0.mime_type", "application/json")
+    ),
+    case("manifest package with unknown field", "evidence-manifest", put("files.0.package.chunks", 1)),
+    case("manifest package null", "evidence-manifest", put("files.0.package", None)),
+    case(
+        "manifest file name with a folder", "evidence-manifest", put("files.0.name", "export/subscriber.json")
+    ),
+    case(
+        "manifest file name with a backslash",
+        "evidence-manifest",
+        put("files.0.name", "export\\subscriber.json"),
+    ),
+    case("manifest file name with NUL", "evidence-manifest", put("files.0.name", "subscriber\x00.json")),
+    case("manifest file name with a tab", "evidence-manifest", put("files.0.name", "subscriber\t.json")),
+    case("manifest file name with DEL", "evidence-manifest", put("files.0.name", "subscriber\x7f.json")),
+    case(
+        "manifest file name with newline after it",
+        "evidence-manifest",
+        put("files.0.name", "subscriber.json\n"),
+    ),
+    case(
+        "manifest file name with spaces and accents",
+        "evidence-manifest",
+        put("files.0.name", "Relevé de compte 2024-03.pdf"),
+        valid=True,
+    ),
+    case(
+        "manifest file name of 255 characters outside the BMP",
+        "evidence-manifest",
+        put("files.0.name", "\U0001f4c1" * 255),
+        valid=True,
+    ),
+    case(
+        "manifest file name of 256 characters outside the BMP",
+        "evidence-manifest",
+        put("files.0.name", "\U0001f4c1" * 256),
+    ),
+    case("manifest file name as a number", "evidence-manifest", put("files.0.name", 42)),
+    case(
+        "manifest empty file",
+        "evidence-manifest",
+        put("files.0.size", 0),
+        put("files.0.sha256", EMPTY_SHA256),
+        valid=True,
+    ),
+    case("manifest file size -1", "evidence-manifest", put("files.0.size", -1)),
+    case("manifest file size true", "evidence-manifest", put("files.0.size", True)),
+    case("manifest file size as a string", "evidence-manifest", put("files.0.size", "142")),
+    case("manifest file size as 142.0", "evidence-manifest", put("files.0.size", 142.0), valid=True),
+    case("manifest file size as 142.5", "evidence-manifest", put("files.0.size", 142.5)),
+    case("manifest file size null", "evidence-manifest", put("files.0.size", None)),
+    case("manifest file of 5 TiB", "evidence-manifest", put("files.0.size", 5 * 2**40), valid=True),
+    case("manifest package size 0", "evidence-manifest", put("files.0.package.size", 0)),
+    case("manifest package size 1", "evidence-manifest", put("files.0.package.size", 1), valid=True),
+    case("manifest package size -1", "evidence-manifest", put("files.0.package.size", -1)),
+    case("manifest package size true", "evidence-manifest", put("files.0.package.size", True)),
+    case("manifest package size as a string", "evidence-manifest", put("files.0.package.size", "497")),
+    case(
+        "manifest file digest in uppercase", "evidence-manifest", put("files.0.sha256", EMPTY_SHA256.upper())
+    ),
+    case("manifest file digest of 63 digits", "evidence-manifest", put("files.0.sha256", EMPTY_SHA256[:63])),
+    case("manifest file digest of 65 digits", "evidence-manifest", put("files.0.sha256", EMPTY_SHA256 + "0")),
+    case(
+        "manifest file digest with newline", "evidence-manifest", put("files.0.sha256", EMPTY_SHA256 + "\n")
+    ),
+    case(
+        "manifest file digest with prefix",
+        "evidence-manifest",
+        put("files.0.sha256", "sha256:" + EMPTY_SHA256),
+    ),
+    case(
+        "manifest file digest in base64",
+        "evidence-manifest",
+        put("files.0.sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+    ),
+    case(
+        "manifest package digest in uppercase",
+        "evidence-manifest",
+        put("files.0.package.sha256", EMPTY_SHA256.upper()),
+    ),
+    case(
+        "manifest package digest of 63 digits",
+        "evidence-manifest",
+        put("files.0.package.sha256", EMPTY_SHA256[:63]),
+    ),
+    case("manifest package digest null", "evidence-manifest", put("files.0.package.sha256", None)),
+    case("manifest package id uppercase", "evidence-manifest", put("files.0.package.id", UPPER_UUID)),
+    case(
+        "manifest package id without hyphens",
+        "evidence-manifest",
+        put("files.0.package.id", UPPER_UUID.lower().replace("-", "")),
+    ),
+    case("manifest package id as a number", "evidence-manifest", put("files.0.package.id", 1)),
     # Every required member of every lifecycle body
     *(
         case(f"{kind} without {member}", kind, drop(member))
@@ -585,6 +739,18 @@ SEMANTIC = [
         "production-request-confirmation",
         put("issued_on", "2023-02-29"),
         CALENDAR_MESSAGE,
+    ),
+    (
+        "manifest time range ending before it starts",
+        "evidence-manifest",
+        put("time_range.end", "2023-12-31T23:00:00+01:00"),
+        ORDER_MESSAGE,
+    ),
+    (
+        "manifest time range ending as it starts",
+        "evidence-manifest",
+        put("time_range.end", "2023-12-31T23:00:00Z"),
+        ORDER_MESSAGE,
     ),
     (
         "preservation on 31 June",

@@ -52,6 +52,7 @@ KIND_NAMES = [
     *("withdrawal", "new-deadline", "preservation-extension", "production-request-confirmation"),
     *("preservation-release", "ex-post-validation", "closure", "enforcement-request"),
     *("enforcing-review", "enforcing-review refusal", "enforcement-decision", "enforcement-decision refused"),
+    "evidence-manifest",
 ]
 # Values that reach past type checks into enums, bounds and cross-field rules, which random JSON rarely does.
 PLAUSIBLE = [
@@ -61,6 +62,7 @@ PLAUSIBLE = [
     *("2024-05-20", "2024-02-30", "2024-5-20", "20240520", "2024-05-20T00:00:00Z", "US", "en", "EN"),
     *("targets.0.value", "targets..value", "Targets", "x" * 501, "x" * 4001, "x" * 8001),
     *({}, [], ["user_identification"], ["subscriber", "subscriber"]),
+    *("0" * 64, "A" * 64, "0" * 63, "x" * 255, "x" * 256, "a/b", "a\\b", "a\x00", "age1", 2**53),
 ]
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

@@ -23,6 +23,7 @@ from broker.wire.registry import validate_body
         ("clarification-request", "clarification-request"),
         ("court-review-outcome", "court-review-outcome"),
         ("ex-post-validation", "ex-post-validation"),
+        ("evidence-manifest", "evidence-manifest"),
     ],
 )
 def test_returns_the_very_body_it_was_given(kind: str, message_type: str, kinds: dict[str, Any]) -> None:

@@ -15,6 +15,9 @@ from broker import vocabulary
 from broker.countries import ISO_3166_ALPHA2
 from broker.wire.certificates import LANGUAGE_PATTERN
 from broker.wire.envelope_schema import KID_PATTERN
+from broker.wire.evidence import AGE_RECIPIENT_PATTERN
+from broker.wire.evidence import FILE_NAME_PATTERN
+from broker.wire.evidence import SHA256_PATTERN
 from broker.wire.fields import DATE_PATTERN
 from broker.wire.fields import DIRECTIVE_PATTERN
 from broker.wire.fields import OFFSET_TIMESTAMP_PATTERN
@@ -38,6 +41,8 @@ LIFECYCLE_FILES = [
         *("enforcing-review", "enforcement-decision"),
     )
 ]
+# Bodies whose every member, nested ones included, says what it is and what it proves.
+DESCRIBED_FILES = [*LIFECYCLE_FILES, "evidence-manifest.v1.json"]
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -64,17 +69,20 @@ def test_the_folder_holds_the_expected_files() -> None:
         "epoc.v1.json",
         "epoc-pr.v1.json",
         "response.v1.json",
-        *LIFECYCLE_FILES,
+        *DESCRIBED_FILES,
     } <= names
 
 
-@pytest.mark.parametrize("file", LIFECYCLE_FILES)
+@pytest.mark.parametrize("file", DESCRIBED_FILES)
 def test_every_lifecycle_member_is_described(file: str, schemas_dir: Path) -> None:
     """Parties read these files to fill in a message: each member says what it is, and its article."""
     schema = _load(schemas_dir / file)
     assert schema["properties"]
-    for name, member in schema["properties"].items():
-        assert member.get("description", "").strip(), f"{file}: {name}"
+    # Object definitions only: the properties of an if/then condition are not members.
+    objects = [(p, s) for p, s in _subschemas(schema) if isinstance(s, dict) and s.get("type") == "object"]
+    for pointer, node in objects:
+        for name, member in node.get("properties", {}).items():
+            assert member.get("description", "").strip(), f"{file}#{pointer}/properties/{name}"
 
 
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.name)
@@ -126,6 +134,9 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
         ("envelope.v1.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
         ("envelope.v1.json", "/properties/sender/properties/kid", KID_PATTERN),
         ("clarification-request.v1.json", "/properties/fields/items", CERTIFICATE_PATH_PATTERN),
+        ("evidence-manifest.v1.json", "/$defs/sha256", SHA256_PATTERN),
+        ("evidence-manifest.v1.json", "/properties/recipient", AGE_RECIPIENT_PATTERN),
+        ("evidence-manifest.v1.json", "/$defs/producedFile/properties/name", FILE_NAME_PATTERN),
     ],
 )
 def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str, schemas_dir: Path) -> None:
