@@ -11,6 +11,9 @@ from broker.audit.checkpoints import LogSigner
 from broker.clock import Clock
 from broker.clock import system_clock
 from broker.db import Database
+from broker.evidence.policy import EvidencePolicy
+from broker.evidence.storage import Storage
+from broker.evidence.storage import storage_from_settings
 from broker.inbound import MessageWindow
 from broker.services import Services
 
@@ -32,6 +35,7 @@ def create_app(
     elif not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = broker_config.default_database_url()
 
+    storage = _storage(app)
     app.extensions["broker"] = Services(
         database=database or Database(app.config["DATABASE_URL"]),
         clock=clock,
@@ -41,12 +45,15 @@ def create_app(
         ),
         page_size_default=app.config["PAGE_SIZE_DEFAULT"],
         page_size_max=app.config["PAGE_SIZE_MAX"],
+        storage=storage,
+        evidence=_evidence_policy(app, storage),
         log_signer=_log_signer(app),
     )
 
     from broker.api import errors
     from broker.api import openapi
     from broker.audit import views as audit_views
+    from broker.evidence import views as evidence_views
     from broker.notify import views as notify_views
     from broker.orders import views as order_views
     from broker.parties import views as party_views
@@ -59,6 +66,7 @@ def create_app(
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(notify_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(evidence_views.bp)
     return app
 
 
@@ -74,6 +82,9 @@ WHOLE_NUMBER_SETTINGS = (
     "PAGE_SIZE_DEFAULT",
     "PAGE_SIZE_MAX",
     "CHECKPOINT_INTERVAL_SECONDS",
+    "EVIDENCE_CHUNK_SIZE",
+    "EVIDENCE_RETENTION_DAYS",
+    "EVIDENCE_UPLOAD_EXPIRY_HOURS",
 )
 
 
@@ -87,6 +98,21 @@ def _check_settings(app: Flask) -> None:
         raise ConfigurationError(f"BROKER_LOG_ORIGIN must be a name without spaces or '+', not {origin!r}")
     if app.config["PAGE_SIZE_DEFAULT"] > app.config["PAGE_SIZE_MAX"]:
         raise ConfigurationError("BROKER_PAGE_SIZE_DEFAULT must not exceed BROKER_PAGE_SIZE_MAX")
+
+
+def _storage(app: Flask) -> Storage:
+    """Where evidence ciphertext lives: BROKER_EVIDENCE_STORAGE (a local folder by default, or S3)."""
+    try:
+        return storage_from_settings(app.config, Path(app.instance_path))
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from error
+
+
+def _evidence_policy(app: Flask, storage: Storage) -> EvidencePolicy:
+    try:
+        return EvidencePolicy.from_settings(app.config, storage.minimum_chunk)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from error
 
 
 def _log_signer(app: Flask) -> LogSigner | None:

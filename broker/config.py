@@ -4,6 +4,7 @@ Every setting can be given as an environment variable with the BROKER_ prefix
 (`BROKER_DATABASE_URL=postgresql+psycopg://...`); see docs/configuration.md.
 """
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,41 @@ DEFAULTS: dict[str, Any] = {
     # Pagination of list endpoints.
     "PAGE_SIZE_DEFAULT": 25,
     "PAGE_SIZE_MAX": 100,
+    # Encrypted evidence: "local" (a folder) or "s3" (an S3-compatible object store, with boto3).
+    "EVIDENCE_STORAGE": "local",
+    # The local folder; none means <instance>/evidence.
+    "EVIDENCE_FOLDER": None,
+    # The S3 bucket, endpoint (for a non-AWS store) and region; credentials come from boto3's usual chain.
+    "EVIDENCE_S3_BUCKET": None,
+    "EVIDENCE_S3_ENDPOINT_URL": None,
+    "EVIDENCE_S3_REGION": None,
+    # Packages are uploaded in chunks of exactly this size (the last may be shorter); S3 needs >= 5 MiB.
+    "EVIDENCE_CHUNK_SIZE": 8 * 1024 * 1024,
+    # The largest package accepted, in bytes; none means 10,000 chunks (80 GB at 8 MiB), the most allowed.
+    "EVIDENCE_MAX_PACKAGE_SIZE": None,
+    # Sealed ciphertext is deleted this many days after its manifest.
+    "EVIDENCE_RETENTION_DAYS": 90,
+    # An upload idle for this many hours, or uploaded but never sealed, is abandoned and deleted.
+    "EVIDENCE_UPLOAD_EXPIRY_HOURS": 72,
 }
 
 
 def setting(name: str) -> Any:
     """One setting outside the app (CLI): BROKER_<NAME> from the environment, else the default."""
     return os.environ.get(f"BROKER_{name}", DEFAULTS[name])
+
+
+def settings() -> dict[str, Any]:
+    """Every setting outside the app, read as the app reads them: BROKER_* values parsed as JSON if they are."""
+    values = dict(DEFAULTS)
+    for name in DEFAULTS:
+        raw = os.environ.get(f"BROKER_{name}")
+        if raw is not None:
+            try:
+                values[name] = json.loads(raw)
+            except ValueError:
+                values[name] = raw
+    return values
 
 
 def instance_path() -> Path:

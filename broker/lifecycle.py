@@ -181,6 +181,16 @@ RULES: tuple[Rule, ...] = (
         also={"not_executed": ((Clock.PRESERVATION, Effect.STOP),)},
         why="Art. 11(1), Annex III: preserved, or why not (nothing preserved: the 60 days end)",
     ),
+    # The produced data: encrypted packages sealed by the addressee's signed manifest. Before the response
+    # (which then says produced) or after it, for a production delivered in parts; the order keeps its state.
+    Rule(
+        EPOC,
+        ACTIVE | {S.PRODUCED, S.PARTIALLY_PRODUCED},
+        M.EVIDENCE_MANIFEST,
+        Side.ADDRESSEE,
+        KEEP,
+        why="Art. 10(2)-(4): the data themselves, encrypted to the issuing authority, with their hashes",
+    ),
     # Clarification (Annex III): the production clock stops until the issuer answers.
     Rule(
         EPOC,

@@ -6,6 +6,8 @@ from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditSubtree
 from broker.clocks.models import OrderClock
+from broker.evidence.models import EvidenceChunk
+from broker.evidence.models import EvidencePackage
 from broker.notify.models import DeliveryAttempt
 from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
@@ -28,6 +30,8 @@ __all__ = [
     "AuditSubtree",
     "DeliveryAttempt",
     "EncryptionRecipient",
+    "EvidenceChunk",
+    "EvidencePackage",
     "IdempotencyRecord",
     "Message",
     "Order",

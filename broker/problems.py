@@ -235,3 +235,58 @@ class InvalidRange(Problem):
     slug = "invalid-range"
     status = 422
     title = "The requested index or tree size does not exist in the log"
+
+
+# Evidence upload and download
+class LengthRequired(Problem):
+    slug = "length-required"
+    status = 411
+    title = "The request must state its Content-Length"
+
+
+class ChunkDigestMismatch(Problem):
+    slug = "chunk-digest-mismatch"
+    status = 422
+    title = "The chunk does not match its Content-Digest"
+
+
+class IncompleteChunk(Problem):
+    slug = "incomplete-chunk"
+    status = 400
+    title = "The chunk ended before its Content-Length"
+
+
+class PackageTooLarge(Problem):
+    slug = "package-too-large"
+    status = 413
+    title = "The package is larger than declared or allowed"
+
+
+class PackageIncomplete(Problem):
+    slug = "package-incomplete"
+    status = 409
+    title = "Chunks of the package are missing"
+
+
+class PackageDigestMismatch(Problem):
+    slug = "package-digest-mismatch"
+    status = 422
+    title = "The uploaded package differs from what was declared"
+
+
+class EvidenceUnavailable(Problem):
+    slug = "evidence-unavailable"
+    status = 409
+    title = "The evidence may not be handed over"
+
+
+class EvidenceGone(Problem):
+    slug = "evidence-gone"
+    status = 410
+    title = "The evidence was deleted"
+
+
+class InvalidByteRange(Problem):
+    slug = "invalid-byte-range"
+    status = 416
+    title = "The byte range cannot be served"

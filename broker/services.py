@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from broker.audit.checkpoints import LogSigner
 from broker.clock import Clock
 from broker.db import Database
+from broker.evidence.policy import EvidencePolicy
+from broker.evidence.storage import Storage
 from broker.inbound import MessageWindow
 
 
@@ -17,4 +19,6 @@ class Services:
     window: MessageWindow
     page_size_default: int
     page_size_max: int
+    storage: Storage
+    evidence: EvidencePolicy
     log_signer: LogSigner | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,9 +84,22 @@ def broker_key_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return path
 
 
+EVIDENCE_CHUNK_SIZE = 1024
+# At most 10,000 chunks per package (S3's part limit): 64 chunks are plenty for tests.
+EVIDENCE_MAX_PACKAGE_SIZE = 64 * EVIDENCE_CHUNK_SIZE
+
+
 @pytest.fixture
-def app(database: Database, clock: FrozenClock, broker_key_file: Any) -> Flask:
-    settings = {"TESTING": True, "KEY_FILE": str(broker_key_file), "LOG_ORIGIN": "broker.test/log"}
+def app(database: Database, clock: FrozenClock, broker_key_file: Any, tmp_path: Path) -> Flask:
+    settings = {
+        "TESTING": True,
+        "KEY_FILE": str(broker_key_file),
+        "LOG_ORIGIN": "broker.test/log",
+        # Small chunks, so that tests cut packages of a few kilobytes into several chunks.
+        "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
+        "EVIDENCE_CHUNK_SIZE": EVIDENCE_CHUNK_SIZE,
+        "EVIDENCE_MAX_PACKAGE_SIZE": EVIDENCE_MAX_PACKAGE_SIZE,
+    }
     return create_app(settings, clock=clock, database=database)
 
 

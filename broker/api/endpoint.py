@@ -40,6 +40,9 @@ class EndpointSpec:
     idempotent: bool = False
     public: bool = False
     problems: tuple[type[Problem], ...] = field(default_factory=tuple)
+    # Media types of a streamed request body or response (evidence bytes), which no schema describes.
+    raw_body: str | None = None
+    raw_response: str | None = None
 
 
 def services() -> Services:
@@ -67,7 +70,7 @@ def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, A
     key = request.headers.get("Idempotency-Key") if spec.idempotent else None
     with broker.database.transaction() as session:
         # Who is asking comes first: an anonymous or expired caller learns nothing about its body.
-        actor = None if spec.public else authenticate(session, broker.clock, _bearer_token())
+        actor = None if spec.public else authenticate(session, broker.clock, bearer_token())
         arguments: dict[str, Any] = dict(path_args)
         if spec.query is not None:
             arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
@@ -96,7 +99,7 @@ def _json_response(body: str, status: int) -> Response:
     return Response(body, status=status, mimetype="application/json")
 
 
-def _bearer_token() -> str:
+def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

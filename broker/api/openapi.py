@@ -25,6 +25,9 @@ COMMON_PROBLEMS = (
     problems.PayloadTooLarge,
 )
 
+PATH_TYPES = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer", "minimum": 0}}
+BINARY = {"type": "string", "format": "binary"}
+
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
@@ -63,8 +66,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
         if endpoint_spec is None:
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        converters = {
+            name: converter for converter, name in re.findall(r"<(?:([a-z]+):)?([a-z_]+)>", rule.rule)
+        }
         operations = {
-            method.lower(): _operation(rule.endpoint, endpoint_spec, list(rule.arguments))
+            method.lower(): _operation(rule.endpoint, endpoint_spec, converters)
             for method in sorted(rule.methods or ())
             if method not in {"HEAD", "OPTIONS"}
         }
@@ -72,14 +78,19 @@ def build_spec(app: Flask) -> dict[str, Any]:
     return spec.to_dict()
 
 
-def _operation(endpoint: str, spec: EndpointSpec, path_arguments: list[str]) -> dict[str, Any]:
+def _operation(endpoint: str, spec: EndpointSpec, path_arguments: dict[str, str]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": endpoint.replace(".", "_"),
         "summary": spec.summary,
         "tags": [spec.tag],
         "parameters": [
-            {"in": "path", "name": name, "required": True, "schema": {"type": "string", "format": "uuid"}}
-            for name in path_arguments
+            {
+                "in": "path",
+                "name": name,
+                "required": True,
+                "schema": PATH_TYPES.get(converter, PATH_TYPES["uuid"]),
+            }
+            for name, converter in path_arguments.items()
         ],
         "responses": {},
     }
@@ -110,9 +121,17 @@ def _operation(endpoint: str, spec: EndpointSpec, path_arguments: list[str]) -> 
                 }
             },
         }
+    if spec.raw_body is not None:
+        operation["requestBody"] = {"required": True, "content": {spec.raw_body: {"schema": BINARY}}}
     success: dict[str, Any] = {"description": "Success"}
     if spec.response is not None:
         success["content"] = {"application/json": {"schema": spec.response}}
+    if spec.raw_response is not None:
+        success["content"] = {spec.raw_response: {"schema": BINARY}}
+        operation["responses"]["206"] = {
+            "description": "Partial content: the byte range asked for with Range",
+            "content": {spec.raw_response: {"schema": BINARY}},
+        }
     operation["responses"][str(spec.status)] = success
     if not spec.public:
         operation["security"] = [{"bearer": []}]

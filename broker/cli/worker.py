@@ -22,6 +22,10 @@ from broker.clock import Clock
 from broker.clock import system_clock
 from broker.clocks.due import fire_next
 from broker.db import Database
+from broker.evidence.policy import EvidencePolicy
+from broker.evidence.retention import Keeper
+from broker.evidence.retention import delete_due
+from broker.evidence.storage import storage_from_settings
 from broker.notify.delivery import deliver_due
 
 log = logging.getLogger(__name__)
@@ -37,8 +41,10 @@ def run_once(
     http: requests.Session,
     say: Callable[[str], None],
     checkpoint_every: timedelta = timedelta(minutes=5),
+    keeper: Keeper | None = None,
 ) -> int:
-    """Fire every clock now due, deliver what is queued, and sign a checkpoint when one is due."""
+    """Fire every clock now due, deliver what is queued, sign a checkpoint when one is due, and delete
+    the evidence the broker must no longer hold."""
     done = 0
     for _ in range(MAX_CLOCKS_PER_ROUND):
         try:
@@ -53,6 +59,8 @@ def run_once(
         if outcome:  # empty when another worker claimed that clock first
             say(outcome)
             done += 1
+    if keeper is not None:
+        done += delete_due(database, clock, keeper, say)
     if signer is not None:
         done += deliver_due(database, clock, signer, http)
         done += _checkpoint_if_due(database, clock, signer, say, checkpoint_every)
@@ -83,6 +91,13 @@ def _positive_int(value: object, name: str) -> int:
     return number
 
 
+def _keeper() -> Keeper:
+    """The evidence storage and retention, configured as for `broker serve`."""
+    settings = config.settings()
+    storage = storage_from_settings(settings, config.instance_path())
+    return Keeper(storage, EvidencePolicy.from_settings(settings, storage.minimum_chunk))
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="Do what is due now and exit (for cron or tests).")
 @click.option(
@@ -95,8 +110,9 @@ def _positive_int(value: object, name: str) -> int:
 @reports_problems
 def worker(once: bool, interval: float) -> None:
     """Fire due clocks (reminders, missed deadlines, ends of preservation, review windows, ex-post
-    validation), deliver webhook notifications with retries, and sign checkpoints of the log
-    (every BROKER_CHECKPOINT_INTERVAL_SECONDS while it grows).
+    validation), deliver webhook notifications with retries, sign checkpoints of the log
+    (every BROKER_CHECKPOINT_INTERVAL_SECONDS while it grows), and delete evidence whose retention
+    ended, whose order imposes deletion, or whose upload was abandoned.
 
     Several workers may run at once against PostgreSQL; any of them may be killed at any moment.
     Webhooks are signed with the broker's key (BROKER_KEY_FILE); without one they wait in the outbox.
@@ -112,10 +128,11 @@ def worker(once: bool, interval: float) -> None:
     every = timedelta(
         seconds=_positive_int(config.setting("CHECKPOINT_INTERVAL_SECONDS"), "CHECKPOINT_INTERVAL_SECONDS")
     )
+    keeper = _keeper()
     http = requests.Session()
     try:
         while True:
-            run_once(database, system_clock, signer, http, click.echo, every)
+            run_once(database, system_clock, signer, http, click.echo, every, keeper)
             if once:
                 return
             time.sleep(interval)

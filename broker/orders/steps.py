@@ -17,6 +17,7 @@ from broker.access import require_kind
 from broker.clock import Clock
 from broker.clock import to_rfc3339
 from broker.clocks import operations as clocks
+from broker.evidence import packages as evidence
 from broker.inbound import MessageWindow
 from broker.inbound import VerifiedMessage
 from broker.inbound import store_message
@@ -302,10 +303,12 @@ GUARDS = {
     MessageType.NEW_DEADLINE: _deadline_ahead,
     MessageType.ENFORCEMENT_REQUEST: _after_non_compliance,
     MessageType.CLOSURE: _nothing_pending,
+    MessageType.EVIDENCE_MANIFEST: evidence.check_manifest,
 }
 AFTER = {
     MessageType.RESPONSE: _answered,
     MessageType.ENFORCING_REVIEW: _release_transfer,
     MessageType.WITHDRAWAL: _deletion_duty,
     MessageType.EX_POST_VALIDATION: _deletion_duty,
+    MessageType.EVIDENCE_MANIFEST: evidence.seal_packages,
 }

@@ -5,10 +5,13 @@ designated establishment ("provider"). "other_authority" and "other_provider" ar
 kinds that have nothing to do with them.
 """
 
+import base64
+import hashlib
 import uuid
 from datetime import timedelta
 from typing import Any
 
+import pyrage
 import pytest
 
 from broker.audit import checkpoints
@@ -28,7 +31,8 @@ PARTIES = (
 )
 
 # (method, path, who) -> status. {draft}, {issued} and {received} are the prosecutor's orders in that
-# state; {organisation} is Example Mail and {webhook} a webhook endpoint Example Mail registered.
+# state; {organisation} is Example Mail and {webhook} a webhook endpoint Example Mail registered;
+# {uploading} and {sealed} are evidence packages on {received} (see the `evidence` fixture).
 ACCESS = [
     # --- GET /me ---------------------------------------------------------------------------------------
     # allowed
@@ -190,6 +194,86 @@ ACCESS = [
     ("POST", "/api/v1/orders/{received}/messages", "enforcing", 404),
     ("POST", "/api/v1/orders/{received}/messages", "oversight", 403),
     ("POST", "/api/v1/orders/{received}/messages", "anonymous", 401),
+    # --- POST /orders/{id}/evidence (announce a package: the addressee) -------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/{received}/evidence", "provider", 201),
+    # denied
+    ("POST", "/api/v1/orders/{received}/evidence", "other_provider", 404),
+    ("POST", "/api/v1/orders/{received}/evidence", "prosecutor", 403),
+    ("POST", "/api/v1/orders/{received}/evidence", "other_authority", 403),
+    ("POST", "/api/v1/orders/{received}/evidence", "enforcing", 403),
+    ("POST", "/api/v1/orders/{received}/evidence", "oversight", 403),
+    ("POST", "/api/v1/orders/{received}/evidence", "anonymous", 401),
+    # --- GET /orders/{id}/evidence (the issuer sees sealed packages only; see test_evidence_api) -------
+    # allowed
+    ("GET", "/api/v1/orders/{received}/evidence", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{received}/evidence", "provider", 200),
+    ("GET", "/api/v1/orders/{received}/evidence", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{received}/evidence", "other_authority", 404),
+    ("GET", "/api/v1/orders/{received}/evidence", "other_provider", 404),
+    ("GET", "/api/v1/orders/{received}/evidence", "enforcing", 404),
+    ("GET", "/api/v1/orders/{received}/evidence", "anonymous", 401),
+    # --- GET /orders/{id}/evidence/{package} ({sealed}: a package the provider's manifest sealed) ------
+    # allowed
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "provider", 200),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "other_authority", 404),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "other_provider", 404),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "enforcing", 404),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}", "anonymous", 401),
+    # --- DELETE /orders/{id}/evidence/{package} (abort; {uploading}: every chunk in, not completed) ----
+    # allowed
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "provider", 200),
+    # denied
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "other_provider", 404),
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "prosecutor", 403),
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "other_authority", 403),
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "enforcing", 403),
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "oversight", 403),
+    ("DELETE", "/api/v1/orders/{received}/evidence/{uploading}", "anonymous", 401),
+    # --- PUT /orders/{id}/evidence/{package}/chunks/{index} (the addressee) ----------------------------
+    # allowed
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "provider", 200),
+    # denied
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "other_provider", 404),
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "prosecutor", 403),
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "other_authority", 403),
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "enforcing", 403),
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "oversight", 403),
+    ("PUT", "/api/v1/orders/{received}/evidence/{uploading}/chunks/0", "anonymous", 401),
+    # --- POST /orders/{id}/evidence/{package}/complete (the addressee) ---------------------------------
+    # allowed
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "provider", 200),
+    # denied
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "other_provider", 404),
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "prosecutor", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "other_authority", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "enforcing", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "oversight", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{uploading}/complete", "anonymous", 401),
+    # --- GET /orders/{id}/evidence/{package}/content (the ciphertext: the issuing authority only) ------
+    # allowed
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "prosecutor", 200),
+    # denied: those who see the order see the package, but never get its bytes
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "other_authority", 404),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "provider", 403),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "other_provider", 403),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "enforcing", 403),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "oversight", 403),
+    ("GET", "/api/v1/orders/{received}/evidence/{sealed}/content", "anonymous", 401),
+    # --- POST /orders/{id}/evidence/{package}/decryption-report (the issuing authority) ----------------
+    # allowed
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "prosecutor", 200),
+    # denied
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "other_authority", 404),
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "provider", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "other_provider", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "enforcing", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "oversight", 403),
+    ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "anonymous", 401),
     # --- GET /orders/{id}/timeline ---------------------------------------------------------------------
     # allowed
     ("GET", "/api/v1/orders/{issued}/timeline", "prosecutor", 200),
@@ -364,6 +448,12 @@ ACCESS = [
 
 DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
 WEBHOOK = "https://hooks.example.test/broker"
+# Stands in for an age file: the broker never decrypts, it only stores, measures and hands over bytes.
+PACKAGE = b"age-encryption.org/v1\n" + bytes(range(256)) * 5
+
+
+def content_digest(data: bytes) -> str:
+    return f"sha-256=:{base64.b64encode(hashlib.sha256(data).digest()).decode()}:"
 
 
 @pytest.fixture
@@ -378,8 +468,106 @@ def orders(exchange, app, database) -> dict[str, dict[str, Any]]:
     return {"draft": draft, "issued": issued, "received": received}
 
 
+class Packages:
+    """Evidence packages on the received order, made as Example Mail would, when a row needs one."""
+
+    def __init__(self, client, network, database, clock, received: dict[str, Any]) -> None:
+        self.client, self.network, self.database, self.clock = client, network, database, clock
+        self.received = received
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        if name not in self.made:
+            self.made[name] = self.uploading() if name == "uploading" else self.sealed()
+        return self.made[name]
+
+    def path(self, package: dict[str, Any] | None = None) -> str:
+        path = f"/api/v1/orders/{self.received['id']}/evidence"
+        return f"{path}/{package['id']}" if package else path
+
+    @staticmethod
+    def chunks(package: dict[str, Any]) -> list[bytes]:
+        size = package["chunk_size"]
+        return [PACKAGE[start : start + size] for start in range(0, len(PACKAGE), size)]
+
+    def uploading(self) -> dict[str, Any]:
+        """Every chunk received, not completed yet: a chunk may be re-sent, the upload completed or aborted."""
+        headers = self.network["provider"].headers
+        body = {
+            "file_name": "mailbox.mbox.age",
+            "size": len(PACKAGE),
+            "sha256": hashlib.sha256(PACKAGE).hexdigest(),
+        }
+        package = self.client.post(self.path(), json=body, headers=headers).get_json()
+        assert package["chunk_count"] > 1, "the package is cut into several chunks"
+        for index, chunk in enumerate(self.chunks(package)):
+            sent = self.client.put(
+                f"{self.path(package)}/chunks/{index}",
+                data=chunk,
+                headers={**headers, "Content-Digest": content_digest(chunk)},
+            )
+            assert sent.status_code == 200, sent.get_json()
+        return package
+
+    def sealed(self) -> dict[str, Any]:
+        """Completed and named in Example Mail's signed manifest, to the prosecutor's published recipient."""
+        package = self.uploading()
+        completed = self.client.post(
+            f"{self.path(package)}/complete", headers=self.network["provider"].headers
+        )
+        assert completed.status_code == 200, completed.get_json()
+        recipient = str(pyrage.x25519.Identity.generate().to_public())
+        with self.database.transaction() as session:
+            office = session.get_one(Organisation, uuid.UUID(self.network["prosecutor"].organisation_id))
+            operations.register_recipient(session, self.clock, organisation=office, recipient=recipient)
+        certificate = self.received["certificate"]
+        manifest = {
+            "data_categories": certificate["data_categories"],
+            "time_range": certificate["time_range"],
+            "recipient": recipient,
+            "files": [
+                {
+                    "name": "mailbox.mbox",
+                    "size": 1,
+                    "sha256": hashlib.sha256(b"x").hexdigest(),
+                    "package": {
+                        "id": package["id"],
+                        "size": len(PACKAGE),
+                        "sha256": hashlib.sha256(PACKAGE).hexdigest(),
+                    },
+                }
+            ],
+        }
+        jws = self.network["provider"].sign(
+            "evidence-manifest",
+            manifest,
+            self.received["issuing_authority"]["id"],
+            in_reply_to=self.received["messages"][0]["id"],
+        )
+        sealed = self.client.post(
+            f"/api/v1/orders/{self.received['id']}/messages",
+            data=jws,
+            content_type="application/jose",
+            headers=self.network["provider"].headers,
+        )
+        assert sealed.status_code == 201, sealed.get_json()
+        return package
+
+
+@pytest.fixture
+def evidence(client, network, database, clock, orders) -> Packages:
+    return Packages(client, network, database, clock, orders["received"])
+
+
 def send(
-    client, network, drafts, orders: dict[str, dict[str, Any]], method: str, template: str, who: str
+    client,
+    network,
+    drafts,
+    orders: dict[str, dict[str, Any]],
+    evidence: Packages,
+    method: str,
+    template: str,
+    who: str,
 ) -> Any:
     """The request `who` would make: their own token, and a message signed with their own key."""
     webhook = ""
@@ -394,6 +582,7 @@ def send(
         entry=0,
         webhook=webhook,
         **{state: o["id"] for state, o in orders.items()},
+        **{name: evidence[name]["id"] for name in ("uploading", "sealed") if f"{{{name}}}" in template},
     )
     # Anonymous callers send what the rightful party would, minus the token.
     signer = (
@@ -402,6 +591,18 @@ def send(
         else network[who]
     )
     headers = {} if who == "anonymous" else network[who].headers
+    if method == "PUT":
+        chunk = evidence.chunks(evidence["uploading"])[0]
+        return client.put(path, data=chunk, headers={**headers, "Content-Digest": content_digest(chunk)})
+    if path.endswith("/evidence") and method == "POST":
+        body = {
+            "file_name": "second.mbox.age",
+            "size": 10,
+            "sha256": hashlib.sha256(b"0123456789").hexdigest(),
+        }
+        return client.post(path, json=body, headers=headers)
+    if path.endswith("/decryption-report"):
+        return client.post(path, json={"outcome": "verified"}, headers=headers)
     if method == "GET":
         return client.get(path, headers=headers)
     if method == "DELETE":
@@ -441,14 +642,20 @@ def send(
     ("method", "template", "who", "status"),
     [pytest.param(*row, id=f"{row[0]} {row[1]} as {row[2]}") for row in ACCESS],
 )
-def test_access(client, network, drafts, orders, rows, method, template, who, status):
-    before = (rows("orders"), rows("messages"))
-    response = send(client, network, drafts, orders, method, template, who)
+def test_access(client, network, drafts, orders, evidence, rows, method, template, who, status):
+    if "{uploading}" in template or "{sealed}" in template:
+        evidence[template.split("{")[2].split("}")[0]]  # made before counting rows
+    tables = ("orders", "messages", "evidence_packages", "evidence_chunks")
+    before = [rows(table) for table in tables]
+    response = send(client, network, drafts, orders, evidence, method, template, who)
     assert response.status_code == status, response.get_json()
     if status in DENIED:
         assert response.headers["Content-Type"] == "application/problem+json"
         assert response.get_json()["type"] == PROBLEM_BASE + DENIED[status]
-        assert (rows("orders"), rows("messages")) == before
+        assert [rows(table) for table in tables] == before
+    elif template.endswith("/content"):
+        assert response.mimetype == "application/octet-stream"
+        assert response.data == PACKAGE
     else:
         assert response.mimetype == "application/json"
 
@@ -536,7 +743,8 @@ def test_the_access_table_covers_every_endpoint_for_every_party(app):
     """A new endpoint under /api/v1 fails here until its access rows are written."""
     adapter = app.url_map.bind("broker.test")
     placeholders = {
-        name: str(uuid.uuid4()) for name in ("organisation", "draft", "issued", "received", "webhook")
+        name: str(uuid.uuid4())
+        for name in ("organisation", "draft", "issued", "received", "webhook", "uploading", "sealed")
     }
     covered: dict[tuple[str, str], set[str]] = {}
     for method, template, who, _ in ACCESS:

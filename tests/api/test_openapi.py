@@ -226,3 +226,35 @@ def test_every_operation_lists_the_problems_its_input_can_cause(document):
             assert slugs <= listed.get(status, set()), (method, path, status)
         for slugs in listed.values():
             assert len(slugs) == len(set(slugs))
+
+
+def test_evidence_bytes_are_described_as_binary_with_the_problems_of_moving_them(document):
+    chunk = document["paths"]["/api/v1/orders/{order_id}/evidence/{package_id}/chunks/{index}"]["put"]
+    assert chunk["requestBody"]["content"] == {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+    }
+    index = next(p for p in chunk["parameters"] if p["name"] == "index")
+    assert index["schema"] == {"type": "integer", "minimum": 0}
+    assert "Content-Digest" in chunk["summary"]
+    listed = documented_problems(chunk)
+    for status, slugs in {
+        "400": {"incomplete-chunk"},
+        "411": {"length-required"},
+        "413": {"package-too-large"},
+        "422": {"validation-error", "chunk-digest-mismatch"},
+    }.items():
+        assert slugs <= listed[status], status
+
+    download = document["paths"]["/api/v1/orders/{order_id}/evidence/{package_id}/content"]["get"]
+    assert "requestBody" not in download
+    for status in ("200", "206"):
+        assert download["responses"][status]["content"] == {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+        }
+    listed = documented_problems(download)
+    for status, slugs in {
+        "409": {"transfer-held", "evidence-unavailable"},
+        "410": {"evidence-gone"},
+        "416": {"invalid-byte-range"},
+    }.items():
+        assert slugs <= listed[status], status

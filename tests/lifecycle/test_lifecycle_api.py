@@ -65,8 +65,8 @@ def test_acknowledgement_then_preservation_notice(flow, database, network):
     problem = flow.refuse("provider", order, "acknowledgement", status=409, problem=TRANSITION)
     assert "'acknowledgement' is not allowed while the epoc is acknowledged" in problem["detail"]
     assert problem["detail"].endswith(
-        "the addressee may send: clarification-request, immunity-concern, preservation-notice, response, "
-        "third-country-objection"
+        "the addressee may send: clarification-request, evidence-manifest, immunity-concern, preservation-notice, "
+        "response, third-country-objection"
     )
 
     assert flow.send("provider", order, "preservation-notice")["state"] == "preserved"

@@ -72,6 +72,8 @@ ALLOWED: list[tuple[tuple[OrderType, ...], set[S], str, Side, Any]] = [
         ADDRESSEE,
         {"outcome": {"preserved": S.PRESERVED, "not_executed": S.NOT_EXECUTED}},
     ),
+    # The produced data (encrypted packages) with the signed manifest, before or after the response.
+    ((EPOC,), TAKEN | {S.PRODUCED, S.PARTIALLY_PRODUCED}, M.EVIDENCE_MANIFEST, ADDRESSEE, KEEP),
     (BOTH, TAKEN, M.CLARIFICATION_REQUEST, ADDRESSEE, S.CLARIFICATION_REQUESTED),  # Annex III, Art. 10(6)
     ((EPOC,), TAKEN, M.IMMUNITY_CONCERN, ADDRESSEE, S.UNDER_REVIEW),  # Art. 10(5)
     ((EPOC,), TAKEN, M.THIRD_COUNTRY_OBJECTION, ADDRESSEE, S.SUSPENDED),  # Art. 17
@@ -138,7 +140,7 @@ for _types, _states, _event, _side, _target in ALLOWED:
 # Who sends each event, whatever the state (an event's sender never depends on the order type).
 SENDER = {
     RECEIVE: ADDRESSEE,
-    **{e: ADDRESSEE for e in (M.ACKNOWLEDGEMENT, M.PRESERVATION_NOTICE, M.RESPONSE)},
+    **{e: ADDRESSEE for e in (M.ACKNOWLEDGEMENT, M.PRESERVATION_NOTICE, M.RESPONSE, M.EVIDENCE_MANIFEST)},
     **{e: ADDRESSEE for e in (M.CLARIFICATION_REQUEST, M.IMMUNITY_CONCERN, M.THIRD_COUNTRY_OBJECTION)},
     **{e: ENFORCER for e in (M.ENFORCING_REVIEW, M.ENFORCEMENT_DECISION)},
     **{
@@ -167,6 +169,7 @@ EPOC_ONLY = {
     M.COURT_REVIEW_OUTCOME,
     M.ENFORCING_REVIEW,
     M.NEW_DEADLINE,
+    M.EVIDENCE_MANIFEST,
 }
 EPOC_PR_ONLY = {M.PRESERVATION_EXTENSION, M.PRODUCTION_REQUEST_CONFIRMATION, M.PRESERVATION_RELEASE}
 HAS = {
@@ -204,6 +207,7 @@ CLOCKS: dict[tuple[Any, ...], dict[Clock, Effect]] = {
     (M.ENFORCEMENT_DECISION, "refused"): {C.ENFORCEMENT_DECISION: STOP},
     (M.ACKNOWLEDGEMENT,): {},
     (M.PRESERVATION_NOTICE,): {},
+    (M.EVIDENCE_MANIFEST,): {},
 }
 # Whatever ends the order's execution stops every clock: withdrawal (by any route) and an Art. 12 refusal.
 ENDS_EXECUTION = {S.WITHDRAWN, S.REFUSED, S.CLOSED}
