@@ -5,6 +5,7 @@ import click
 from broker.cli.audit import audit
 from broker.cli.db import db
 from broker.cli.demo import demo
+from broker.cli.evidence import evidence
 from broker.cli.registry import key
 from broker.cli.registry import org
 from broker.cli.registry import token
@@ -24,5 +25,5 @@ def main() -> None:
     """
 
 
-for command in (serve, worker, db, org, user, token, key, rules, audit, demo, report):
+for command in (serve, worker, db, org, user, token, key, rules, audit, demo, report, evidence):
     main.add_command(command)

@@ -41,7 +41,10 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
     first checks a flawed European Production Order Certificate and sees which article blocks it,
     then drafts and signs a lawful EPOC for subscriber data; a forged issuing attempt, with the
     right token but the wrong key, is refused. Example Mail verifies the signature itself and
-    answers with a signed response, which the authority verifies in turn. Finally the oversight
+    answers with a signed response, which the authority verifies in turn. Example Mail then delivers
+    the records end-to-end encrypted to the prosecutor's age recipient, through a broker serving on
+    a loopback port: chunked upload and a signed manifest; the office downloads, verifies the
+    manifest and every hash, and decrypts with its own identity. Finally the oversight
     body verifies the broker's whole audit log and the order's history with nothing but the
     broker's verifier key.
 
@@ -53,9 +56,13 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
     afterwards unless --keep is given; with --keep, the commands to verify the log again are printed.
     """
     from broker.app import create_app
+    from broker.demo import evidence
+    from broker.demo.evidence import EvidenceFailed
     from broker.demo.network import build_network
     from broker.demo.scenario import Demo
     from broker.demo.scenario import DemoFailed
+    from broker.demo.server import serving
+    from broker.evidence.client import EvidenceError
 
     folder = Path(tempfile.mkdtemp(prefix="broker-demo-"))
     url = database_url or f"sqlite:///{folder / 'broker.sqlite3'}"
@@ -69,17 +76,30 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
         parties = build_network(database, system_clock, folder)
         for party in parties.values():
             click.echo(f"   {party.name}: user {party.user}, signing key {party.kid}")
-        settings = {"KEY_FILE": str(key_file), "LOG_ORIGIN": DEMO_ORIGIN}
+        settings = {
+            "KEY_FILE": str(key_file),
+            "LOG_ORIGIN": DEMO_ORIGIN,
+            "EVIDENCE_FOLDER": str(folder / "evidence"),
+        }
         app = create_app(settings, database=database)
+
+        def deliver(order: dict[str, Any]) -> dict[str, Any]:
+            with serving(app) as url:
+                return evidence.deliver(
+                    url, order, parties["provider"], parties["prosecutor"], folder, click.echo
+                )
+
         try:
-            summary = Demo(app.test_client(), parties, system_clock, click.echo).run()
-            click.echo("The exchange completed: checked, issued, received, verified, answered, audited.")
+            summary = Demo(app.test_client(), parties, system_clock, click.echo, deliver).run()
+            click.echo(
+                "The exchange completed: checked, issued, received, verified, answered, delivered, audited."
+            )
             if scenario == "all":
                 summary["lifecycle"] = _lifecycle(settings, database, parties)
                 click.echo(
                     "The lifecycle completed: notified, clarified, extended, confirmed, missed, enforced."
                 )
-        except DemoFailed as error:
+        except (DemoFailed, EvidenceError, EvidenceFailed) as error:
             raise click.ClickException(f"the demo stopped: {error}") from error
         click.echo("Summary:")
         click.echo(json.dumps(summary, indent=2))

@@ -1,4 +1,5 @@
-"""The demo network: five organisations with their users, tokens and signing keys.
+"""The demo network: five organisations with their users, tokens, signing keys and (for issuing
+authorities) age identities.
 
 Private keys are generated at run time and written only to the demo's temporary folder.
 """
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import pyrage
 
 from broker import crypto
 from broker.clock import Clock
@@ -28,6 +31,8 @@ class Party:
     token: str
     private_key: Any
     kid: str
+    # An issuing authority's age identity file, whose recipient it publishes for evidence.
+    identity_file: Path | None = None
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
@@ -128,8 +133,17 @@ def build_network(database: Database, clock: Clock, key_folder: Path) -> dict[st
             key = operations.register_key(
                 session, clock, organisation=organisation, jwk=crypto.public_jwk(private_key)
             )
+            identity_file = None
+            if spec.kind is OrganisationKind.ISSUING_AUTHORITY:
+                identity_file = key_folder / f"{role_name}.age-identity"
+                identity = pyrage.x25519.Identity.generate()
+                identity_file.write_text(f"# public key: {identity.to_public()}\n{identity}\n")
+                identity_file.chmod(0o600)
+                operations.register_recipient(
+                    session, clock, organisation=organisation, recipient=str(identity.to_public())
+                )
             parties[role_name] = Party(
-                spec.name, str(organisation.id), spec.user_name, token, private_key, key.kid
+                spec.name, str(organisation.id), spec.user_name, token, private_key, key.kid, identity_file
             )
             if spec.kind is OrganisationKind.PROVIDER:
                 operations.add_addressee(

@@ -58,13 +58,20 @@ class Demo:
     """The narrated scenario; `say` prints each step, `client` is the API as the parties use it."""
 
     def __init__(
-        self, client: FlaskClient, parties: dict[str, Party], clock: Clock, say: Callable[[str], None]
+        self,
+        client: FlaskClient,
+        parties: dict[str, Party],
+        clock: Clock,
+        say: Callable[[str], None],
+        deliver: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ):
         self.client = client
         self.parties = parties
         self.clock = clock
         self.say = say
         self.steps = 0
+        # Evidence delivery needs a real socket (streamed chunks); the caller runs it against a server.
+        self.deliver = deliver
 
     def step(self, text: str) -> None:
         """Print the next numbered step."""
@@ -118,7 +125,26 @@ class Demo:
         order = self.issue(prosecutor, provider, order)
         order = self.receive(prosecutor, provider, order)
         order = self.answer(prosecutor, provider, order)
-        return self.audit(order)
+        delivered = self.deliver_evidence(order) if self.deliver else None
+        order = self.call(prosecutor, "GET", f"/api/v1/orders/{order['id']}", 200)
+        summary = self.audit(order)
+        if delivered is not None:
+            summary["evidence"] = delivered
+        return summary
+
+    def deliver_evidence(self, order: dict[str, Any]) -> dict[str, Any]:
+        assert self.deliver is not None
+        self.step("The data themselves travel end-to-end encrypted, over HTTP to a live broker:")
+        delivered = self.deliver(order)
+        custody = [
+            event["action"]
+            for event in self.call(
+                self.parties["prosecutor"], "GET", f"/api/v1/orders/{order['id']}/timeline", 200
+            )["events"]
+            if event["action"].startswith("evidence.")
+        ]
+        self.say(f"   custody entries on the order's log: {', '.join(sorted(set(custody)))}")
+        return delivered
 
     def find_addressee(self, prosecutor: Party, provider: Party) -> dict[str, Any]:
         addressees = self.call(prosecutor, "GET", "/api/v1/addressees?country=IE", 200)["items"]
