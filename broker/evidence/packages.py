@@ -144,6 +144,18 @@ def record_chunk(
     return package
 
 
+def received_count(session: orm.Session, package_id: uuid.UUID) -> int:
+    """How many distinct chunks of a package have arrived."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(EvidenceChunk)
+            .where(EvidenceChunk.package_id == package_id)
+        )
+        or 0
+    )
+
+
 def completion_target(
     session: orm.Session, actor: Actor, order_id: uuid.UUID, package_id: uuid.UUID
 ) -> tuple[Transfer, list[StoredChunk]]:

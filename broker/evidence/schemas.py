@@ -60,12 +60,17 @@ class PackageSchema(Schema):
 
 
 class ChunkSchema(Schema):
-    """A chunk the broker stored: its number, size and the SHA-256 it measured, and the package now."""
+    """A chunk the broker stored: its number, size and the SHA-256 it measured, and how far the package is.
+
+    Which chunks arrived (to resume an upload) is in GET on the package.
+    """
 
     index = fields.Integer(required=True)
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
-    package = fields.Nested(PackageSchema, required=True)
+    package_id = fields.UUID(required=True)
+    chunk_count = fields.Integer(required=True)
+    chunks_received_count = fields.Integer(required=True)
 
 
 class PackageListSchema(Schema):

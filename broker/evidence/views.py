@@ -149,7 +149,10 @@ def put_chunk(order_id: uuid.UUID, package_id: uuid.UUID, index: int) -> Respons
             "index": stored.index,
             "size": stored.size,
             "sha256": stored.sha256,
-            "package": describe(package),
+            "package_id": package.id,
+            "chunk_count": package.chunk_count,
+            # A count, not the list: a package of thousands of chunks must not answer each with all of them.
+            "chunks_received_count": packages.received_count(session, package.id),
         }
     return _json(schemas.ChunkSchema, body)
 
