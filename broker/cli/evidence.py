@@ -43,6 +43,16 @@ def _fails_cleanly(run: Any) -> Any:
         raise click.ClickException(str(error)) from error
 
 
+def connection(command: Any) -> Any:
+    """--url and --token: which broker, as whom (both commands talk to it over HTTPS)."""
+    command = click.option(
+        "--token", envvar="BROKER_TOKEN", required=True, help="Your API token (or BROKER_TOKEN)."
+    )(command)
+    return click.option(
+        "--url", envvar="BROKER_URL", required=True, help="The broker's base URL (or BROKER_URL)."
+    )(command)
+
+
 @click.group()
 def evidence() -> None:
     """Deliver and receive encrypted evidence (age, X25519) through a broker."""
@@ -53,8 +63,7 @@ def evidence() -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--url", envvar="BROKER_URL", required=True, help="The broker's base URL (or BROKER_URL).")
-@click.option("--token", envvar="BROKER_TOKEN", required=True, help="Your API token (or BROKER_TOKEN).")
+@connection
 @click.option(
     "--key",
     "key_file",
@@ -112,8 +121,7 @@ def send(
 
 @evidence.command()
 @click.argument("order")
-@click.option("--url", envvar="BROKER_URL", required=True, help="The broker's base URL (or BROKER_URL).")
-@click.option("--token", envvar="BROKER_TOKEN", required=True, help="Your API token (or BROKER_TOKEN).")
+@connection
 @click.option(
     "--identity",
     "identity_file",

@@ -156,3 +156,15 @@ def is_open(session: orm.Session, order: Order, kind: Clock, now: datetime) -> b
     time by the injected clock, whether or not a worker has fired it yet."""
     row = get(session, order, kind)
     return row is not None and (row.status == PAUSED or (row.status == RUNNING and now < row.due_at))
+
+
+def transfer_held_until(session: orm.Session, order: Order, now: datetime) -> datetime | None:
+    """Until when a notified, non-emergency EPOC's data must wait for the enforcing authority (Art. 8(4),
+    10(2), 12(1)); None once its review window closed, it confirmed it will not object, or no hold applies."""
+    if order.enforcing_authority_id is None or order.emergency or order.transfer_released_at is not None:
+        return None
+    if not is_open(session, order, Clock.ENFORCING_REVIEW, now):
+        return None
+    review = get(session, order, Clock.ENFORCING_REVIEW)
+    assert review is not None
+    return review.due_at

@@ -26,7 +26,6 @@ from broker.evidence.models import EvidencePackage
 from broker.evidence.policy import EvidencePolicy
 from broker.evidence.storage import StoredChunk
 from broker.inbound import VerifiedMessage
-from broker.lifecycle import Clock as ClockKind
 from broker.lifecycle import Side
 from broker.lifecycle import allowed
 from broker.orders.models import Order
@@ -283,19 +282,12 @@ def download_refusal(
             "the data of this order must be deleted or restricted (a refusal, a refused validation or a "
             "withdrawal with that duty); the broker deletes the package"
         )
-    held = (
-        order.enforcing_authority_id is not None
-        and not order.emergency
-        and order.transfer_released_at is None
-        and clocks.is_open(session, order, ClockKind.ENFORCING_REVIEW, now)
-    )
-    if held:
-        review = clocks.get(session, order, ClockKind.ENFORCING_REVIEW)
-        assert review is not None
+    held_until = clocks.transfer_held_until(session, order, now)
+    if held_until is not None:
         return problems.TransferHeld(
-            f"the enforcing authority may object until {to_rfc3339(review.due_at)} (Art. 12(1)); the evidence "
+            f"the enforcing authority may object until {to_rfc3339(held_until)} (Art. 12(1)); the evidence "
             "can be downloaded after that, or once it confirms it will not object (Art. 10(2))",
-            held_until=to_rfc3339(review.due_at),
+            held_until=to_rfc3339(held_until),
         )
     return None
 

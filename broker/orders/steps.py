@@ -183,19 +183,12 @@ def _transfer_hold(session: orm.Session, now: datetime, order: Order, message: V
     """Art. 8(4), 10(2): a notified, non-emergency EPOC's data wait for the enforcing authority."""
     if message.body["outcome"] not in ("produced", "partially_produced"):
         return
-    held = (
-        order.enforcing_authority_id is not None
-        and not order.emergency
-        and order.transfer_released_at is None
-        and clocks.is_open(session, order, ClockKind.ENFORCING_REVIEW, now)
-    )
-    if held:
-        review = clocks.get(session, order, ClockKind.ENFORCING_REVIEW)
-        assert review is not None
+    held_until = clocks.transfer_held_until(session, now=now, order=order)
+    if held_until is not None:
         raise problems.TransferHeld(
-            f"the enforcing authority may object until {to_rfc3339(review.due_at)} (Art. 12(1)); transfer the "
+            f"the enforcing authority may object until {to_rfc3339(held_until)} (Art. 12(1)); transfer the "
             "data after that, or once it confirms it will not object (Art. 10(2))",
-            held_until=to_rfc3339(review.due_at),
+            held_until=to_rfc3339(held_until),
         )
 
 
