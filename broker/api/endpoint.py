@@ -43,6 +43,8 @@ class EndpointSpec:
     # Media types of a streamed request body or response (evidence bytes), which no schema describes.
     raw_body: str | None = None
     raw_response: str | None = None
+    # Request headers the view reads, as OpenAPI parameter objects without "in" (name, required, …).
+    headers: tuple[dict[str, Any], ...] = ()
 
 
 def services() -> Services:

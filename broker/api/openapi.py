@@ -96,6 +96,7 @@ def _operation(endpoint: str, spec: EndpointSpec, path_arguments: dict[str, str]
     }
     if spec.query is not None:
         operation["parameters"].append({"in": "query", "schema": spec.query})
+    operation["parameters"] += [{"in": "header", **header} for header in spec.headers]
     if spec.idempotent:
         operation["parameters"].append(
             {

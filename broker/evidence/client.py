@@ -147,6 +147,12 @@ def send(
     recipient = recipient or _current_recipient(broker, issuer)
     work.mkdir(parents=True, exist_ok=True, mode=0o700)
     state = _State.load(work / STATE_FILE, order_id, recipient)
+    delivered = next((m for m in order["messages"] if m["id"] == state.manifest_id), None)
+    if delivered is not None:
+        # The broker took the manifest but its answer was lost: the delivery is already complete.
+        say(f"manifest {delivered['id']} was already accepted: nothing left to send")
+        state.finish()
+        return envelope.read_unverified(delivered["jws"])
     entries = []
     for path in files:
         produced, package = _encrypted(path, recipient, work, state, say)

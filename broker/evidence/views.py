@@ -162,6 +162,14 @@ put_chunk.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
     "with Content-Digest: sha-256=:<base64>: (RFC 9530); resend a chunk after a broken connection",
     tag="evidence",
     raw_body=PACKAGE_MEDIA_TYPE,
+    headers=(
+        {
+            "name": "Content-Digest",
+            "required": True,
+            "schema": {"type": "string", "pattern": "sha-256=:[A-Za-z0-9+/]{43}=:"},
+            "description": "RFC 9530: the chunk's SHA-256, base64",
+        },
+    ),
     response=schemas.ChunkSchema,
     problems=(
         *UPLOAD_REFUSALS,
@@ -266,6 +274,20 @@ download.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
     "still object). Supports Range; every download is logged",
     tag="evidence",
     raw_response=PACKAGE_MEDIA_TYPE,
+    headers=(
+        {
+            "name": "Range",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "One byte range (RFC 9110), e.g. bytes=1048576- to resume",
+        },
+        {
+            "name": "If-Range",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The package's ETag: a range is served only for that version, else the whole",
+        },
+    ),
     problems=(
         problems.NotFound,
         problems.Forbidden,

@@ -338,3 +338,32 @@ def test_fetch_verifies_the_manifest_against_a_trust_list(
     fetched = fetch(url, network, order, identity, tmp_path / "out", "--trust-list", trust_list)
 
     assert fetched.exit_code == exit_code, fetched.output
+
+
+class LosesManifestAnswers(requests.Session):
+    """The manifest reaches the broker, but every answer to it is lost on the way back."""
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        answer = super().request(method, url, *args, **kwargs)
+        if url.endswith("/messages"):
+            raise requests.ConnectionError("connection reset by peer")
+        return answer
+
+
+def test_a_manifest_whose_answers_were_lost_is_not_sent_again(
+    url, network, order, produced, provider_key, identity, tmp_path, database, monkeypatch
+):
+    monkeypatch.setattr(client, "RETRY_WAIT", 0)
+    signer = client.Signer.from_pem_file(provider_key)
+    work = tmp_path / "work"
+    lossy = client.Broker(url, network["provider"].token, LosesManifestAnswers())
+    with pytest.raises(client.EvidenceError, match="run the same command again"):
+        client.send(lossy, order["id"], produced, signer, work)
+    sealed = packages(database)
+
+    again = client.send(client.Broker(url, network["provider"].token), order["id"], produced, signer, work)
+
+    assert again["type"] == "evidence-manifest"
+    assert [(p.id, p.state) for p in packages(database)] == [(p.id, p.state) for p in sealed]
+    assert {p.state for p in sealed} == {EvidenceState.SEALED}
+    assert not (work / client.STATE_FILE).exists()
