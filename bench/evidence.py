@@ -48,6 +48,8 @@ from broker.demo.network import build_network
 from broker.demo.scenario import Demo
 from broker.evidence import age
 from broker.evidence import client
+from broker.evidence import fetching
+from broker.evidence import sending
 
 MiB = 1 << 20
 UNITS = {"": 1, "b": 1, "kb": 1 << 10, "kib": 1 << 10, "mb": MiB, "mib": MiB, "gb": 1 << 30, "gib": 1 << 30}
@@ -342,7 +344,7 @@ class TimedBroker(client.Broker):
 
 
 class Phase:
-    """A progress bar for client.send/fetch that only notes when its phase starts and ends."""
+    """A progress bar for sending.send and fetching.fetch that only notes when its phase starts and ends."""
 
     def __init__(self, spans: dict[str, list[float]], label: str) -> None:
         self.spans = spans
@@ -375,7 +377,7 @@ def deliver(
     with requests.Session() as http:
         sent = time.perf_counter()
         broker = TimedBroker(url, provider.token, http)
-        manifest = client.send(
+        manifest = sending.send(
             broker,
             order_id,
             [plaintext],
@@ -385,8 +387,8 @@ def deliver(
         )
         sealed = time.perf_counter()
     with requests.Session() as http:
-        fetching = time.perf_counter()
-        [fetched] = client.fetch(
+        fetch_started = time.perf_counter()
+        [fetched] = fetching.fetch(
             client.Broker(url, prosecutor.token, http),
             order_id,
             identities,
@@ -404,7 +406,7 @@ def deliver(
         "complete_seconds": broker.completing,
         "seal_seconds": sealed - upload[1],
         "download_seconds": download[1] - download[0],
-        "fetch_seconds": fetched_at - fetching,
+        "fetch_seconds": fetched_at - fetch_started,
     }
 
 
@@ -488,7 +490,7 @@ def render(results: Sequence[Result], host: dict[str, str], chunk_size: int | No
         "demo network registered and an EPOC issued and received in-process. Then `broker serve` (waitress, "
         f"8 threads) starts as a separate process with chunks of {chunk}, local evidence storage and its temp "
         "folder on the same disk as the benchmark. The benchmark sends a file of random bytes as the "
-        "provider with `broker.evidence.client.send` and fetches it as the prosecutor with `client.fetch`, "
+        "provider with `broker.evidence.sending.send` and fetches it as the prosecutor with `broker.evidence.fetching.fetch`, "
         "over HTTP on the loopback interface, client and server on the same machine. The phases are timed "
         "through the client's progress hooks:",
         "",

@@ -13,6 +13,8 @@ import click
 
 from broker.evidence import age
 from broker.evidence import client
+from broker.evidence import fetching
+from broker.evidence import sending
 
 
 def _broker(url: str, token: str) -> client.Broker:
@@ -103,7 +105,7 @@ def send(
     """
     signer = _fails_cleanly(lambda: client.Signer.from_pem_file(key_file))
     manifest = _fails_cleanly(
-        lambda: client.send(
+        lambda: sending.send(
             _broker(url, token),
             order,
             list(files),
@@ -155,7 +157,7 @@ def fetch(order: str, url: str, token: str, identity_file: Path, out: Path, trus
             key["kid"]: key for key in json.loads(trust_list.read_text()).get("keys", []) if "kid" in key
         }
     results = _fails_cleanly(
-        lambda: client.fetch(
+        lambda: fetching.fetch(
             _broker(url, token),
             order,
             identities,

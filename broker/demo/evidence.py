@@ -11,6 +11,8 @@ from typing import Any
 from broker.demo.network import Party
 from broker.evidence import age
 from broker.evidence import client
+from broker.evidence import fetching
+from broker.evidence import sending
 
 
 class EvidenceFailed(Exception):
@@ -59,7 +61,7 @@ def deliver(
         f"   {provider.name} encrypts {len(produced)} files to the prosecutor's published age recipient, "
         "uploads them in checksummed chunks and signs an evidence manifest:"
     )
-    manifest = client.send(
+    manifest = sending.send(
         client.Broker(url, provider.token),
         order["id"],
         produced,
@@ -73,7 +75,7 @@ def deliver(
     )
     assert authority.identity_file is not None
     identities = age.parse_identities(authority.identity_file.read_text())
-    fetched = client.fetch(
+    fetched = fetching.fetch(
         client.Broker(url, authority.token),
         order["id"],
         identities,

@@ -28,6 +28,7 @@ from broker.cli import main
 from broker.clock import FrozenClock
 from broker.demo.server import serving
 from broker.evidence import client
+from broker.evidence import sending
 from broker.evidence.models import EvidencePackage
 from broker.parties import operations
 from broker.parties.models import Organisation
@@ -116,7 +117,7 @@ def test_send_then_fetch_delivers_every_file_byte_for_byte(
     sent = send(url, network, order, produced, provider_key, tmp_path / "work")
     assert sent.exit_code == 0, sent.output
     assert {p.state for p in packages(database)} == {EvidenceState.SEALED}
-    assert not (tmp_path / "work" / client.STATE_FILE).exists(), "a finished delivery leaves no state behind"
+    assert not (tmp_path / "work" / sending.STATE_FILE).exists(), "a finished delivery leaves no state behind"
 
     fetched = fetch(url, network, order, identity, tmp_path / "out")
 
@@ -175,7 +176,7 @@ def test_a_broken_upload_resumes_with_the_same_package_and_only_the_missing_chun
     work = tmp_path / "work"
     broken = BreaksAfter(chunks=3)
     with pytest.raises(client.EvidenceError, match="run the same command again to resume"):
-        client.send(
+        sending.send(
             client.Broker(url, network["provider"].token, broken), order["id"], produced, signer, work
         )
     first = packages(database)
@@ -183,7 +184,7 @@ def test_a_broken_upload_resumes_with_the_same_package_and_only_the_missing_chun
     encrypted = sorted(work.glob("*.age"))
 
     steady = BreaksAfter(chunks=1000)
-    client.send(client.Broker(url, network["provider"].token, steady), order["id"], produced, signer, work)
+    sending.send(client.Broker(url, network["provider"].token, steady), order["id"], produced, signer, work)
 
     after = packages(database)
     assert after[0].id == first[0].id, "the interrupted package is resumed, not started again"
@@ -358,12 +359,12 @@ def test_a_manifest_whose_answers_were_lost_is_not_sent_again(
     work = tmp_path / "work"
     lossy = client.Broker(url, network["provider"].token, LosesManifestAnswers())
     with pytest.raises(client.EvidenceError, match="run the same command again"):
-        client.send(lossy, order["id"], produced, signer, work)
+        sending.send(lossy, order["id"], produced, signer, work)
     sealed = packages(database)
 
-    again = client.send(client.Broker(url, network["provider"].token), order["id"], produced, signer, work)
+    again = sending.send(client.Broker(url, network["provider"].token), order["id"], produced, signer, work)
 
     assert again["type"] == "evidence-manifest"
     assert [(p.id, p.state) for p in packages(database)] == [(p.id, p.state) for p in sealed]
     assert {p.state for p in sealed} == {EvidenceState.SEALED}
-    assert not (work / client.STATE_FILE).exists()
+    assert not (work / sending.STATE_FILE).exists()

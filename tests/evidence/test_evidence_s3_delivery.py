@@ -22,6 +22,8 @@ from broker.app import create_app
 from broker.clock import FrozenClock
 from broker.demo.server import serving
 from broker.evidence import client
+from broker.evidence import fetching
+from broker.evidence import sending
 from broker.parties import operations
 from broker.parties.models import Organisation
 
@@ -81,11 +83,11 @@ def test_a_package_delivered_through_s3_decrypts_with_every_hash_checked(
 
     with serving(app) as url:
         provider = client.Broker(url, network["provider"].token)
-        client.send(provider, order["id"], [produced], client.Signer.from_pem_file(key), tmp_path / "work")
+        sending.send(provider, order["id"], [produced], client.Signer.from_pem_file(key), tmp_path / "work")
         (stored,) = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
         assert stored["Key"].startswith(f"{order['id']}/")
         assert stored["Size"] > 11 * MIB, "the store holds the age package, never the plaintext"
-        fetched = client.fetch(
+        fetched = fetching.fetch(
             client.Broker(url, network["prosecutor"].token), order["id"], [str(identity)], tmp_path / "out"
         )
 
