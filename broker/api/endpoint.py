@@ -16,8 +16,10 @@ from flask import current_app
 from flask import request
 from marshmallow import Schema
 from marshmallow import ValidationError
+from sqlalchemy import orm
 
 from broker import problems
+from broker.access import Actor
 from broker.api import idempotency
 from broker.parties.operations import authenticate
 from broker.problems import Problem
@@ -85,16 +87,24 @@ def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, A
             fingerprint = idempotency.fingerprint(
                 request.method, request.path, request.query_string, request.get_data()
             )
-            record = idempotency.find(session, actor.user_id, idempotency.check_key(key), fingerprint)
-            if record is not None:
-                replay = _json_response(record.response_body, record.status_code)
-                replay.headers["Idempotent-Replayed"] = "true"
+            replay = replayed(session, actor, key, fingerprint)
+            if replay is not None:
                 return replay
         result = view(session=session, actor=actor, **arguments)
         body = json.dumps(spec.response().dump(result) if spec.response else result, ensure_ascii=False)
         if key is not None and actor is not None and fingerprint is not None:
             idempotency.remember(session, actor.user_id, key, fingerprint, spec.status, body, broker.clock())
     return _json_response(body, spec.status)
+
+
+def replayed(session: orm.Session, actor: Actor, key: str, fingerprint: str) -> Response | None:
+    """The first answer to this user's request with this Idempotency-Key, if there was one."""
+    record = idempotency.find(session, actor.user_id, idempotency.check_key(key), fingerprint)
+    if record is None:
+        return None
+    replay = _json_response(record.response_body, record.status_code)
+    replay.headers["Idempotent-Replayed"] = "true"
+    return replay
 
 
 def _json_response(body: str, status: int) -> Response:

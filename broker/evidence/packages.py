@@ -222,7 +222,12 @@ def abort_upload(
 def list_packages(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> list[EvidencePackage]:
     """The order's packages this party may know of: the addressee all of its own, others only evidence."""
     order = get_order(session, actor, order_id)
-    statement = sa.select(EvidencePackage).where(EvidencePackage.order_id == order.id)
+    # Each package shows its received chunks: loaded with the page, not one query per package.
+    statement = (
+        sa.select(EvidencePackage)
+        .options(orm.selectinload(EvidencePackage.chunks))
+        .where(EvidencePackage.order_id == order.id)
+    )
     if actor.kind is not OrganisationKind.PROVIDER and actor.kind is not OrganisationKind.OVERSIGHT_BODY:
         statement = statement.where(EvidencePackage.sealed_at.is_not(None))
     return list(session.scalars(statement.order_by(EvidencePackage.created_at, EvidencePackage.id)))

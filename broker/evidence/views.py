@@ -35,6 +35,7 @@ from broker.api import idempotency
 from broker.api.endpoint import EndpointSpec
 from broker.api.endpoint import bearer_token
 from broker.api.endpoint import endpoint
+from broker.api.endpoint import replayed
 from broker.api.endpoint import services
 from broker.api.errors import problem_response
 from broker.evidence import packages
@@ -190,15 +191,10 @@ def complete_upload(order_id: uuid.UUID, package_id: uuid.UUID) -> Response:
     fingerprint = idempotency.fingerprint(request.method, request.path, request.query_string, b"")
     with broker.database.transaction() as session:
         actor = authenticate(session, broker.clock, bearer_token())
-        if key is not None:
-            # A retry after a lost answer gets the first answer; the package is assembled once.
-            record = idempotency.find(session, actor.user_id, idempotency.check_key(key), fingerprint)
-            if record is not None:
-                replay = Response(
-                    record.response_body, status=record.status_code, mimetype="application/json"
-                )
-                replay.headers["Idempotent-Replayed"] = "true"
-                return replay
+        # A retry after a lost answer gets the first answer; the package is assembled once.
+        replay = replayed(session, actor, key, fingerprint) if key is not None else None
+        if replay is not None:
+            return replay
         target, chunks = packages.completion_target(session, actor, order_id, package_id)
     _assemble(broker.storage, target, chunks)
     digest, size = hashlib.sha256(), 0
