@@ -153,9 +153,10 @@ def fetch(order: str, url: str, token: str, identity_file: Path, out: Path, trus
     identities = _fails_cleanly(lambda: age.parse_identities(identity_file.read_text()))
     trusted = None
     if trust_list is not None:
-        trusted = {
-            key["kid"]: key for key in json.loads(trust_list.read_text()).get("keys", []) if "kid" in key
-        }
+        try:
+            trusted = fetching.trusted_keys(json.loads(trust_list.read_text()))
+        except ValueError as error:
+            raise click.ClickException(f"{trust_list} is not a JWKS trust list: {error}") from error
     results = _fails_cleanly(
         lambda: fetching.fetch(
             _broker(url, token),

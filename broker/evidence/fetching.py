@@ -71,9 +71,11 @@ def _keys_of(broker: Broker, organisation: str) -> dict[str, dict[str, Any]]:
     return {key["kid"]: {**key["jwk"], "organisation": organisation, **_validity(key)} for key in listed}
 
 
-def trusted_keys(jwks: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def trusted_keys(jwks: Any) -> dict[str, dict[str, Any]]:
     """The keys of a trust list (keys/*.jwks.json): JWKs with kid, organisation and validity members."""
-    return {key["kid"]: key for key in jwks.get("keys", []) if isinstance(key, dict) and "kid" in key}
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise ValueError('expected a JSON object with a "keys" list')
+    return {key["kid"]: key for key in jwks["keys"] if isinstance(key, dict) and "kid" in key}
 
 
 def _validity(key: dict[str, Any]) -> dict[str, Any]:

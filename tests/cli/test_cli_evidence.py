@@ -368,3 +368,16 @@ def test_a_manifest_whose_answers_were_lost_is_not_sent_again(
     assert [(p.id, p.state) for p in packages(database)] == [(p.id, p.state) for p in sealed]
     assert {p.state for p in sealed} == {EvidenceState.SEALED}
     assert not (work / sending.STATE_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    "content", ["not json", "[1, 2]", '{"keys": {}}'], ids=["not JSON", "a list", "no key list"]
+)
+def test_a_trust_list_that_is_not_a_jwks_is_one_clear_error(url, network, order, identity, tmp_path, content):
+    trust_list = tmp_path / "trust.jwks.json"
+    trust_list.write_text(content)
+
+    fetched = fetch(url, network, order, identity, tmp_path / "out", "--trust-list", trust_list)
+
+    assert fetched.exit_code == 1
+    assert "is not a JWKS trust list" in fetched.output
