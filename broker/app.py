@@ -7,14 +7,14 @@ from typing import Any
 from flask import Flask
 
 from broker import config as broker_config
-from broker.audit.checkpoints import LogSigner
+from broker.audit.signer import LogSigner
 from broker.clock import Clock
 from broker.clock import system_clock
 from broker.db import Database
 from broker.evidence.policy import EvidencePolicy
 from broker.evidence.storage import Storage
 from broker.evidence.storage import storage_from_settings
-from broker.inbound import MessageWindow
+from broker.orders.inbound import MessageWindow
 from broker.services import Services
 
 
@@ -52,12 +52,12 @@ def create_app(
 
     from broker.api import errors
     from broker.api import openapi
-    from broker.audit import views as audit_views
-    from broker.evidence import views as evidence_views
-    from broker.notify import views as notify_views
-    from broker.orders import views as order_views
-    from broker.parties import views as party_views
-    from broker.reports import views as report_views
+    from broker.api.views import audit as audit_views
+    from broker.api.views import evidence as evidence_views
+    from broker.api.views import notify as notify_views
+    from broker.api.views import orders as order_views
+    from broker.api.views import parties as party_views
+    from broker.api.views import reports as report_views
 
     errors.init_app(app)
     app.register_blueprint(openapi.bp)

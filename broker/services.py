@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from broker.audit.checkpoints import LogSigner
+from broker.audit.signer import LogSigner
 from broker.clock import Clock
 from broker.db import Database
 from broker.evidence.policy import EvidencePolicy
 from broker.evidence.storage import Storage
-from broker.inbound import MessageWindow
+from broker.orders.inbound import MessageWindow
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,13 @@
-"""One decorator per API view: authentication, input parsing, one transaction, idempotency, output.
+"""One decorator per API view: who is asking, input parsing, the transaction discipline, idempotency, output.
+
+Every route goes through it, in one of two shapes:
+
+- an ordinary view runs inside ONE transaction that authenticates the caller, parses the input,
+  replays a repeated Idempotency-Key, calls the view, stores the answer for the key, and commits;
+- a streaming view (`stream=True`: evidence bytes) gets a `Call` instead: the caller is
+  authenticated (and a repeated key replayed) in a short transaction first, the view moves bytes
+  with no transaction open and opens its own short ones with `call.transaction()`, and
+  `call.answer(session, result)` stores the answer in the transaction that records the outcome.
 
 The same marshmallow schemas that validate a request describe it in the OpenAPI document, so the
 description cannot drift from the behaviour (see broker/api/openapi.py).
@@ -7,6 +16,8 @@ description cannot drift from the behaviour (see broker/api/openapi.py).
 import functools
 import json
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -30,7 +41,7 @@ JOSE_MEDIA_TYPE = "application/jose"
 
 @dataclass(frozen=True)
 class EndpointSpec:
-    """What the OpenAPI generator needs to know about a view."""
+    """What the decorator does for a view, and what the OpenAPI generator says about it."""
 
     summary: str
     tag: str
@@ -41,6 +52,8 @@ class EndpointSpec:
     signed: bool = False
     idempotent: bool = False
     public: bool = False
+    # The view moves bytes outside any transaction and receives a Call (see the module docstring).
+    stream: bool = False
     problems: tuple[type[Problem], ...] = field(default_factory=tuple)
     # Media types of a streamed request body or response (evidence bytes), which no schema describes.
     raw_body: str | None = None
@@ -49,18 +62,41 @@ class EndpointSpec:
     headers: tuple[dict[str, Any], ...] = ()
 
 
+@dataclass
+class Call:
+    """A streaming view's request: who asks, short transactions, and the answer kept for its key."""
+
+    spec: EndpointSpec
+    actor: Actor
+    services: Services
+    key: str | None
+    fingerprint: str | None
+
+    @contextmanager
+    def transaction(self) -> Iterator[orm.Session]:
+        """A short transaction, committed when the block ends without an exception."""
+        with self.services.database.transaction() as session:
+            yield session
+
+    def answer(self, session: orm.Session, result: Any) -> Response:
+        """The view's answer, remembered for a repeated Idempotency-Key inside `session`'s transaction."""
+        return _answer(session, self.spec, self.services, self.actor, self.key, self.fingerprint, result)
+
+
 def services() -> Services:
     """The database, clock and settings of the running app."""
     return current_app.extensions["broker"]
 
 
 def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-    """Wrap a view: it receives `session`, `actor` and its parsed `body` / `query` / `jws`."""
+    """Wrap a view: it receives `session`, `actor` and its parsed `body` / `query` / `jws`, or a `call`."""
     spec = EndpointSpec(**options)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(**path_args: Any) -> Response:
+            if spec.stream:
+                return _handle_stream(spec, view, path_args)
             return _handle(spec, view, path_args)
 
         wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
@@ -71,7 +107,6 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Res
 
 def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
     broker = services()
-    key = request.headers.get("Idempotency-Key") if spec.idempotent else None
     with broker.database.transaction() as session:
         # Who is asking comes first: an anonymous or expired caller learns nothing about its body.
         actor = None if spec.public else authenticate(session, broker.clock, bearer_token())
@@ -82,18 +117,55 @@ def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, A
             arguments["body"] = _load(spec.body, _json_body(), "body")
         if spec.signed:
             arguments["jws"] = _jose_body()
-        fingerprint = None
-        if key is not None and actor is not None:
-            fingerprint = idempotency.fingerprint(
-                request.method, request.path, request.query_string, request.get_data()
-            )
+        key, fingerprint = _idempotency(spec, actor)
+        if key is not None and actor is not None and fingerprint is not None:
             replay = replayed(session, actor, key, fingerprint)
             if replay is not None:
                 return replay
         result = view(session=session, actor=actor, **arguments)
-        body = json.dumps(spec.response().dump(result) if spec.response else result, ensure_ascii=False)
-        if key is not None and actor is not None and fingerprint is not None:
-            idempotency.remember(session, actor.user_id, key, fingerprint, spec.status, body, broker.clock())
+        return _answer(session, spec, broker, actor, key, fingerprint, result)
+
+
+def _handle_stream(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
+    broker = services()
+    with broker.database.transaction() as session:
+        actor = authenticate(session, broker.clock, bearer_token())
+        # The fingerprint covers method, path and query: a streamed body is never read twice.
+        key, fingerprint = _idempotency(spec, actor, body=b"")
+        if key is not None and fingerprint is not None:
+            replay = replayed(session, actor, key, fingerprint)
+            if replay is not None:
+                return replay
+    response = view(call=Call(spec, actor, broker, key, fingerprint), **path_args)
+    if not isinstance(response, Response):
+        raise TypeError(f"streaming view {view.__name__} must return call.answer(…) or a Response")
+    return response
+
+
+def _idempotency(
+    spec: EndpointSpec, actor: Actor | None, *, body: bytes | None = None
+) -> tuple[str | None, str | None]:
+    """The request's Idempotency-Key (checked) and what makes a retry "the same request"."""
+    key = request.headers.get("Idempotency-Key") if spec.idempotent and actor is not None else None
+    if key is None:
+        return None, None
+    idempotency.check_key(key)
+    raw = request.get_data() if body is None else body
+    return key, idempotency.fingerprint(request.method, request.path, request.query_string, raw)
+
+
+def _answer(
+    session: orm.Session,
+    spec: EndpointSpec,
+    broker: Services,
+    actor: Actor | None,
+    key: str | None,
+    fingerprint: str | None,
+    result: Any,
+) -> Response:
+    body = json.dumps(spec.response().dump(result) if spec.response else result, ensure_ascii=False)
+    if key is not None and actor is not None and fingerprint is not None:
+        idempotency.remember(session, actor.user_id, key, fingerprint, spec.status, body, broker.clock())
     return _json_response(body, spec.status)
 
 

@@ -14,7 +14,7 @@ from flask import json
 from broker import problems
 from broker.api.endpoint import JOSE_MEDIA_TYPE
 from broker.api.endpoint import EndpointSpec
-from broker.api.schemas import ProblemSchema
+from broker.api.schemas.common import ProblemSchema
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -55,8 +55,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=ProblemSchema)
-    from broker.orders.schemas import EpocDraftSchema
-    from broker.orders.schemas import EpocPrDraftSchema
+    from broker.api.schemas.orders import EpocDraftSchema
+    from broker.api.schemas.orders import EpocPrDraftSchema
 
     spec.components.schema("EpocDraft", schema=EpocDraftSchema)
     spec.components.schema("EpocPrDraft", schema=EpocPrDraftSchema)

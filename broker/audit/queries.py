@@ -7,9 +7,40 @@ from sqlalchemy import orm
 
 from broker import problems
 from broker import translog
-from broker.audit.log import SqlSubtreeStore
-from broker.audit.log import size as log_size
+from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
+from broker.audit.models import AuditLogHead
+from broker.audit.models import AuditSubtree
+
+HEAD_ID = 1
+
+
+class SqlSubtreeStore:
+    """The stored subtree hashes, read through the caller's session."""
+
+    def __init__(self, session: orm.Session) -> None:
+        self.session = session
+
+    def get(self, level: int, index: int) -> bytes:
+        stored = self.session.get(AuditSubtree, (level, index))
+        if stored is None:
+            raise LookupError(f"no stored subtree at level {level}, index {index}")
+        return stored.hash
+
+
+def log_size(session: orm.Session) -> int:
+    """How many entries the log holds."""
+    return session.scalar(sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID)) or 0
+
+
+def checkpoints() -> sa.Select[tuple[AuditCheckpoint]]:
+    """Every signed checkpoint, newest first."""
+    return sa.select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
+
+
+def latest_checkpoint(session: orm.Session) -> AuditCheckpoint | None:
+    """The most recent signed checkpoint."""
+    return session.scalar(sa.select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
 
 
 def entries(session: orm.Session, start: int, limit: int) -> list[AuditEntry]:

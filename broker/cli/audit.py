@@ -11,14 +11,14 @@ import sqlalchemy as sa
 
 from broker import config
 from broker.audit import verify
-from broker.audit.casefile import render_markdown
-from broker.audit.checkpoints import LogSigner
-from broker.audit.checkpoints import sign_checkpoint
 from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
+from broker.audit.operations import sign_checkpoint
+from broker.audit.signer import LogSigner
 from broker.cli.common import clock
 from broker.cli.common import registry_transaction
 from broker.cli.common import reports_problems
+from broker.orders.casefile import render_markdown
 
 
 def _signer() -> LogSigner:

@@ -11,22 +11,22 @@ import requests
 import sqlalchemy as sa
 
 from broker import config
-from broker.audit.checkpoints import LogSigner
-from broker.audit.checkpoints import latest_checkpoint
-from broker.audit.checkpoints import sign_checkpoint
-from broker.audit.log import size as log_size
+from broker.audit.operations import sign_checkpoint
+from broker.audit.queries import latest_checkpoint
+from broker.audit.queries import log_size
+from broker.audit.signer import LogSigner
 from broker.cli.common import open_database
 from broker.cli.common import reports_problems
 from broker.cli.common import require_current_schema
 from broker.clock import Clock
 from broker.clock import system_clock
-from broker.clocks.due import fire_next
 from broker.db import Database
 from broker.evidence.policy import EvidencePolicy
 from broker.evidence.retention import Keeper
 from broker.evidence.retention import delete_due
 from broker.evidence.storage import storage_from_settings
 from broker.notify.delivery import deliver_due
+from broker.workflow.operations.due import fire_next
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from broker.clock import Clock
 from broker.db import Database
-from broker.evidence import packages
+from broker.evidence import operations
+from broker.evidence import queries
 from broker.evidence.policy import EvidencePolicy
 from broker.evidence.storage import Storage
 
@@ -30,12 +31,12 @@ def delete_due(database: Database, clock: Clock, keeper: Keeper, say: Callable[[
     deletion is logged only once the bytes are gone, and a failure leaves the package for the next round.
     """
     with database.transaction() as session:
-        due = packages.due_for_deletion(session, clock(), keeper.policy)
+        due = queries.due_for_deletion(session, clock(), keeper.policy)
     deleted = 0
     for package_id, reason in due:
         try:
             with database.transaction() as session:
-                transfer = packages.claim_deletion(session, clock, package_id, reason)
+                transfer = operations.claim_deletion(session, clock, package_id, reason)
                 if transfer is None:
                     continue  # another worker has it
                 if transfer.upload_id:

@@ -16,38 +16,23 @@ when an attempt made at or after that instant fails, so retries always span at l
 """
 
 import logging
-from datetime import datetime
-from datetime import timedelta
-from typing import Any
 
 import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.orm.attributes import set_committed_value
 
 from broker import crypto
-from broker.audit.checkpoints import LogSigner
+from broker.audit.signer import LogSigner
 from broker.clock import Clock
 from broker.db import Database
-from broker.notify.models import DeliveryAttempt
+from broker.notify import operations
+from broker.notify import queries
 from broker.notify.models import OutboxMessage
-from broker.notify.operations import ENDPOINT_REMOVED
 
 log = logging.getLogger(__name__)
 
-FIRST_RETRY = timedelta(seconds=30)
-MAX_RETRY = timedelta(hours=1)
-RETRY_WINDOW = timedelta(hours=24)
 TIMEOUT_SECONDS = 10
 MAX_ERROR_LENGTH = 500
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failed attempt: doubling from 30 s, at most 1 h."""
-    if attempts < 1:
-        raise ValueError("backoff follows at least one attempt")
-    # Past 8 attempts the doubling is beyond the cap; stop before the multiplier grows without bound.
-    return min(FIRST_RETRY * 2 ** min(attempts - 1, 16), MAX_RETRY)
 
 
 def broker_jwk(signer: LogSigner) -> dict[str, str]:
@@ -82,56 +67,14 @@ def _deliver_next(
 ) -> bool | None:
     """Deliver the first due message: None if none is due, else whether an HTTP call was made."""
     now = clock()
-    message = session.scalar(
-        sa.select(OutboxMessage)
-        .where(
-            OutboxMessage.delivered_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .order_by(OutboxMessage.emergency.desc(), OutboxMessage.created_at, OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    message = queries.next_due(session, now)
     if message is None:
         return None
-    if message.endpoint.disabled_at is not None:
-        # Enqueued in a race with the endpoint's removal: nobody wants it any more.
-        _claim(session, message, failed_at=now, last_error=ENDPOINT_REMOVED)
+    number = operations.claim_attempt(session, message, now)
+    if number is None:
         return False
-    if not _claim(session, message, attempts=message.attempts + 1):
-        return False
-    number = message.attempts
     status_code, error = _post(http, message, signer, kid)
-    session.add(
-        DeliveryAttempt(
-            outbox_id=message.id, number=number, attempted_at=now, status_code=status_code, error=error
-        )
-    )
-    if error is None:
-        message.delivered_at, message.last_error = now, None
-    else:
-        _reschedule(message, now, number, error)
-    return True
-
-
-def _claim(session: orm.Session, message: OutboxMessage, **values: Any) -> bool:
-    """Change the message as this worker saw it, or not at all: False if another worker got there first."""
-    result = session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message.id,
-            OutboxMessage.attempts == message.attempts,
-            OutboxMessage.delivered_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    for name, value in values.items():
-        set_committed_value(message, name, value)
+    operations.record_attempt(session, message, now, number, status_code, error)
     return True
 
 
@@ -160,16 +103,6 @@ def _post(
     if 200 <= response.status_code < 300:
         return response.status_code, None
     return response.status_code, _truncate(f"HTTP {response.status_code} {response.reason or ''}".strip())
-
-
-def _reschedule(message: OutboxMessage, now: datetime, attempts: int, error: str) -> None:
-    """Retry later, but never past the end of the retry window; fail once an attempt there has failed."""
-    message.last_error = error
-    deadline = message.created_at + RETRY_WINDOW
-    if now >= deadline:
-        message.failed_at = now
-    else:
-        message.next_attempt_at = min(now + backoff(attempts), deadline)
 
 
 def _truncate(text: str) -> str:

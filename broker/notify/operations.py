@@ -9,25 +9,30 @@ import uuid
 from collections.abc import Iterable
 from collections.abc import Mapping
 from datetime import datetime
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.orm.attributes import set_committed_value
 
 from broker import crypto
 from broker import problems
 from broker.access import Actor
-from broker.audit.log import record
+from broker.audit.operations import record
 from broker.clock import Clock
 from broker.clock import to_rfc3339
+from broker.notify.models import DeliveryAttempt
 from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
-from broker.orders.models import Order
 from broker.parties.models import Organisation
 from broker.vocabulary import Role
 
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=1)
+RETRY_WINDOW = timedelta(hours=24)
 MAX_ACTIVE_ENDPOINTS = 10
 MAX_URL_LENGTH = 2000
 ENDPOINT_REMOVED = "the endpoint was removed before delivery"
@@ -39,13 +44,14 @@ def enqueue(
     *,
     event: str,
     organisation_ids: Iterable[uuid.UUID],
-    order: Order | None,
+    order: Mapping[str, str] | None,
     emergency: bool,
     details: Mapping[str, Any],
 ) -> list[OutboxMessage]:
     """One outbox row per active endpoint of each organisation, added to the caller's transaction.
 
-    `details` are ids, states and deadlines, never an order's content: the document leaves the broker
+    `order` is the summary of the order concerned (id, type, state) and `details` are ids, states and
+    deadlines, never an order's content: the document leaves the broker
     for systems that have not proved who reads them. UUIDs, datetimes and enums are written as JSON.
     """
     wanted = list(dict.fromkeys(organisation_ids))
@@ -57,7 +63,7 @@ def enqueue(
         .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
     ).all()
     now = clock()
-    summary = None if order is None else _order_summary(order)
+    summary = None if order is None else dict(order)
     messages = []
     for endpoint in endpoints:
         message_id = uuid.uuid4()
@@ -75,7 +81,7 @@ def enqueue(
                 organisation_id=endpoint.organisation_id,
                 endpoint_id=endpoint.id,
                 event=event,
-                order_id=None if order is None else order.id,
+                order_id=None if order is None else uuid.UUID(order["id"]),
                 emergency=emergency,
                 payload=crypto.canonicalize(document).decode("utf-8"),
                 created_at=now,
@@ -86,6 +92,74 @@ def enqueue(
     session.add_all(messages)
     session.flush()
     return messages
+
+
+def claim_attempt(session: orm.Session, message: OutboxMessage, now: datetime) -> int | None:
+    """Claim the next attempt at a due message: its number, or None if there is nothing to send.
+
+    The claim is a conditional UPDATE of the attempts counter that only one worker can win; a message
+    whose endpoint was removed meanwhile fails instead.
+    """
+    if message.endpoint.disabled_at is not None:
+        # Enqueued in a race with the endpoint's removal: nobody wants it any more.
+        _claim(session, message, failed_at=now, last_error=ENDPOINT_REMOVED)
+        return None
+    if not _claim(session, message, attempts=message.attempts + 1):
+        return None
+    return message.attempts
+
+
+def record_attempt(
+    session: orm.Session,
+    message: OutboxMessage,
+    now: datetime,
+    number: int,
+    status_code: int | None,
+    error: str | None,
+) -> None:
+    """What one attempt got: delivered on 2xx, otherwise retried later or, past the window, failed."""
+    session.add(
+        DeliveryAttempt(
+            outbox_id=message.id, number=number, attempted_at=now, status_code=status_code, error=error
+        )
+    )
+    if error is None:
+        message.delivered_at, message.last_error = now, None
+        return
+    message.last_error = error
+    deadline = message.created_at + RETRY_WINDOW
+    if now >= deadline:
+        message.failed_at = now
+    else:
+        message.next_attempt_at = min(now + backoff(number), deadline)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt: doubling from 30 s, at most 1 h."""
+    if attempts < 1:
+        raise ValueError("backoff follows at least one attempt")
+    # Past 8 attempts the doubling is beyond the cap; stop before the multiplier grows without bound.
+    return min(FIRST_RETRY * 2 ** min(attempts - 1, 16), MAX_RETRY)
+
+
+def _claim(session: orm.Session, message: OutboxMessage, **values: Any) -> bool:
+    """Change the message as this worker saw it, or not at all: False if another worker got there first."""
+    result = session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.attempts == message.attempts,
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    for name, value in values.items():
+        set_committed_value(message, name, value)
+    return True
 
 
 def register_endpoint(session: orm.Session, clock: Clock, actor: Actor, url: str) -> WebhookEndpoint:
@@ -230,10 +304,6 @@ def _origin(url: str) -> str:
 def _refuse_auditors(actor: Actor, action: str) -> None:
     if actor.role is Role.AUDITOR:
         raise problems.Forbidden(f"auditors read but may not {action}")
-
-
-def _order_summary(order: Order) -> dict[str, str]:
-    return {"id": str(order.id), "order_type": order.order_type.value, "state": order.state.value}
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The write side of orders: draft, issue, receive, respond.
+"""The write side of orders: draft, check, read, and what every step records (state, message, reads).
 
 Each operation takes the acting party explicitly, checks that the step is allowed for that party in
 the order's current state, applies it and stores the signed message, all inside the caller's
@@ -8,6 +8,7 @@ transaction: a refusal at any point leaves nothing behind.
 import copy
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,29 +19,28 @@ from broker import legal
 from broker import problems
 from broker.access import Actor
 from broker.access import require_kind
-from broker.access import visible_orders
-from broker.audit.log import record
+from broker.audit.operations import record
+from broker.audit.operations import sign_checkpoint
+from broker.audit.queries import latest_checkpoint
+from broker.audit.signer import LogSigner
 from broker.clock import Clock
-from broker.inbound import VerifiedMessage
+from broker.notify.operations import enqueue
+from broker.orders import casefile
 from broker.orders import checks
-from broker.orders import reads
+from broker.orders.inbound import VerifiedMessage
+from broker.orders.models import Message
 from broker.orders.models import Order
+from broker.orders.models import OrderRead
+from broker.orders.queries import get_order
 from broker.parties.models import Addressee
 from broker.parties.models import Organisation
+from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
 from broker.wire.registry import validate_body
 
 CERTIFICATE_VERSION = 1
-
-
-def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
-    """The order if this party may see it; another party's order is indistinguishable from none."""
-    order = session.scalar(sa.select(Order).where(Order.id == order_id, visible_orders(actor)))
-    if order is None:
-        raise problems.NotFound(f"no order {order_id} that you may see")
-    return order
 
 
 def complete_certificate(
@@ -142,8 +142,66 @@ def read_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.
     """An order as one party reads it; every read is an entry in the audit log."""
     order = get_order(session, actor, order_id)
     record(session, clock, action="order.viewed", object_type="order", object_id=order.id, actor=actor)
-    reads.mark_read(session, clock(), actor.organisation_id, order)
+    mark_read(session, clock(), actor.organisation_id, order)
     return order
+
+
+def export_case_file(
+    session: orm.Session, clock: Clock, signer: LogSigner | None, actor: Actor, order_id: uuid.UUID
+) -> dict[str, Any]:
+    """An oversight body's case file of one order, proved against a checkpoint signed for it.
+
+    The export is itself logged; without a broker key the latest checkpoint (if any) is used.
+    """
+    require_kind(actor, [OrganisationKind.OVERSIGHT_BODY], "export case files", writes=False)
+    order = get_order(session, actor, order_id)
+    record(
+        session,
+        clock,
+        action="order.case_file_exported",
+        object_type="order",
+        object_id=order.id,
+        actor=actor,
+    )
+    checkpoint = sign_checkpoint(session, clock, signer) if signer else latest_checkpoint(session)
+    return casefile.build(session, order, checkpoint)
+
+
+def mark_read(session: orm.Session, now: datetime, organisation_id: uuid.UUID, order: Order) -> None:
+    """Remember that this organisation has seen the order as it is now."""
+    read = session.get(OrderRead, (organisation_id, order.id))
+    if read is None:
+        session.add(OrderRead(organisation_id=organisation_id, order_id=order.id, read_at=now))
+    else:
+        read.read_at = now
+
+
+def store_message(
+    session: orm.Session, clock: Clock, message: VerifiedMessage, order: Order, recipient_id: uuid.UUID
+) -> Message:
+    """Keep the message byte for byte, with the fields needed to find it again."""
+    stored = Message(
+        id=message.id,
+        message_type=MessageType(message.envelope["type"]),
+        version=message.envelope["version"],
+        sender_id=message.key.organisation_id,
+        sender_kid=message.key.kid,
+        recipient_id=recipient_id,
+        in_reply_to=uuid.UUID(message.envelope["in_reply_to"]) if message.envelope["in_reply_to"] else None,
+        issued_at=message.issued_at,
+        received_at=clock(),
+        jws=message.jws,
+        sha256=message.sha256,
+    )
+    order.messages.append(stored)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:
+        # Two copies of one message raced past the replay check; the database keeps only one.
+        raise problems.ReplayedMessage(
+            f"message {message.id} was already received; nothing was changed"
+        ) from error
+    return stored
 
 
 def record_listing(
@@ -196,23 +254,6 @@ def require_state(order: Order, state: OrderState, action: str) -> None:
         )
 
 
-def expect(envelope: dict[str, Any], message_type: str, recipient: str, in_reply_to: str | None) -> None:
-    """The envelope is of this type, to this recipient, in reply to this message."""
-    if envelope["type"] != message_type:
-        raise problems.UnexpectedMessageType(
-            f"expected a {message_type!r} message here, got {envelope['type']!r}"
-        )
-    if envelope["recipient"]["organisation"] != recipient:
-        raise problems.WrongRecipient(
-            f"the message is addressed to {envelope['recipient']['organisation']}, but must go to {recipient}"
-        )
-    if envelope["in_reply_to"] != in_reply_to:
-        expected = in_reply_to or "nothing (null)"
-        raise problems.ValidationFailed(
-            f"in_reply_to must be {expected}", errors={"in_reply_to": [f"must be {expected}"]}
-        )
-
-
 def _registered_authority(session: orm.Session, organisation_id: str) -> Organisation:
     organisation = session.get(Organisation, uuid.UUID(organisation_id))
     if organisation is None or organisation.kind is not OrganisationKind.ISSUING_AUTHORITY:
@@ -254,3 +295,26 @@ def _addressee_document(addressee: Addressee) -> dict[str, Any]:
         "country": addressee.country,
         "address": addressee.address,
     }
+
+
+def tell(session: orm.Session, clock: Clock, order: Order, event: str, details: dict[str, Any]) -> None:
+    """Queue a notification of `event` for every party of the order, in the caller's transaction."""
+    parties = [order.issuing_authority_id]
+    if order.state.value != "draft":
+        parties.append(order.provider_id)
+    if order.enforcing_authority_id is not None:
+        parties.append(order.enforcing_authority_id)
+    enqueue(
+        session,
+        clock,
+        event=event,
+        organisation_ids=parties,
+        order=summary(order),
+        emergency=order.emergency,
+        details=details,
+    )
+
+
+def summary(order: Order) -> dict[str, str]:
+    """What a notification says of the order it concerns: which one, and where it stands; never content."""
+    return {"id": str(order.id), "order_type": order.order_type.value, "state": order.state.value}

@@ -18,7 +18,7 @@ from sqlalchemy import orm
 from broker import crypto
 from broker import problems
 from broker.access import Actor
-from broker.audit.log import record
+from broker.audit.operations import record
 from broker.clock import Clock
 from broker.countries import ISO_3166_ALPHA2
 from broker.parties.models import AUTHORITY_KINDS

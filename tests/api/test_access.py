@@ -14,7 +14,7 @@ from typing import Any
 import pyrage
 import pytest
 
-from broker.audit import checkpoints
+from broker.audit import operations as audit_operations
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.problems import PROBLEM_BASE
@@ -464,7 +464,7 @@ def orders(exchange, app, database) -> dict[str, dict[str, Any]]:
     received = exchange.receive(exchange.issue(exchange.draft()))
     with database.transaction() as session:
         services = app.extensions["broker"]
-        checkpoints.sign_checkpoint(session, services.clock, services.log_signer)
+        audit_operations.sign_checkpoint(session, services.clock, services.log_signer)
     return {"draft": draft, "issued": issued, "received": received}
 
 

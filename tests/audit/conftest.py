@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from broker import translog
 from broker.audit import verify
-from broker.audit.checkpoints import LogSigner
+from broker.audit.signer import LogSigner
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditSubtree

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from broker import translog
 from broker.app import create_app
 from broker.audit import verify
-from broker.audit.casefile import render_markdown
+from broker.orders.casefile import render_markdown
 from broker.audit.models import AuditEntry
 from broker.problems import PROBLEM_BASE
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from broker import crypto
 from broker import translog
-from broker.audit import log
+from broker.audit import operations as log
+from broker.audit import queries
 from broker.audit import queries
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditSubtree
@@ -46,7 +47,7 @@ def stored_entries(database):
 
 def log_size(database):
     with database.transaction() as session:
-        return log.size(session)
+        return queries.log_size(session)
 
 
 def events(database):
@@ -234,7 +235,7 @@ def test_an_event_whose_transaction_fails_leaves_no_entry(database, clock, netwo
         operations.create_organisation(
             session, clock, name="Rolled Back", kind=OrganisationKind.OVERSIGHT_BODY, country="DE"
         )
-        assert log.size(session) == size + 1
+        assert queries.log_size(session) == size + 1
         raise RuntimeError("the change failed after its entry was written")
     assert log_size(database) == size
     assert [e["action"] for e in events(database)] == REGISTRY

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import requests
 
-from broker.audit.checkpoints import latest_checkpoint
+from broker.audit.queries import latest_checkpoint
 from broker.cli.worker import run_once
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from broker import crypto
 from broker.cli.worker import run_once
-from broker.clocks import due as due_module
+from broker.workflow.operations import due as due_module
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.workdays import add_working_days

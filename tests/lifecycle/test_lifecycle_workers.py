@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from broker.audit.models import AuditEntry
 from broker.cli.worker import run_once
-from broker.clocks import due as due_module
+from broker.workflow.operations import due as due_module
 from broker.clocks.models import OrderClock
 from broker.db import Database
 

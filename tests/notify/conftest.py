@@ -12,12 +12,13 @@ import responses
 import sqlalchemy as sa
 
 from broker.access import Actor
-from broker.audit.checkpoints import LogSigner
+from broker.audit.signer import LogSigner
 from broker.notify import delivery
 from broker.notify import operations
 from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
 from broker.orders.models import Order
+from broker.orders.operations import summary
 from broker.parties.operations import authenticate
 
 HOOK = "https://hooks.examplemail.test/broker"
@@ -74,7 +75,7 @@ def notify(database: Any, clock: Any, network: Any) -> Callable[..., list[Outbox
                 clock,
                 event=event,
                 organisation_ids=[uuid.UUID(network[handle].organisation_id) for handle in handles],
-                order=order,
+                order=None if order is None else summary(order),
                 emergency=emergency,
                 details=details or {},
             )

@@ -7,7 +7,7 @@ import requests
 import sqlalchemy as sa
 
 from broker import crypto
-from broker.notify.delivery import backoff
+from broker.notify.operations import backoff
 from broker.notify.models import WebhookEndpoint
 
 HOOK = "https://hooks.examplemail.test/broker"

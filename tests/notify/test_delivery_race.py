@@ -13,6 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from broker.notify import delivery
+from broker.notify import operations
 
 HOOKS = ("https://a.examplemail.test/hook", "https://b.examplemail.test/hook")
 MESSAGES = 12
@@ -87,7 +88,7 @@ def test_a_worker_that_cannot_get_the_database_leaves_the_message_for_the_next_r
     def busy(*args, **kwargs):
         raise sa.exc.OperationalError("UPDATE outbox_messages", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(delivery, "_claim", busy)
+    monkeypatch.setattr(operations, "_claim", busy)
     assert deliver() == 0
     assert "database is locked" in caplog.text
     assert len(receiver.calls) == 0

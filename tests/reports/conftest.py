@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from broker.clocks.due import fire_next
+from broker.workflow.operations.due import fire_next
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.vocabulary import AddresseeType

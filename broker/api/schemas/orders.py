@@ -8,8 +8,8 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
-from broker.api.schemas import PageQuerySchema
-from broker.api.schemas import page_schema
+from broker.api.schemas.common import PageQuerySchema
+from broker.api.schemas.common import page_schema
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType

@@ -3,7 +3,6 @@
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy import orm
 
@@ -13,14 +12,12 @@ from broker.access import require_kind
 from broker.api.endpoint import endpoint
 from broker.api.endpoint import services
 from broker.api.pagination import paginate
-from broker.audit import casefile
-from broker.audit import checkpoints
+from broker.api.schemas import audit as schemas
+from broker.audit import operations as audit_operations
 from broker.audit import queries
-from broker.audit import schemas
-from broker.audit.log import record
-from broker.audit.log import size as log_size
 from broker.audit.models import AuditCheckpoint
-from broker.orders.operations import get_order
+from broker.audit.queries import log_size
+from broker.orders import operations as order_operations
 from broker.vocabulary import OrganisationKind
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
@@ -54,8 +51,7 @@ def signing_key(session: orm.Session, actor: Actor) -> dict[str, str]:
     response=schemas.CheckpointPageSchema,
 )
 def list_checkpoints(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = sa.select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
-    return paginate(session, services(), statement, query)
+    return paginate(session, services(), queries.checkpoints(), query)
 
 
 @bp.get("/checkpoints/latest")
@@ -66,7 +62,7 @@ def list_checkpoints(session: orm.Session, actor: Actor, query: dict[str, Any]) 
     problems=(problems.NotFound,),
 )
 def latest_checkpoint(session: orm.Session, actor: Actor) -> AuditCheckpoint:
-    latest = checkpoints.latest_checkpoint(session)
+    latest = queries.latest_checkpoint(session)
     if latest is None:
         raise problems.NotFound("no checkpoint has been signed yet")
     return latest
@@ -83,7 +79,7 @@ def latest_checkpoint(session: orm.Session, actor: Actor) -> AuditCheckpoint:
 )
 def sign_checkpoint(session: orm.Session, actor: Actor) -> AuditCheckpoint:
     _oversight(actor, "ask for a checkpoint")
-    return checkpoints.sign_checkpoint(session, services().clock, services().log_signer)
+    return audit_operations.sign_checkpoint(session, services().clock, services().log_signer)
 
 
 @bp.get("/entries")
@@ -160,20 +156,6 @@ def consistency_proof(session: orm.Session, actor: Actor, query: dict[str, Any])
     problems=(problems.Forbidden, problems.NotFound),
 )
 def case_file(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> dict[str, Any]:
-    _oversight(actor, "export case files")
-    order = get_order(session, actor, order_id)
-    record(
-        session,
-        services().clock,
-        action="order.case_file_exported",
-        object_type="order",
-        object_id=order.id,
-        actor=actor,
+    return order_operations.export_case_file(
+        session, services().clock, services().log_signer, actor, order_id
     )
-    signer = services().log_signer
-    checkpoint = (
-        checkpoints.sign_checkpoint(session, services().clock, signer)
-        if signer
-        else checkpoints.latest_checkpoint(session)
-    )
-    return casefile.build(session, order, checkpoint)

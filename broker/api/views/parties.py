@@ -3,7 +3,6 @@
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy import orm
 
@@ -12,10 +11,9 @@ from broker.access import Actor
 from broker.api.endpoint import endpoint
 from broker.api.endpoint import services
 from broker.api.pagination import paginate
-from broker.parties import schemas
-from broker.parties.models import Addressee
+from broker.api.schemas import parties as schemas
+from broker.parties import queries
 from broker.parties.models import Organisation
-from broker.parties.models import User
 
 bp = Blueprint("parties", __name__, url_prefix="/api/v1")
 
@@ -23,7 +21,7 @@ bp = Blueprint("parties", __name__, url_prefix="/api/v1")
 @bp.get("/me")
 @endpoint(summary="Who the bearer token belongs to", tag="registry", response=schemas.WhoAmISchema)
 def whoami(session: orm.Session, actor: Actor) -> dict[str, Any]:
-    user = session.get_one(User, actor.user_id)
+    user = queries.user(session, actor.user_id)
     return {"user": user, "organisation": user.organisation}
 
 
@@ -35,11 +33,7 @@ def whoami(session: orm.Session, actor: Actor) -> dict[str, Any]:
     response=schemas.OrganisationPageSchema,
 )
 def list_organisations(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = sa.select(Organisation).order_by(Organisation.name)
-    if query.get("kind"):
-        statement = statement.where(Organisation.kind == query["kind"])
-    if query.get("country"):
-        statement = statement.where(Organisation.country == query["country"])
+    statement = queries.organisations(query.get("kind"), query.get("country"))
     return paginate(session, services(), statement, query)
 
 
@@ -51,7 +45,7 @@ def list_organisations(session: orm.Session, actor: Actor, query: dict[str, Any]
     problems=(problems.NotFound,),
 )
 def get_organisation(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) -> Organisation:
-    return _organisation(session, organisation_id)
+    return queries.organisation(session, organisation_id)
 
 
 @bp.get("/organisations/<uuid:organisation_id>/keys")
@@ -62,7 +56,7 @@ def get_organisation(session: orm.Session, actor: Actor, organisation_id: uuid.U
     problems=(problems.NotFound,),
 )
 def list_keys(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) -> dict[str, Any]:
-    organisation = _organisation(session, organisation_id)
+    organisation = queries.organisation(session, organisation_id)
     return {"organisation": organisation.id, "keys": organisation.keys}
 
 
@@ -74,7 +68,7 @@ def list_keys(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) ->
     problems=(problems.NotFound,),
 )
 def list_recipients(session: orm.Session, actor: Actor, organisation_id: uuid.UUID) -> dict[str, Any]:
-    organisation = _organisation(session, organisation_id)
+    organisation = queries.organisation(session, organisation_id)
     return {"organisation": organisation.id, "recipients": organisation.recipients}
 
 
@@ -86,16 +80,5 @@ def list_recipients(session: orm.Session, actor: Actor, organisation_id: uuid.UU
     response=schemas.AddresseePageSchema,
 )
 def list_addressees(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = sa.select(Addressee).order_by(Addressee.country, Addressee.name)
-    if query.get("country"):
-        statement = statement.where(Addressee.country == query["country"])
-    if query.get("provider"):
-        statement = statement.where(Addressee.provider_id == query["provider"])
+    statement = queries.addressees(query.get("country"), query.get("provider"))
     return paginate(session, services(), statement, query)
-
-
-def _organisation(session: orm.Session, organisation_id: uuid.UUID) -> Organisation:
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise problems.NotFound(f"no organisation {organisation_id}")
-    return organisation

@@ -1,16 +1,13 @@
-"""The parties of one order: which side a caller is on, and who must be told of a change."""
+"""The parties of one order: which side a caller is on, who acts for a side, who enforces in a State."""
 
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from broker import problems
 from broker.access import Actor
-from broker.clock import Clock
 from broker.lifecycle import Side
-from broker.notify.operations import enqueue
 from broker.orders.models import Order
 from broker.parties.models import Organisation
 from broker.vocabulary import OrganisationKind
@@ -50,21 +47,3 @@ def enforcing_authority_for(session: orm.Session, state: str) -> Organisation:
             "there (Art. 8, Art. 16): register it with `broker org create --kind enforcing_authority`"
         )
     return authority
-
-
-def tell(session: orm.Session, clock: Clock, order: Order, event: str, details: dict[str, Any]) -> None:
-    """Queue a notification of `event` for every party of the order, in the caller's transaction."""
-    parties = [order.issuing_authority_id]
-    if order.state.value != "draft":
-        parties.append(order.provider_id)
-    if order.enforcing_authority_id is not None:
-        parties.append(order.enforcing_authority_id)
-    enqueue(
-        session,
-        clock,
-        event=event,
-        organisation_ids=parties,
-        order=order,
-        emergency=order.emergency,
-        details=details,
-    )

@@ -1,9 +1,10 @@
 """Evidence API: the addressee uploads encrypted packages in chunks, the issuing authority downloads them.
 
-The JSON steps use the one-transaction `@endpoint`. The byte-moving routes (a chunk, assembling a
-package, the download) cannot: they authorise in one short transaction, move the bytes with no
-transaction open, and record the outcome in another, so the database is never locked while gigabytes
-cross the network and the server's memory stays flat (request.stream in, a generator out).
+The JSON steps are ordinary one-transaction views. The byte-moving routes (a chunk, assembling a
+package, the download) are streaming views (`@endpoint(stream=True)`): they decide in one short
+transaction, move the bytes with no transaction open, and record the outcome in another, so the
+database is never locked while gigabytes cross the network and the server's memory stays flat
+(request.stream in, a generator out).
 """
 
 import base64
@@ -19,10 +20,8 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import after_this_request
-from flask import json
 from flask import request
 from flask import stream_with_context
-from marshmallow import Schema
 from sqlalchemy import orm
 from werkzeug.datastructures import ContentRange
 from werkzeug.datastructures import Range
@@ -31,22 +30,19 @@ from werkzeug.http import parse_range_header
 
 from broker import problems
 from broker.access import Actor
-from broker.api import idempotency
-from broker.api.endpoint import EndpointSpec
-from broker.api.endpoint import bearer_token
+from broker.api.endpoint import Call
 from broker.api.endpoint import endpoint
-from broker.api.endpoint import replayed
 from broker.api.endpoint import services
 from broker.api.errors import problem_response
-from broker.evidence import packages
-from broker.evidence import schemas
+from broker.api.schemas import evidence as schemas
+from broker.evidence import operations
+from broker.evidence import queries
 from broker.evidence.models import EvidencePackage
 from broker.evidence.storage import ChunkMismatch
 from broker.evidence.storage import ChunkTruncated
 from broker.evidence.storage import Storage
 from broker.evidence.storage import StorageError
 from broker.evidence.storage import StoredChunk
-from broker.parties.operations import authenticate
 from broker.vocabulary import EvidenceState
 
 log = logging.getLogger(__name__)
@@ -74,7 +70,7 @@ def start_upload(
     session: orm.Session, actor: Actor, order_id: uuid.UUID, body: dict[str, Any]
 ) -> dict[str, Any]:
     broker = services()
-    package = packages.start_upload(
+    package = operations.start_upload(
         session, broker.clock, broker.evidence, actor, order_id, body, broker.storage.begin
     )
     return describe(package)
@@ -88,7 +84,7 @@ def start_upload(
     problems=(problems.NotFound,),
 )
 def list_packages(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> dict[str, Any]:
-    return {"items": [describe(package) for package in packages.list_packages(session, actor, order_id)]}
+    return {"items": [describe(package) for package in queries.list_packages(session, actor, order_id)]}
 
 
 @bp.get(PACKAGE)
@@ -101,7 +97,7 @@ def list_packages(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> di
 def get_package(
     session: orm.Session, actor: Actor, order_id: uuid.UUID, package_id: uuid.UUID
 ) -> dict[str, Any]:
-    return describe(packages.get_package(session, actor, order_id, package_id))
+    return describe(queries.get_package(session, actor, order_id, package_id))
 
 
 @bp.delete(PACKAGE)
@@ -114,54 +110,17 @@ def get_package(
 def abort_upload(
     session: orm.Session, actor: Actor, order_id: uuid.UUID, package_id: uuid.UUID
 ) -> dict[str, Any]:
-    transfer = packages.abort_upload(session, services().clock, actor, order_id, package_id)
+    transfer = operations.abort_upload(session, services().clock, actor, order_id, package_id)
     _after_commit(lambda: _remove(transfer))
-    return describe(packages.get_package(session, actor, order_id, package_id))
+    return describe(queries.get_package(session, actor, order_id, package_id))
 
 
 @bp.put(PACKAGE + "/chunks/<int:index>")
-def put_chunk(order_id: uuid.UUID, package_id: uuid.UUID, index: int) -> Response:
-    """Stream one chunk to storage, hashing it on the way; it counts only if it matches its digest."""
-    broker = services()
-    with broker.database.transaction() as session:
-        # Who is asking comes first: an anonymous caller learns nothing about the package.
-        actor = authenticate(session, broker.clock, bearer_token())
-        length = _content_length()
-        expected = _content_digest()
-        target = packages.chunk_target(session, actor, order_id, package_id, index, length)
-    request.max_content_length = length
-    try:
-        stored = broker.storage.put_chunk(
-            target.storage_key, target.upload_id or "", index, request.stream, length, expected
-        )
-    except ChunkMismatch as mismatch:
-        raise problems.ChunkDigestMismatch(
-            f"chunk {index} has SHA-256 {mismatch.actual}, not the {expected} its Content-Digest states; "
-            "it was discarded: send it again",
-            actual_sha256=mismatch.actual,
-        ) from mismatch
-    except (ChunkTruncated, ClientDisconnected) as truncated:
-        raise problems.IncompleteChunk(
-            f"chunk {index} ended before its {length} bytes; it was discarded: send it again"
-        ) from truncated
-    with broker.database.transaction() as session:
-        package = packages.record_chunk(session, broker.clock, actor, order_id, package_id, stored)
-        body = {
-            "index": stored.index,
-            "size": stored.size,
-            "sha256": stored.sha256,
-            "package_id": package.id,
-            "chunk_count": package.chunk_count,
-            # A count, not the list: a package of thousands of chunks must not answer each with all of them.
-            "chunks_received_count": packages.received_count(session, package.id),
-        }
-    return _json(schemas.ChunkSchema, body)
-
-
-put_chunk.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
+@endpoint(
     summary="Upload chunk <index> of a package (addressee): exactly chunk_size bytes, the last one the rest, "
     "with Content-Digest: sha-256=:<base64>: (RFC 9530); resend a chunk after a broken connection",
     tag="evidence",
+    stream=True,
     raw_body=PACKAGE_MEDIA_TYPE,
     headers=(
         {
@@ -181,94 +140,88 @@ put_chunk.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
         problems.IncompleteChunk,
     ),
 )
+def put_chunk(call: Call, order_id: uuid.UUID, package_id: uuid.UUID, index: int) -> Response:
+    """Stream one chunk to storage, hashing it on the way; it counts only if it matches its digest."""
+    broker = call.services
+    with call.transaction() as session:
+        length = _content_length()
+        expected = _content_digest()
+        target = queries.chunk_target(session, call.actor, order_id, package_id, index, length)
+    request.max_content_length = length
+    try:
+        stored = broker.storage.put_chunk(
+            target.storage_key, target.upload_id or "", index, request.stream, length, expected
+        )
+    except ChunkMismatch as mismatch:
+        raise problems.ChunkDigestMismatch(
+            f"chunk {index} has SHA-256 {mismatch.actual}, not the {expected} its Content-Digest states; "
+            "it was discarded: send it again",
+            actual_sha256=mismatch.actual,
+        ) from mismatch
+    except (ChunkTruncated, ClientDisconnected) as truncated:
+        raise problems.IncompleteChunk(
+            f"chunk {index} ended before its {length} bytes; it was discarded: send it again"
+        ) from truncated
+    with call.transaction() as session:
+        package = operations.record_chunk(session, broker.clock, call.actor, order_id, package_id, stored)
+        body = {
+            "index": stored.index,
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "package_id": package.id,
+            "chunk_count": package.chunk_count,
+            # A count, not the list: a package of thousands of chunks must not answer each with all of them.
+            "chunks_received_count": queries.received_count(session, package.id),
+        }
+        return call.answer(session, body)
 
 
 @bp.post(PACKAGE + "/complete")
-def complete_upload(order_id: uuid.UUID, package_id: uuid.UUID) -> Response:
-    """Assemble the chunks, measure the whole package, and compare with what was declared."""
-    broker = services()
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = idempotency.fingerprint(request.method, request.path, request.query_string, b"")
-    with broker.database.transaction() as session:
-        actor = authenticate(session, broker.clock, bearer_token())
-        # A retry after a lost answer gets the first answer; the package is assembled once.
-        replay = replayed(session, actor, key, fingerprint) if key is not None else None
-        if replay is not None:
-            return replay
-        target, chunks = packages.completion_target(session, actor, order_id, package_id)
+@endpoint(
+    summary="Assemble an uploaded package; the broker measures its size and SHA-256 (addressee). It becomes "
+    "evidence only when a signed evidence-manifest names it",
+    tag="evidence",
+    stream=True,
+    response=schemas.PackageSchema,
+    idempotent=True,
+    problems=(*UPLOAD_REFUSALS, problems.PackageIncomplete, problems.PackageDigestMismatch),
+)
+def complete_upload(call: Call, order_id: uuid.UUID, package_id: uuid.UUID) -> Response:
+    """Assemble the chunks, measure the whole package, and compare with what was declared.
+
+    A retry after a lost answer gets the first answer (the decorator replays it): the package is
+    assembled once.
+    """
+    broker = call.services
+    with call.transaction() as session:
+        target, chunks = queries.completion_target(session, call.actor, order_id, package_id)
     _assemble(broker.storage, target, chunks)
     digest, size = hashlib.sha256(), 0
     for block in broker.storage.read(target.storage_key):
         digest.update(block)
         size += len(block)
-    with broker.database.transaction() as session:
-        package = packages.finish_upload(
-            session, broker.clock, actor, order_id, package_id, size, digest.hexdigest()
+    with call.transaction() as session:
+        package = operations.finish_upload(
+            session, broker.clock, call.actor, order_id, package_id, size, digest.hexdigest()
         )
-        rejected = package.state is EvidenceState.DELETED
         declared = (package.declared_size, package.declared_sha256)
-        body = json.dumps(schemas.PackageSchema().dump(describe(package)))
-        if key is not None and not rejected:
-            idempotency.remember(session, actor.user_id, key, fingerprint, 200, body, broker.clock())
-    if rejected:
-        _remove(target)
-        raise problems.PackageDigestMismatch(
-            f"the assembled package is {size} bytes with SHA-256 {digest.hexdigest()}, but {declared[0]} bytes "
-            f"with SHA-256 {declared[1]} were declared; it was deleted: upload it again as a new package",
-            size=size,
-            sha256=digest.hexdigest(),
-        )
-    return Response(body, status=200, mimetype="application/json")
-
-
-complete_upload.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
-    summary="Assemble an uploaded package; the broker measures its size and SHA-256 (addressee). It becomes "
-    "evidence only when a signed evidence-manifest names it",
-    tag="evidence",
-    response=schemas.PackageSchema,
-    idempotent=True,
-    problems=(*UPLOAD_REFUSALS, problems.PackageIncomplete, problems.PackageDigestMismatch),
-)
+        if package.state is not EvidenceState.DELETED:
+            return call.answer(session, describe(package))
+    _remove(target)
+    raise problems.PackageDigestMismatch(
+        f"the assembled package is {size} bytes with SHA-256 {digest.hexdigest()}, but {declared[0]} bytes "
+        f"with SHA-256 {declared[1]} were declared; it was deleted: upload it again as a new package",
+        size=size,
+        sha256=digest.hexdigest(),
+    )
 
 
 @bp.get(PACKAGE + "/content")
-def download(order_id: uuid.UUID, package_id: uuid.UUID) -> Response:
-    """The sealed ciphertext, streamed, whole or as one byte range (RFC 9110 Range, If-Range)."""
-    broker = services()
-    with broker.database.transaction() as session:
-        actor = authenticate(session, broker.clock, bearer_token())
-        transfer = packages.authorise_download(session, broker.clock, actor, order_id, package_id)
-        assert transfer.sha256 is not None
-        etag = f'"{transfer.sha256}"'
-        try:
-            byte_range = _byte_range(parse_range_header(request.headers.get("Range")), transfer.length, etag)
-        except problems.InvalidByteRange as refusal:
-            unsatisfiable = problem_response(refusal)
-            unsatisfiable.headers["Content-Range"] = f"bytes */{transfer.length}"
-            return unsatisfiable
-        start, stop = byte_range or (0, transfer.length)
-        blocks: Iterator[bytes] = iter(())
-        if request.method != "HEAD":  # a HEAD request hands over no bytes
-            # Opened first: bytes the storage cannot find (a 500) are not logged as handed over.
-            blocks = broker.storage.read(transfer.storage_key, start, stop)
-            packages.record_download(session, broker.clock, actor, order_id, transfer, byte_range)
-    response = Response(
-        stream_with_context(_stream(blocks)), status=206 if byte_range else 200, mimetype=PACKAGE_MEDIA_TYPE
-    )
-    response.headers["Content-Length"] = str(stop - start)
-    response.headers["Accept-Ranges"] = "bytes"
-    response.headers["ETag"] = etag
-    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(transfer.sha256)).decode()}:"
-    response.headers["Content-Disposition"] = f'attachment; filename="{transfer.package_id}.age"'
-    if byte_range:
-        response.headers["Content-Range"] = ContentRange("bytes", start, stop, transfer.length).to_header()
-    return response
-
-
-download.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
+@endpoint(
     summary="Download a sealed package's ciphertext (issuing authority; not while the enforcing authority may "
     "still object). Supports Range; every download is logged",
     tag="evidence",
+    stream=True,
     raw_response=PACKAGE_MEDIA_TYPE,
     headers=(
         {
@@ -293,6 +246,36 @@ download.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
         problems.InvalidByteRange,
     ),
 )
+def download(call: Call, order_id: uuid.UUID, package_id: uuid.UUID) -> Response:
+    """The sealed ciphertext, streamed, whole or as one byte range (RFC 9110 Range, If-Range)."""
+    broker = call.services
+    with call.transaction() as session:
+        transfer = queries.authorise_download(session, broker.clock, call.actor, order_id, package_id)
+        assert transfer.sha256 is not None
+        etag = f'"{transfer.sha256}"'
+        try:
+            byte_range = _byte_range(parse_range_header(request.headers.get("Range")), transfer.length, etag)
+        except problems.InvalidByteRange as refusal:
+            unsatisfiable = problem_response(refusal)
+            unsatisfiable.headers["Content-Range"] = f"bytes */{transfer.length}"
+            return unsatisfiable
+        start, stop = byte_range or (0, transfer.length)
+        blocks: Iterator[bytes] = iter(())
+        if request.method != "HEAD":  # a HEAD request hands over no bytes
+            # Opened first: bytes the storage cannot find (a 500) are not logged as handed over.
+            blocks = broker.storage.read(transfer.storage_key, start, stop)
+            operations.record_download(session, broker.clock, call.actor, order_id, transfer, byte_range)
+    response = Response(
+        stream_with_context(_stream(blocks)), status=206 if byte_range else 200, mimetype=PACKAGE_MEDIA_TYPE
+    )
+    response.headers["Content-Length"] = str(stop - start)
+    response.headers["Accept-Ranges"] = "bytes"
+    response.headers["ETag"] = etag
+    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(transfer.sha256)).decode()}:"
+    response.headers["Content-Disposition"] = f'attachment; filename="{transfer.package_id}.age"'
+    if byte_range:
+        response.headers["Content-Range"] = ContentRange("bytes", start, stop, transfer.length).to_header()
+    return response
 
 
 @bp.post(PACKAGE + "/decryption-report")
@@ -307,7 +290,7 @@ download.endpoint_spec = EndpointSpec(  # type: ignore[attr-defined]
 def report_decryption(
     session: orm.Session, actor: Actor, order_id: uuid.UUID, package_id: uuid.UUID, body: dict[str, Any]
 ) -> dict[str, Any]:
-    package = packages.report_decryption(session, services().clock, actor, order_id, package_id, body)
+    package = operations.report_decryption(session, services().clock, actor, order_id, package_id, body)
     return describe(package)
 
 
@@ -343,10 +326,6 @@ DESCRIBED = (
     "decryption_outcome",
     "decryption_reported_at",
 )
-
-
-def _json(schema: type[Schema], body: dict[str, Any]) -> Response:
-    return Response(json.dumps(schema().dump(body)), status=200, mimetype="application/json")
 
 
 def _content_length() -> int:
@@ -396,7 +375,7 @@ def _byte_range(requested: Range | None, size: int, etag: str) -> tuple[int, int
     return start, stop
 
 
-def _assemble(storage: Storage, target: packages.Transfer, chunks: list[StoredChunk]) -> None:
+def _assemble(storage: Storage, target: queries.Transfer, chunks: list[StoredChunk]) -> None:
     """Assemble the chunks into the package's object, unless an earlier attempt already did.
 
     The storage drops the chunks once the object exists; if the broker stopped before recording that,
@@ -421,7 +400,7 @@ def _stream(blocks: Iterator[bytes]) -> Iterator[bytes]:
             close()
 
 
-def _remove(transfer: packages.Transfer) -> None:
+def _remove(transfer: queries.Transfer) -> None:
     """Delete a package's bytes after its rows say so; a failure leaves orphan bytes, never lost rows."""
     storage = services().storage
     try:

@@ -3,7 +3,6 @@
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy import orm
 
@@ -12,13 +11,11 @@ from broker.access import Actor
 from broker.api.endpoint import endpoint
 from broker.api.endpoint import services
 from broker.api.pagination import paginate
-from broker.api.schemas import PageQuerySchema
+from broker.api.schemas import notify as schemas
+from broker.api.schemas.common import PageQuerySchema
 from broker.notify import operations
-from broker.notify import schemas
+from broker.notify import queries
 from broker.notify.delivery import broker_jwk
-from broker.notify.models import DELIVERED
-from broker.notify.models import FAILED
-from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks")
@@ -46,12 +43,7 @@ def register(session: orm.Session, actor: Actor, body: dict[str, Any]) -> Webhoo
     response=schemas.WebhookEndpointPageSchema,
 )
 def list_endpoints(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = (
-        sa.select(WebhookEndpoint)
-        .where(WebhookEndpoint.organisation_id == actor.organisation_id)
-        .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
-    )
-    return paginate(session, services(), statement, query)
+    return paginate(session, services(), queries.endpoints_of(actor.organisation_id), query)
 
 
 @bp.delete("/<uuid:webhook_id>")
@@ -73,19 +65,7 @@ def remove(session: orm.Session, actor: Actor, webhook_id: uuid.UUID) -> Webhook
     response=schemas.DeliveryPageSchema,
 )
 def list_deliveries(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = (
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.organisation_id == actor.organisation_id)
-        .options(orm.selectinload(OutboxMessage.history))
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id)
-    )
-    status = query.get("status")
-    if status == DELIVERED:
-        statement = statement.where(OutboxMessage.delivered_at.is_not(None))
-    elif status == FAILED:
-        statement = statement.where(OutboxMessage.failed_at.is_not(None))
-    elif status is not None:
-        statement = statement.where(OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None))
+    statement = queries.deliveries_of(actor.organisation_id, query.get("status"))
     return paginate(session, services(), statement, query)
 
 

@@ -3,36 +3,23 @@
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy import orm
 
 from broker import problems
 from broker.access import Actor
-from broker.access import require_kind
-from broker.access import visible_orders
 from broker.api.endpoint import endpoint
 from broker.api.endpoint import services
 from broker.api.pagination import paginate
-from broker.lifecycle import FINAL
-from broker.orders import issuing
+from broker.api.schemas import orders as schemas
 from broker.orders import operations
-from broker.orders import reads
-from broker.orders import schemas
-from broker.orders import steps
+from broker.orders import queries
 from broker.orders.models import Order
 from broker.vocabulary import MessageType
-from broker.vocabulary import OrderState
-from broker.vocabulary import OrganisationKind
+from broker.workflow.operations import issuing
+from broker.workflow.operations import steps
 
 bp = Blueprint("orders", __name__, url_prefix="/api/v1")
-
-# The parties a summary names, loaded with the page rather than once per order.
-SUMMARY_LOADS = (
-    orm.selectinload(Order.issuing_authority),
-    orm.selectinload(Order.provider),
-    orm.selectinload(Order.enforcing_authority),
-)
 
 SIGNED = (
     problems.MalformedMessage,
@@ -99,15 +86,8 @@ def check_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Orde
     response=schemas.OrderPageSchema,
 )
 def list_orders(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    statement = (
-        sa.select(Order)
-        .options(*SUMMARY_LOADS)
-        .where(visible_orders(actor))
-        .order_by(Order.created_at.desc(), Order.id)
-    )
-    for name in ("state", "order_type", "emergency", "file_number"):
-        if query.get(name) is not None:
-            statement = statement.where(getattr(Order, name) == query[name])
+    filters = {name: query.get(name) for name in ("state", "order_type", "emergency", "file_number")}
+    statement = queries.listing(actor, filters)
     page = paginate(session, services(), statement, query)
     operations.record_listing(session, services().clock, actor, "orders", page["items"])
     return page
@@ -147,22 +127,9 @@ def issue_order(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: st
     problems=(problems.Forbidden,),
 )
 def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
-    parties = [
-        OrganisationKind.ISSUING_AUTHORITY,
-        OrganisationKind.PROVIDER,
-        OrganisationKind.ENFORCING_AUTHORITY,
-    ]
-    require_kind(actor, parties, "read an inbox", writes=False)
-    statement = (
-        sa.select(Order)
-        .options(*SUMMARY_LOADS)
-        .where(visible_orders(actor), Order.state.not_in([OrderState.DRAFT, *FINAL]))
-        .order_by(Order.emergency.desc(), Order.updated_at.desc(), Order.id)
+    statement = queries.inbox(
+        actor, unread=bool(query.get("unread")), overdue_only=bool(query.get("overdue"))
     )
-    if query.get("unread"):
-        statement = statement.where(reads.unread_by(actor.organisation_id))
-    if query.get("overdue"):
-        statement = statement.where(reads.overdue())
     page = paginate(session, services(), statement, query)
     operations.record_listing(session, services().clock, actor, "inbox", page["items"])
     return page
@@ -221,4 +188,4 @@ def send_message(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: s
 )
 def timeline(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> dict[str, Any]:
     order = operations.read_order(session, services().clock, actor, order_id)
-    return reads.timeline(session, order, actor)
+    return queries.timeline(session, order, actor)

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from broker.audit.log import record
+from broker.audit.operations import record
 from broker.clock import Clock
 from broker.clock import to_rfc3339
 from broker.clocks import operations as clocks
@@ -19,9 +19,8 @@ from broker.clocks.models import FIRED
 from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock as Kind
-from broker.lifecycle import Effect
 from broker.orders.models import Order
-from broker.orders.parties import tell
+from broker.orders.operations import tell
 from broker.vocabulary import OrderState
 
 # Clocks whose expiry is a missed legal deadline (recorded as a breach, the order keeps its state).
@@ -127,5 +126,4 @@ def _end(
 ) -> None:
     details["state"] = {"from": order.state.value, "to": state.value}
     order.state = state
-    for kind in Kind:
-        clocks.apply(session, clock(), order, kind, Effect.STOP, "order ended")
+    clocks.stop_all(session, clock(), order.id, "order ended")

@@ -10,20 +10,21 @@ from broker.access import Actor
 from broker.access import require_kind
 from broker.clock import Clock
 from broker.clocks import operations as clocks
-from broker.inbound import MessageWindow
-from broker.inbound import store_message
-from broker.inbound import verify_inbound
 from broker.lifecycle import Clock as ClockKind
 from broker.orders import checks
+from broker.orders.deadlines import due_time
+from broker.orders.inbound import MessageWindow
+from broker.orders.inbound import verify_inbound
 from broker.orders.models import Order
-from broker.orders.operations import expect
-from broker.orders.operations import get_order
 from broker.orders.operations import record_transition
 from broker.orders.operations import require_state
-from broker.orders.parties import enforcing_authority_for
-from broker.orders.parties import tell
+from broker.orders.operations import store_message
+from broker.orders.operations import tell
+from broker.orders.queries import get_order
+from broker.orders.sides import enforcing_authority_for
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
+from broker.workflow.guards import expect
 
 
 def issue_order(
@@ -51,13 +52,25 @@ def issue_order(
     now = clock()
     if report.derived.get("notification_required"):
         order.enforcing_authority_id = enforcing_authority_for(session, report.derived["notify_state"]).id
+        review = ClockKind.ENFORCING_REVIEW
         clocks.start(
-            session, now, order, ClockKind.ENFORCING_REVIEW, "notification of the enforcing State (Art. 8)"
+            session,
+            now,
+            order.id,
+            review,
+            due_time(review, order, now),
+            "notification of the enforcing State (Art. 8)",
         )
     if report.derived.get("ex_post_validation_required"):
         order.ex_post_validation_required = True
+        validation = ClockKind.EX_POST_VALIDATION
         clocks.start(
-            session, now, order, ClockKind.EX_POST_VALIDATION, "issued without prior validation (Art. 4(5))"
+            session,
+            now,
+            order.id,
+            validation,
+            due_time(validation, order, now),
+            "issued without prior validation (Art. 4(5))",
         )
     store_message(session, clock, message, order, order.provider_id)
     record_transition(session, clock, actor, order, OrderState.ISSUED, "order.issued", message)

@@ -7,8 +7,8 @@ from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
-from broker.api.schemas import PageQuerySchema
-from broker.api.schemas import page_schema
+from broker.api.schemas.common import PageQuerySchema
+from broker.api.schemas.common import page_schema
 from broker.notify.models import STATUSES
 from broker.notify.models import OutboxMessage
 

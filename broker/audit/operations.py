@@ -1,4 +1,4 @@
-"""Appending to the transparency log, in the same transaction as the event it records.
+"""The log's write side: appending entries in the event's own transaction, and signing checkpoints.
 
 Sequencing and integration happen together: the single-row head is incremented with
 UPDATE … RETURNING (which serialises concurrent appenders on PostgreSQL and SQLite alike), the entry
@@ -14,28 +14,19 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from broker import crypto
+from broker import problems
 from broker import translog
 from broker.access import Actor
+from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditSubtree
+from broker.audit.queries import HEAD_ID
+from broker.audit.queries import SqlSubtreeStore
+from broker.audit.queries import latest_checkpoint
+from broker.audit.signer import LogSigner
 from broker.clock import Clock
 from broker.clock import to_rfc3339
-
-HEAD_ID = 1
-
-
-class SqlSubtreeStore:
-    """The stored subtree hashes, read through the caller's session."""
-
-    def __init__(self, session: orm.Session) -> None:
-        self.session = session
-
-    def get(self, level: int, index: int) -> bytes:
-        stored = self.session.get(AuditSubtree, (level, index))
-        if stored is None:
-            raise LookupError(f"no stored subtree at level {level}, index {index}")
-        return stored.hash
 
 
 def record(
@@ -95,11 +86,6 @@ def record(
     return entry
 
 
-def size(session: orm.Session) -> int:
-    """How many entries the log holds."""
-    return session.scalar(sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID)) or 0
-
-
 def _actor(actor: Actor | None, system: str) -> dict[str, Any]:
     if actor is None:
         return {"system": system}
@@ -109,3 +95,24 @@ def _actor(actor: Actor | None, system: str) -> dict[str, Any]:
         "kind": actor.kind.value,
         "role": actor.role.value,
     }
+
+
+def sign_checkpoint(session: orm.Session, clock: Clock, signer: LogSigner | None) -> AuditCheckpoint:
+    """Sign the log as it is now; if nothing was appended since the last checkpoint, return that one."""
+    if signer is None:
+        raise problems.SigningUnavailable("this broker has no signing key configured (BROKER_KEY_FILE)")
+    # Lock the head so no append slips in between reading the size and the subtrees.
+    size = session.execute(
+        sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID).with_for_update()
+    ).scalar_one()
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.size == size:
+        return latest
+    root = translog.root_from_store(size, SqlSubtreeStore(session))
+    note = translog.sign_checkpoint(
+        translog.Checkpoint(signer.origin, size, root), signer.origin, signer.private_key
+    )
+    checkpoint = AuditCheckpoint(size=size, root_hash=root, note=note.decode("utf-8"), created_at=clock())
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint

@@ -21,9 +21,7 @@ from broker import problems
 from broker.access import Actor
 from broker.clock import Clock
 from broker.orders.models import Message
-from broker.orders.models import Order
 from broker.parties.models import SigningKey
-from broker.vocabulary import MessageType
 from broker.wire import envelope as wire_envelope
 from broker.wire.registry import UnknownMessageType
 from broker.wire.registry import validate_body
@@ -108,31 +106,3 @@ def verify_inbound(
             "the message body does not satisfy its schema", errors={"body": error.messages}
         ) from error
     return VerifiedMessage(jws=jws, envelope=envelope, key=key, issued_at=issued_at)
-
-
-def store_message(
-    session: orm.Session, clock: Clock, message: VerifiedMessage, order: Order, recipient_id: uuid.UUID
-) -> Message:
-    """Keep the message byte for byte, with the fields needed to find it again."""
-    stored = Message(
-        id=message.id,
-        message_type=MessageType(message.envelope["type"]),
-        version=message.envelope["version"],
-        sender_id=message.key.organisation_id,
-        sender_kid=message.key.kid,
-        recipient_id=recipient_id,
-        in_reply_to=uuid.UUID(message.envelope["in_reply_to"]) if message.envelope["in_reply_to"] else None,
-        issued_at=message.issued_at,
-        received_at=clock(),
-        jws=message.jws,
-        sha256=message.sha256,
-    )
-    order.messages.append(stored)
-    try:
-        session.flush()
-    except sa.exc.IntegrityError as error:
-        # Two copies of one message raced past the replay check; the database keeps only one.
-        raise problems.ReplayedMessage(
-            f"message {message.id} was already received; nothing was changed"
-        ) from error
-    return stored

@@ -3,8 +3,8 @@
 from marshmallow import Schema
 from marshmallow import fields
 
-from broker.api.schemas import PageQuerySchema
-from broker.api.schemas import page_schema
+from broker.api.schemas.common import PageQuerySchema
+from broker.api.schemas.common import page_schema
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind

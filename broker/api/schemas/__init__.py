@@ -1,0 +1,1 @@
+"""Marshmallow schemas of API v1 request and response bodies, one module per feature."""

@@ -1,0 +1,79 @@
+"""When an order's clocks fall due, and the transfer hold that follows from the enforcing review.
+
+Durations follow the Regulation (Arts. 4(5), 10, 11, 12, 16, 17) and, for the Council of Europe
+instruments, the deadline the legal engine derived (broker.legal Report.derived["deadline"]).
+"""
+
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import orm
+
+from broker.clocks import queries as clock_queries
+from broker.lifecycle import Clock
+from broker.orders.models import Order
+from broker.workdays import OutsideCalendar
+from broker.workdays import UnknownState
+from broker.workdays import add_working_days
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+
+# The production (or preservation) clock per deadline kind the legal engine derives.
+DEADLINES = {
+    "emergency_8h": 8 * HOUR,  # Art. 10(4)
+    "10_days": 10 * DAY,  # Art. 10(2)-(3)
+    "preservation_60_days": 60 * DAY,  # Art. 11(1)
+    "preservation_at_least_60_days": 60 * DAY,  # Budapest Art. 29(7)
+    "art7_30_days": 30 * DAY,  # CETS 224 Art. 7 (UNCONFIRMED)
+    "art8_20_days": 20 * DAY,  # CETS 224 Art. 8 (UNCONFIRMED)
+    "art8_45_days": 45 * DAY,  # CETS 224 Art. 8 (UNCONFIRMED)
+    "art9_emergency": 8 * HOUR,  # CETS 224 Art. 9: as fast as an EU emergency (UNCONFIRMED)
+}
+CLARIFICATION_REACTION = 5 * DAY  # Art. 10(6) (UNCONFIRMED)
+OBJECTION_WINDOW = 10 * DAY  # Art. 17 (UNCONFIRMED)
+EX_POST_VALIDATION = 48 * HOUR  # Art. 4(5)
+ENFORCEMENT_WORKING_DAYS = 5  # Art. 16(2)
+
+
+def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
+    """When a clock started at `start` falls due for this order."""
+    if kind in (Clock.PRODUCTION, Clock.PRESERVATION):
+        deadline = ((order.checks or {}).get("derived") or {}).get("deadline")
+        return start + DEADLINES.get(deadline, 10 * DAY)
+    if kind is Clock.ENFORCING_REVIEW:
+        return start + (96 * HOUR if order.emergency else 10 * DAY)  # Art. 12(1), 10(4)
+    if kind is Clock.OBJECTION_WINDOW:
+        return start + OBJECTION_WINDOW
+    if kind is Clock.CLARIFICATION:
+        return start + CLARIFICATION_REACTION
+    if kind is Clock.EX_POST_VALIDATION:
+        return start + EX_POST_VALIDATION
+    return enforcement_deadline(start, order.addressee.country)
+
+
+def enforcement_deadline(start: datetime, state: str) -> datetime:
+    """Five working days in the enforcing State (Art. 16(2)).
+
+    Without holiday data for that State or year, count Monday to Friday only: a deadline that may
+    fall early but never late.
+    """
+    try:
+        return add_working_days(start, ENFORCEMENT_WORKING_DAYS, state)
+    except (UnknownState, OutsideCalendar):
+        day, counted = start, 0
+        while counted < ENFORCEMENT_WORKING_DAYS:
+            day += DAY
+            counted += day.weekday() < 5
+        return day
+
+
+def transfer_held_until(session: orm.Session, order: Order, now: datetime) -> datetime | None:
+    """Until when a notified, non-emergency EPOC's data must wait for the enforcing authority (Art. 8(4),
+    10(2), 12(1)); None once its review window closed, it confirmed it will not object, or no hold applies."""
+    if order.enforcing_authority_id is None or order.emergency or order.transfer_released_at is not None:
+        return None
+    if not clock_queries.is_open(session, order.id, Clock.ENFORCING_REVIEW, now):
+        return None
+    review = clock_queries.get(session, order.id, Clock.ENFORCING_REVIEW)
+    assert review is not None
+    return review.due_at

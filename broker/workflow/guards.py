@@ -1,0 +1,148 @@
+"""The checks a signed message must pass before its step is applied: addressing, windows, holds, rules.
+
+Each guard only reads and raises the problem that says why the step cannot happen now; the step
+itself and its after-effects are in broker.workflow.operations.steps.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import orm
+
+from broker import problems
+from broker.clock import to_rfc3339
+from broker.clocks import queries as clocks
+from broker.evidence import manifest
+from broker.lifecycle import Clock
+from broker.orders.deadlines import transfer_held_until
+from broker.orders.inbound import VerifiedMessage
+from broker.orders.models import Order
+from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
+
+# Annex IV offences punishable by at least 3 years cannot be refused for lack of double criminality.
+DOUBLE_CRIMINALITY_THRESHOLD_MONTHS = 36
+
+Guard = Callable[[orm.Session, datetime, Order, VerifiedMessage], None]
+
+
+def expect(envelope: dict[str, Any], message_type: str, recipient: str, in_reply_to: str | None) -> None:
+    """The envelope is of this type, to this recipient, in reply to this message."""
+    if envelope["type"] != message_type:
+        raise problems.UnexpectedMessageType(
+            f"expected a {message_type!r} message here, got {envelope['type']!r}"
+        )
+    if envelope["recipient"]["organisation"] != recipient:
+        raise problems.WrongRecipient(
+            f"the message is addressed to {envelope['recipient']['organisation']}, but must go to {recipient}"
+        )
+    if envelope["in_reply_to"] != in_reply_to:
+        expected = in_reply_to or "nothing (null)"
+        raise problems.ValidationFailed(
+            f"in_reply_to must be {expected}", errors={"in_reply_to": [f"must be {expected}"]}
+        )
+
+
+def check(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Run the guard of this message type, if it has one."""
+    guard = GUARDS.get(MessageType(message.envelope["type"]))
+    if guard is not None:
+        guard(session, now, order, message)
+
+
+def _transfer_hold(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 8(4), 10(2): a notified, non-emergency EPOC's data wait for the enforcing authority."""
+    if message.body["outcome"] not in ("produced", "partially_produced"):
+        return
+    held_until = transfer_held_until(session, order, now)
+    if held_until is not None:
+        raise problems.TransferHeld(
+            f"the enforcing authority may object until {to_rfc3339(held_until)} (Art. 12(1)); transfer the "
+            "data after that, or once it confirms it will not object (Art. 10(2))",
+            held_until=to_rfc3339(held_until),
+        )
+
+
+def _objection_in_time(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 17: a reasoned objection only within 10 days of receipt."""
+    if not clocks.is_open(session, order.id, Clock.OBJECTION_WINDOW, now):
+        raise problems.TransitionNotAllowed(
+            "a third-country objection must be raised within 10 days of receipt (Art. 17); that window has closed"
+        )
+
+
+def _review_in_time(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 12: only while the review window runs; no double-criminality refusal for Annex IV offences."""
+    if not clocks.is_open(session, order.id, Clock.ENFORCING_REVIEW, now):
+        raise problems.TransitionNotAllowed("the enforcing authority's review window has closed (Art. 12(1))")
+    offence = order.certificate.get("offence", {})
+    penalty = offence.get("maximum_penalty_months")
+    if (
+        message.body.get("ground") == "no_double_criminality"
+        and offence.get("annex_iv_category")
+        and penalty is not None
+        and penalty >= DOUBLE_CRIMINALITY_THRESHOLD_MONTHS
+    ):
+        raise problems.ValidationFailed(
+            "EE-17 (Regulation (EU) 2023/1543, Art. 12(1)(d)): double criminality cannot be invoked for an "
+            "Annex IV offence punishable by at least 3 years in the issuing State",
+            errors={"body": {"ground": ["not available for this offence (Art. 12(1)(d))"]}},
+        )
+
+
+def _ex_post_expected(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    if not clocks.is_open(session, order.id, Clock.EX_POST_VALIDATION, now):
+        raise problems.TransitionNotAllowed(
+            "this order is not waiting for ex-post validation (Art. 4(5)): it was validated before issuing, "
+            "or the 48 hours have passed"
+        )
+
+
+def _deadline_ahead(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    if datetime.fromisoformat(message.body["deadline"]) <= now:
+        raise problems.ValidationFailed(
+            "a new deadline must lie in the future", errors={"body": {"deadline": ["in the past"]}}
+        )
+
+
+def _after_non_compliance(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage
+) -> None:
+    """Art. 16(1): enforcement follows non-compliance: an Annex III refusal or a missed deadline."""
+    production = clocks.get(session, order.id, Clock.PRODUCTION)
+    missed = production is not None and production.breached
+    if order.state is not OrderState.NOT_EXECUTED and not missed:
+        raise problems.TransitionNotAllowed(
+            "enforcement may be requested only after the addressee did not comply: an Annex III refusal or a "
+            "missed deadline (Art. 16(1))"
+        )
+
+
+def _nothing_pending(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Closing stops every clock, so it must not cut short a window that protects someone else."""
+    if clocks.is_open(session, order.id, Clock.EX_POST_VALIDATION, now):
+        raise problems.TransitionNotAllowed(
+            "the order awaits ex-post validation (Art. 4(5)); it can be closed once validated, or withdrawn",
+            state=order.state.value,
+        )
+    if clocks.is_open(session, order.id, Clock.ENFORCING_REVIEW, now):
+        review = clocks.get(session, order.id, Clock.ENFORCING_REVIEW)
+        assert review is not None
+        raise problems.TransitionNotAllowed(
+            f"the enforcing authority may still object until {to_rfc3339(review.due_at)} (Art. 10(4), 12(1)); "
+            "close the order after that, or once it confirms it will not object",
+            state=order.state.value,
+        )
+
+
+GUARDS: dict[MessageType, Guard] = {
+    MessageType.RESPONSE: _transfer_hold,
+    MessageType.THIRD_COUNTRY_OBJECTION: _objection_in_time,
+    MessageType.ENFORCING_REVIEW: _review_in_time,
+    MessageType.EX_POST_VALIDATION: _ex_post_expected,
+    MessageType.NEW_DEADLINE: _deadline_ahead,
+    MessageType.ENFORCEMENT_REQUEST: _after_non_compliance,
+    MessageType.CLOSURE: _nothing_pending,
+    MessageType.EVIDENCE_MANIFEST: manifest.check,
+}

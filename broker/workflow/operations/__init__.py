@@ -1,0 +1,1 @@
+"""The workflow's write side: each function runs inside its caller's one transaction."""

@@ -1,0 +1,229 @@
+"""Every step after issuing: taking delivery and each signed lifecycle message, per broker.lifecycle.
+
+Each step checks the lifecycle table and the message's guards (broker.workflow.guards), then applies
+state, clocks, audit entry, after-effects and notifications in the caller's transaction.
+"""
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import orm
+
+from broker import problems
+from broker.access import Actor
+from broker.access import require_kind
+from broker.clock import Clock
+from broker.clock import to_rfc3339
+from broker.clocks import operations as clocks
+from broker.evidence import operations as evidence
+from broker.lifecycle import KEEP
+from broker.lifecycle import PAUSED
+from broker.lifecycle import RECEIVE
+from broker.lifecycle import RESUME
+from broker.lifecycle import Clock as ClockKind
+from broker.lifecycle import Effect
+from broker.lifecycle import NotAllowed
+from broker.lifecycle import Side
+from broker.lifecycle import Step
+from broker.lifecycle import transition
+from broker.orders import deadlines
+from broker.orders.inbound import MessageWindow
+from broker.orders.inbound import VerifiedMessage
+from broker.orders.inbound import verify_inbound
+from broker.orders.models import Order
+from broker.orders.operations import mark_read
+from broker.orders.operations import record_transition
+from broker.orders.operations import store_message
+from broker.orders.operations import tell
+from broker.orders.queries import get_order
+from broker.orders.sides import enforcing_authority_for
+from broker.orders.sides import organisation_of
+from broker.orders.sides import side_of
+from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrganisationKind
+from broker.workflow import guards
+
+AfterEffect = Callable[[orm.Session, datetime, Order, VerifiedMessage, OrderState], None]
+
+
+def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
+    """The addressee takes delivery of an issued certificate: issued -> received, once; deadlines start."""
+    require_kind(actor, [OrganisationKind.PROVIDER], "receive orders")
+    order = get_order(session, actor, order_id)
+    if order.state is not OrderState.ISSUED:
+        return order  # taking delivery again changes nothing: the first receipt time stands
+    step = _step(order, RECEIVE, Side.ADDRESSEE, {})
+    now = clock()
+    record_transition(session, clock, actor, order, OrderState.RECEIVED, "order.received")
+    order.received_at = order.updated_at = now
+    apply_clocks(session, now, order, step, "receipt of the certificate", {})
+    tell(session, clock, order, "order.received", {"received_at": to_rfc3339(now)})
+    return order
+
+
+def send_message(
+    session: orm.Session,
+    clock: Clock,
+    window: MessageWindow,
+    actor: Actor,
+    order_id: uuid.UUID,
+    jws: str,
+    *,
+    only: MessageType | None = None,
+) -> Order:
+    """A signed lifecycle message from one party of the order to the others."""
+    order = get_order(session, actor, order_id)
+    message = verify_inbound(session, clock, window, actor, jws)
+    event = MessageType(message.envelope["type"])
+    if event in (MessageType.EPOC, MessageType.EPOC_PR) or (only is not None and event is not only):
+        where = (
+            "POST /api/v1/orders/{id}/issue" if event in (MessageType.EPOC, MessageType.EPOC_PR) else "here"
+        )
+        raise problems.UnexpectedMessageType(f"a {event.value!r} message does not belong {where}")
+    side = side_of(actor, order)
+    if actor.role.value == "auditor":
+        raise problems.Forbidden("auditors read but may not send messages")
+    step = _step(order, event, side, message.body)
+    now = clock()
+    recipient = _check_addressing(session, order, message, side)
+    guards.check(session, now, order, message)
+    store_message(session, clock, message, order, recipient)
+    mark_read(session, now, actor.organisation_id, order)  # the sender has seen what it sent
+    before = order.state
+    record_transition(session, clock, actor, order, _target(order, step), f"order.{event.value}", message)
+    order.updated_at = now
+    apply_clocks(session, now, order, step, event.value, message.body)
+    after = AFTER.get(event)
+    if after is not None:
+        after(session, now, order, message, before)
+    tell(
+        session,
+        clock,
+        order,
+        f"order.{event.value}",
+        {"state": order.state.value, "message": str(message.id)},
+    )
+    return order
+
+
+def apply_clocks(
+    session: orm.Session, now: datetime, order: Order, step: Step, cause: str, body: dict[str, Any]
+) -> None:
+    """The clock effects of a lifecycle step; a new deadline sets the production clock's due time."""
+    for kind, effect in step.clocks:
+        if kind is ClockKind.OBJECTION_WINDOW and order.instrument != "reg-2023-1543":
+            continue  # Art. 17 is the Regulation's
+        if effect is Effect.START:
+            given = body.get("deadline") if kind is ClockKind.PRODUCTION else None
+            due = datetime.fromisoformat(given) if given else deadlines.due_time(kind, order, now)
+            clocks.start(session, now, order.id, kind, due, cause)
+        else:
+            clocks.apply(session, now, order.id, kind, effect, cause)
+
+
+def _step(order: Order, event: str, side: Side, body: dict[str, Any]) -> Step:
+    try:
+        return transition(order.order_type, order.state, event, side, body)
+    except NotAllowed as refusal:
+        if refusal.wrong_side:
+            raise problems.Forbidden(str(refusal)) from refusal
+        raise problems.TransitionNotAllowed(str(refusal), state=order.state.value) from refusal
+    except KeyError as error:
+        raise problems.ValidationFailed(
+            f"{error.args[0]!r} is not an answer this {order.order_type.value} can take",
+            errors={"body": {"outcome": ["not allowed for this order type"]}},
+        ) from error
+
+
+def _target(order: Order, step: Step) -> OrderState:
+    if step.target == KEEP:
+        return order.state
+    if step.target == RESUME:
+        resumed = order.resume_state or OrderState.RECEIVED
+        order.resume_state = None
+        return resumed
+    target = OrderState(step.target)
+    if target in PAUSED:
+        order.resume_state = order.state
+    return target
+
+
+def _recipient(session: orm.Session, order: Order, side: Side, event: MessageType) -> uuid.UUID:
+    """Issuers write to the addressee (to the enforcing authority when asking it to enforce); the
+    addressee and the enforcing authority write to the issuer."""
+    if event is MessageType.ENFORCEMENT_REQUEST:
+        # Art. 16(1): the enforcing authority of the addressee's State, notified before or not.
+        recipient = (
+            order.enforcing_authority_id or enforcing_authority_for(session, order.addressee.country).id
+        )
+    else:
+        recipient = organisation_of(order, Side.ADDRESSEE if side is Side.ISSUER else Side.ISSUER)
+    assert recipient is not None
+    return recipient
+
+
+def _check_addressing(session: orm.Session, order: Order, message: VerifiedMessage, side: Side) -> uuid.UUID:
+    """Recipient per side, and in_reply_to naming a message of this very order; returns the recipient."""
+    recipient_id = _recipient(session, order, side, MessageType(message.envelope["type"]))
+    recipient = str(recipient_id)
+    in_reply_to = message.envelope["in_reply_to"]
+    known = {str(m.id) for m in order.messages}
+    if in_reply_to not in known:
+        raise problems.ValidationFailed(
+            "in_reply_to must name a message of this order (e.g. the certificate)",
+            errors={"in_reply_to": ["must be the id of a message of this order"]},
+        )
+    guards.expect(message.envelope, message.envelope["type"], recipient, in_reply_to)
+    return recipient_id
+
+
+def _answered(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    order.answered_at = now
+
+
+def _reviewed(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    """No objection releases the transfer (Art. 10(2)); a refusal after data were produced (an emergency,
+    Art. 10(4)) leaves a duty to delete or restrict them."""
+    if message.body["decision"] == "no_objection":
+        order.transfer_released_at = now
+    elif before in (OrderState.PRODUCED, OrderState.PARTIALLY_PRODUCED):
+        order.deletion_required = True
+
+
+def _deletion_duty(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    """Data received under an order that ends this way must be deleted or restricted (Art. 4(5))."""
+    if message.body.get("delete_received_data") or message.body.get("outcome") == "refused":
+        order.deletion_required = True
+
+
+def _enforcing_authority_named(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    """Art. 16(1): the enforcing authority of the addressee's State now acts on the order."""
+    if order.enforcing_authority_id is None:
+        order.enforcing_authority_id = enforcing_authority_for(session, order.addressee.country).id
+
+
+def _seal_evidence(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    evidence.seal_packages(session, now, order, message)
+
+
+AFTER: dict[MessageType, AfterEffect] = {
+    MessageType.RESPONSE: _answered,
+    MessageType.ENFORCING_REVIEW: _reviewed,
+    MessageType.WITHDRAWAL: _deletion_duty,
+    MessageType.EX_POST_VALIDATION: _deletion_duty,
+    MessageType.ENFORCEMENT_REQUEST: _enforcing_authority_named,
+    MessageType.EVIDENCE_MANIFEST: _seal_evidence,
+}
