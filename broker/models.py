@@ -4,6 +4,7 @@ from broker.api.idempotency import IdempotencyRecord
 from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
+from broker.audit.models import AuditPending
 from broker.audit.models import AuditSubtree
 from broker.clocks.models import OrderClock
 from broker.evidence.models import EvidenceChunk
@@ -27,6 +28,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
     "AuditLogHead",
+    "AuditPending",
     "AuditSubtree",
     "DeliveryAttempt",
     "EncryptionRecipient",

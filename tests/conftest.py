@@ -22,6 +22,7 @@ from broker import crypto
 from broker import migrate
 from broker.app import create_app
 from broker.audit.models import AuditLogHead
+from broker.audit.operations import integrate_all
 from broker.clock import FrozenClock
 from broker.db import Base
 from broker.db import Database
@@ -203,6 +204,7 @@ class Network:
                 )
                 self.addressees[handle] = str(addressee.id)
             party = Party(name, str(organisation.id), kind, token, private_key, key.kid, self.clock)
+        integrate_all(self.database)  # as the CLI does after registering
         self.parties[handle] = party
         return party
 

@@ -15,6 +15,7 @@ description cannot drift from the behaviour (see broker/api/openapi.py).
 
 import functools
 import json
+import logging
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response
 from flask import current_app
 from flask import request
@@ -32,9 +34,12 @@ from sqlalchemy import orm
 from broker import problems
 from broker.access import Actor
 from broker.api import idempotency
+from broker.audit import operations as audit
 from broker.parties.operations import authenticate
 from broker.problems import Problem
 from broker.services import Services
+
+log = logging.getLogger(__name__)
 
 JOSE_MEDIA_TYPE = "application/jose"
 
@@ -71,12 +76,14 @@ class Call:
     services: Services
     key: str | None
     fingerprint: str | None
+    appended: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[orm.Session]:
         """A short transaction, committed when the block ends without an exception."""
         with self.services.database.transaction() as session:
             yield session
+            self.appended = self.appended or session.info.get(audit.APPENDED, False)
 
     def answer(self, session: orm.Session, result: Any) -> Response:
         """The view's answer, remembered for a repeated Idempotency-Key inside `session`'s transaction."""
@@ -108,22 +115,49 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Res
 def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
     broker = services()
     with broker.database.transaction() as session:
-        # Who is asking comes first: an anonymous or expired caller learns nothing about its body.
-        actor = None if spec.public else authenticate(session, broker.clock, bearer_token())
-        arguments: dict[str, Any] = dict(path_args)
-        if spec.query is not None:
-            arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
-        if spec.body is not None:
-            arguments["body"] = _load(spec.body, _json_body(), "body")
-        if spec.signed:
-            arguments["jws"] = _jose_body()
-        key, fingerprint = _idempotency(spec, actor)
-        if key is not None and actor is not None and fingerprint is not None:
-            replay = replayed(session, actor, key, fingerprint)
-            if replay is not None:
-                return replay
-        result = view(session=session, actor=actor, **arguments)
-        return _answer(session, spec, broker, actor, key, fingerprint, result)
+        response = _respond(session, broker, spec, view, path_args)
+        appended = session.info.get(audit.APPENDED, False)
+    if appended:
+        integrate_log(broker)
+    return response
+
+
+def _respond(
+    session: orm.Session,
+    broker: Services,
+    spec: EndpointSpec,
+    view: Callable[..., Any],
+    path_args: dict[str, Any],
+) -> Response:
+    # Who is asking comes first: an anonymous or expired caller learns nothing about its body.
+    actor = None if spec.public else authenticate(session, broker.clock, bearer_token())
+    arguments: dict[str, Any] = dict(path_args)
+    if spec.query is not None:
+        arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
+    if spec.body is not None:
+        arguments["body"] = _load(spec.body, _json_body(), "body")
+    if spec.signed:
+        arguments["jws"] = _jose_body()
+    key, fingerprint = _idempotency(spec, actor)
+    if key is not None and actor is not None and fingerprint is not None:
+        replay = replayed(session, actor, key, fingerprint)
+        if replay is not None:
+            return replay
+    result = view(session=session, actor=actor, **arguments)
+    return _answer(session, spec, broker, actor, key, fingerprint, result)
+
+
+def integrate_log(broker: Services) -> None:
+    """After a commit that recorded log entries: integrate them now unless another process is at it.
+
+    The change is already committed, so a failure here is only logged: the entries stay queued and
+    the next request or the worker integrates them.
+    """
+    try:
+        with broker.database.transaction() as session:
+            audit.integrate(session, wait=False)
+    except sa.exc.SQLAlchemyError:
+        log.exception("integrating the log after a request failed; the worker will integrate the entries")
 
 
 def _handle_stream(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
@@ -136,7 +170,12 @@ def _handle_stream(spec: EndpointSpec, view: Callable[..., Any], path_args: dict
             replay = replayed(session, actor, key, fingerprint)
             if replay is not None:
                 return replay
-    response = view(call=Call(spec, actor, broker, key, fingerprint), **path_args)
+    call = Call(spec, actor, broker, key, fingerprint)
+    try:
+        response = view(call=call, **path_args)
+    finally:
+        if call.appended:
+            integrate_log(broker)
     if not isinstance(response, Response):
         raise TypeError(f"streaming view {view.__name__} must return call.answer(…) or a Response")
     return response

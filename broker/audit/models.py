@@ -9,6 +9,29 @@ from sqlalchemy import orm
 from broker.db import Base
 
 
+class AuditPending(Base):
+    """An event recorded with its change and waiting to be integrated into the tree (a sequencer's queue).
+
+    Appending only inserts here, so writers never queue on a shared row; the integrator gives each
+    entry its index, in `sequence` order, and moves it into `audit_entries`.
+    """
+
+    __tablename__ = "audit_pending"
+
+    sequence: orm.Mapped[int] = orm.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    recorded_at: orm.Mapped[datetime]
+    action: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    organisation_id: orm.Mapped[uuid.UUID | None]
+    object_type: orm.Mapped[str] = orm.mapped_column(sa.String(32))
+    object_id: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    # The entry's RFC 8785 JSON without its position (index, previous), which integration adds.
+    document: orm.Mapped[str] = orm.mapped_column(sa.Text)
+
+    __table_args__ = (sa.Index("ix_audit_pending_object", "object_type", "object_id"),)
+
+
 class AuditEntry(Base):
     """One event, as the exact canonical JSON that was hashed into the log (no order content)."""
 
@@ -24,7 +47,7 @@ class AuditEntry(Base):
     leaf: orm.Mapped[str] = orm.mapped_column(sa.Text)
     leaf_hash: orm.Mapped[bytes] = orm.mapped_column(sa.LargeBinary(32))
 
-    __table_args__ = (sa.Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (sa.Index("ix_audit_entries_object", "object_type", "object_id", "index"),)
 
 
 class AuditSubtree(Base):
@@ -38,7 +61,7 @@ class AuditSubtree(Base):
 
 
 class AuditLogHead(Base):
-    """The log's size; updating this single row is what serialises appends across processes."""
+    """The size of the integrated tree; only the integrator and checkpoint signing lock this row."""
 
     __tablename__ = "audit_log_head"
 

@@ -10,6 +10,7 @@ from broker import translog
 from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
+from broker.audit.models import AuditPending
 from broker.audit.models import AuditSubtree
 
 HEAD_ID = 1
@@ -71,6 +72,22 @@ def entries_about(session: orm.Session, object_type: str, object_id: uuid.UUID |
             .order_by(AuditEntry.index)
         )
     )
+
+
+def pending_about(session: orm.Session, object_type: str, object_id: uuid.UUID | str) -> list[AuditPending]:
+    """Entries about one object that are recorded but not yet integrated, in the order they will be."""
+    return list(
+        session.scalars(
+            sa.select(AuditPending)
+            .where(AuditPending.object_type == object_type, AuditPending.object_id == str(object_id))
+            .order_by(AuditPending.sequence)
+        )
+    )
+
+
+def pending_count(session: orm.Session) -> int:
+    """How many recorded entries wait for integration."""
+    return session.scalar(sa.select(sa.func.count()).select_from(AuditPending)) or 0
 
 
 def inclusion_proof(session: orm.Session, index: int, size: int) -> list[bytes]:

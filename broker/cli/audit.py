@@ -13,11 +13,15 @@ from broker import config
 from broker.audit import verify
 from broker.audit.models import AuditCheckpoint
 from broker.audit.models import AuditEntry
+from broker.audit.operations import integrate_all
+from broker.audit.operations import integrate_queued
 from broker.audit.operations import sign_checkpoint
 from broker.audit.signer import LogSigner
 from broker.cli.common import clock
+from broker.cli.common import open_database
 from broker.cli.common import registry_transaction
 from broker.cli.common import reports_problems
+from broker.cli.common import require_current_schema
 from broker.orders.casefile import render_markdown
 
 
@@ -53,12 +57,26 @@ def audit_checkpoint() -> None:
         click.echo(checkpoint.note, nl=False)
 
 
+@audit.command("integrate")
+@reports_problems
+def audit_integrate() -> None:
+    """Integrate every queued log entry into the tree now (the worker and each request do it anyway)."""
+    database = open_database()
+    try:
+        require_current_schema(database)
+        done = integrate_all(database)
+    finally:
+        database.dispose()
+    click.echo(f"integrated {done} queued entries")
+
+
 @audit.command("export")
 @click.argument("output", type=click.File("w"), default="-")
 @reports_problems
 def audit_export(output: typing.IO[str]) -> None:
     """Write every entry and every signed checkpoint to OUTPUT, for verification elsewhere."""
     with registry_transaction() as session:
+        integrate_queued(session)  # every entry recorded so far, none left waiting in the queue
         entries = [
             {"index": e.index, "leaf": e.leaf, "leaf_hash": base64.b64encode(e.leaf_hash).decode()}
             for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.index))

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 
 from broker import config
 from broker import problems
+from broker.audit import operations as audit
 from broker.clock import system_clock
 from broker.db import Database
 from broker.migrate import current_revision
@@ -38,12 +39,15 @@ def require_current_schema(database: Database) -> None:
 
 @contextmanager
 def registry_transaction() -> Iterator[orm.Session]:
-    """One transaction on the configured, migrated database."""
+    """One transaction on the configured, migrated database; its log entries are integrated after it."""
     database = open_database()
     try:
         require_current_schema(database)
         with database.transaction() as session:
             yield session
+            appended = session.info.get(audit.APPENDED, False)
+        if appended:
+            audit.integrate_all(database)
     finally:
         database.dispose()
 

@@ -11,6 +11,7 @@ import requests
 import sqlalchemy as sa
 
 from broker import config
+from broker.audit.operations import integrate_all
 from broker.audit.operations import sign_checkpoint
 from broker.audit.queries import latest_checkpoint
 from broker.audit.queries import log_size
@@ -40,11 +41,11 @@ def run_once(
     signer: LogSigner | None,
     http: requests.Session,
     say: Callable[[str], None],
-    checkpoint_every: timedelta = timedelta(minutes=5),
+    checkpoint_every: timedelta = timedelta(seconds=10),
     keeper: Keeper | None = None,
 ) -> int:
-    """Fire every clock now due, deliver what is queued, sign a checkpoint when one is due, and delete
-    the evidence the broker must no longer hold."""
+    """Fire every clock now due, delete the evidence the broker must no longer hold, integrate the log
+    entries still queued, deliver the outbox, and sign a checkpoint when one is due."""
     done = 0
     for _ in range(MAX_CLOCKS_PER_ROUND):
         try:
@@ -61,6 +62,8 @@ def run_once(
             done += 1
     if keeper is not None:
         done += delete_due(database, clock, keeper, say)
+    # Whatever the requests left queued (they integrate without waiting when another process is at it).
+    integrate_all(database)
     if signer is not None:
         done += deliver_due(database, clock, signer, http)
         done += _checkpoint_if_due(database, clock, signer, say, checkpoint_every)
@@ -103,9 +106,9 @@ def _keeper() -> Keeper:
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.5),
-    default=10.0,
+    default=2.0,
     show_default=True,
-    help="Seconds between rounds.",
+    help="Seconds between rounds (each integrates the log entries requests left queued).",
 )
 @reports_problems
 def worker(once: bool, interval: float) -> None:

@@ -12,6 +12,7 @@ from broker import problems
 from broker.access import Actor
 from broker.access import require_kind
 from broker.audit.queries import entries_about
+from broker.audit.queries import pending_about
 from broker.clocks import queries as clock_queries
 from broker.clocks.models import OrderClock
 from broker.lifecycle import FINAL
@@ -112,15 +113,20 @@ def inbox(actor: Actor, *, unread: bool = False, overdue_only: bool = False) -> 
     return statement
 
 
-READS = frozenset({"order.viewed", "order.listed", "order.case_file_exported"})
+READS = frozenset({"order.viewed", "order.case_file_exported"})
 
 
 def timeline(session: orm.Session, order: Order, actor: Actor) -> dict[str, Any]:
     """Every message, every clock with its pauses, and every logged event of the order.
 
     Who read the order is for oversight bodies: a party sees its own reads, not other parties'.
+    Events recorded but not yet integrated into the log come last, with no index yet.
     """
     events = [json.loads(entry.leaf) for entry in entries_about(session, "order", order.id)]
+    events += [
+        {**json.loads(pending.document), "index": None, "previous": None}
+        for pending in pending_about(session, "order", order.id)
+    ]
     return {
         "order": order,
         "messages": order.messages,

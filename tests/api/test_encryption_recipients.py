@@ -6,6 +6,7 @@ import pyrage
 import pytest
 
 from broker import problems
+from broker.audit.operations import integrate_all
 from broker.parties import operations
 from broker.parties.models import Organisation
 
@@ -71,6 +72,7 @@ def test_publishing_and_revoking_are_logged_without_the_key_material(client, dat
     recipient_id = publish(database, clock, network, "prosecutor", value)
     with database.transaction() as session:
         operations.revoke_recipient(session, clock, recipient_id=recipient_id, reason="rotated")
+    integrate_all(database)  # as `broker key` does after its transaction
     entries = client.get("/api/v1/audit/entries?limit=1000", headers=network["oversight"].headers).get_json()
     leaves = [e["leaf"] for e in entries["entries"] if '"encryption_recipient"' in e["leaf"]]
     assert len(leaves) == 2

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from broker import translog
 from broker.audit import verify
-from broker.audit.signer import LogSigner
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditSubtree
+from broker.audit.signer import LogSigner
 
 ORIGIN = "broker.test/log"
 BASE_URL = "http://broker.test"

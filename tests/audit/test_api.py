@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from broker import translog
 from broker.app import create_app
 from broker.audit import verify
-from broker.orders.casefile import render_markdown
 from broker.audit.models import AuditEntry
+from broker.orders.casefile import render_markdown
 from broker.problems import PROBLEM_BASE
 
 AUDIT = "/api/v1/audit"

@@ -9,6 +9,7 @@ from broker import crypto
 from broker import translog
 from broker.audit import verify
 from broker.audit.models import AuditEntry
+from broker.audit.operations import record
 
 URL = "http://broker.test"
 
@@ -55,6 +56,27 @@ def test_checkpoint_prints_a_signed_note_and_reuses_it_while_nothing_is_added(
     assert opened.size == log_size(database) > 0
     assert ok(broker_cli("audit", "checkpoint")) == note
     assert rows("audit_checkpoints") == 1
+
+
+def test_integrate_moves_every_queued_entry_into_the_tree(broker_cli, database, clock):
+    with database.transaction() as session:
+        for number in range(3):
+            record(
+                session, clock, action="test.queued", object_type="test", object_id=str(number), actor=None
+            )
+    assert ok(broker_cli("audit", "integrate")) == "integrated 3 queued entries\n"
+    assert log_size(database) == 3
+    assert ok(broker_cli("audit", "integrate")) == "integrated 0 queued entries\n"
+
+
+def test_export_integrates_what_is_queued_first(broker_cli, database, clock, tmp_path):
+    with database.transaction() as session:
+        record(session, clock, action="test.queued", object_type="test", object_id="x", actor=None)
+    path = tmp_path / "export.json"
+    ok(broker_cli("audit", "export", str(path)))
+    assert [json.loads(e["leaf"])["action"] for e in json.loads(path.read_text())["entries"]] == [
+        "test.queued"
+    ]
 
 
 def test_checkpoint_of_an_empty_log(broker_cli, database, vkey):

@@ -13,7 +13,6 @@ from broker import crypto
 from broker import translog
 from broker.audit import operations as log
 from broker.audit import queries
-from broker.audit import queries
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditSubtree
 from broker.orders.models import Message
@@ -235,16 +234,21 @@ def test_an_event_whose_transaction_fails_leaves_no_entry(database, clock, netwo
         operations.create_organisation(
             session, clock, name="Rolled Back", kind=OrganisationKind.OVERSIGHT_BODY, country="DE"
         )
-        assert queries.log_size(session) == size + 1
-        raise RuntimeError("the change failed after its entry was written")
+        assert queries.pending_count(session) == 1
+        raise RuntimeError("the change failed after its entry was sequenced")
+    with database.transaction() as session:
+        assert queries.pending_count(session) == 0
+        assert log.integrate(session) == 0
     assert log_size(database) == size
     assert [e["action"] for e in events(database)] == REGISTRY
     with database.transaction() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditSubtree)) >= size
         assert session.get(AuditSubtree, (0, size)) is None
-        # The next event takes the index the failed one would have had.
-        entry = log.record(session, clock, action="test.after", object_type="test", object_id="x", actor=None)
-        assert entry.index == size
+        log.record(session, clock, action="test.after", object_type="test", object_id="x", actor=None)
+    log.integrate_all(database)
+    # The next event takes the index the failed one would have had.
+    assert stored_entries(database)[-1].index == size
+    assert events(database)[-1]["action"] == "test.after"
 
 
 def test_reading_an_order_is_logged_with_the_reader(database, network, exchange, client):
@@ -267,7 +271,9 @@ def test_reading_an_order_is_logged_with_the_reader(database, network, exchange,
         ]
 
 
-def test_listing_orders_logs_one_entry_per_order_shown(database, network, exchange, client, clock):
+def test_listing_orders_logs_one_entry_per_request_naming_the_orders_shown(
+    database, network, exchange, client, clock
+):
     first = exchange.draft()
     clock.advance(minutes=1)
     second = exchange.draft()
@@ -276,11 +282,11 @@ def test_listing_orders_logs_one_entry_per_order_shown(database, network, exchan
 
     page = client.get("/api/v1/orders", headers=network["prosecutor"].headers).get_json()
     assert [item["id"] for item in page["items"]] == [second["id"], first["id"]]
-    listed = events(database)[size:]
-    assert [e["action"] for e in listed] == ["order.listed", "order.listed"]
-    assert [e["object"]["id"] for e in listed] == [second["id"], first["id"]]
-    assert {e["actor"]["organisation"] for e in listed} == {network["prosecutor"].organisation_id}
-    assert {json.dumps(e["details"]) for e in listed} == {json.dumps({"listing": "orders"})}
+    (listed,) = events(database)[size:]
+    assert listed["action"] == "orders.listed"
+    assert listed["object"] == {"type": "listing", "id": "orders"}
+    assert listed["actor"]["organisation"] == network["prosecutor"].organisation_id
+    assert listed["details"] == {"orders": [second["id"], first["id"]]}
 
     # A page showing nothing records nothing.
     size = log_size(database)
@@ -302,43 +308,83 @@ def test_stored_subtrees_give_the_root_of_every_prefix(database, network, exchan
             assert queries.consistency_proof(session, old, n) == translog.consistency_proof(hashes, old)
 
 
-def test_concurrent_appends_get_consecutive_unique_indexes(database, clock):
+def test_concurrent_appends_and_integrations_give_consecutive_unique_indexes(database, clock):
+    """Writers only queue their entries; racing integrators still give each one index, in queue order."""
     start = log_size(database)
     per_thread = 12
     barrier = threading.Barrier(2)
 
     def append(name):
         barrier.wait(timeout=30)
-        indexes = []
         for i in range(per_thread):
             with database.transaction() as session:
                 for j in range(1 + i % 2):
-                    entry = log.record(
+                    log.record(
                         session,
                         clock,
                         action="test.concurrent",
                         object_type="test",
-                        object_id=f"{name}-{i}-{j}",
+                        object_id=f"{name}-{i % 3}",
                         actor=None,
+                        details={"step": i, "part": j},
                     )
-                    indexes.append(entry.index)
-        return indexes
+            with database.transaction() as session:
+                log.integrate(session, wait=i % 2 == 0)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        first, second = pool.map(append, ["a", "b"])
+        list(pool.map(append, ["a", "b"]))
+    log.integrate_all(database)
 
     total = 2 * sum(1 + i % 2 for i in range(per_thread))
-    assert len(first) + len(second) == total
-    assert sorted(first + second) == list(range(start, start + total))
-    assert first == sorted(first) and second == sorted(second)
-
     entries = stored_entries(database)
     assert [entry.index for entry in entries] == list(range(start + total))
     assert log_size(database) == start + total
-    for entry in entries:
-        assert json.loads(entry.leaf)["index"] == entry.index
+    documents = [json.loads(entry.leaf) for entry in entries]
+    for entry, document in zip(entries, documents, strict=True):
+        assert document["index"] == entry.index
+    # Each writer's entries keep the order in which it committed them.
+    for name in ("a", "b"):
+        mine = [
+            (d["details"]["step"], d["details"]["part"]) for d in documents if d["object"]["id"][0] == name
+        ]
+        assert mine == sorted(mine) and len(mine) == total // 2
+    # Every entry points at the previous entry about the same object, and the first at nothing.
+    last: dict[str, int] = {}
+    for document in documents[start:]:
+        assert document["previous"] == last.get(document["object"]["id"])
+        last[document["object"]["id"]] = document["index"]
     hashes = [translog.leaf_hash(entry.leaf.encode()) for entry in entries]
     assert [entry.leaf_hash for entry in entries] == hashes
     with database.transaction() as session:
         for size in range(1, len(hashes) + 1):
             assert queries.root(session, size) == translog.root_hash(hashes[:size]), size
+
+
+def test_entries_about_an_object_form_a_chain(database, network, exchange, client):
+    order = exchange.respond(exchange.receive(exchange.issue(exchange.draft())))
+    client.get(f"/api/v1/orders/{order['id']}", headers=network["oversight"].headers)
+    about = [d for d in events(database) if d["object"] == {"type": "order", "id": order["id"]}]
+    assert [d["action"] for d in about] == [*EXCHANGE, "order.viewed"]
+    assert about[0]["previous"] is None
+    assert [d["previous"] for d in about[1:]] == [d["index"] for d in about[:-1]]
+
+
+def test_an_entry_waits_in_the_queue_until_integrated_and_the_timeline_shows_it_meanwhile(
+    database, network, exchange, client, clock
+):
+    order = exchange.draft()
+    with database.transaction() as session:
+        log.record(
+            session,
+            clock,
+            action="test.queued",
+            object_type="order",
+            object_id=order["id"],
+            actor=None,
+        )
+    size = log_size(database)
+    timeline = client.get(f"/api/v1/orders/{order['id']}/timeline", headers=network["prosecutor"].headers)
+    actions = [(event["action"], event["index"]) for event in timeline.get_json()["events"]]
+    # The timeline request itself integrated the queue after it answered: the queued entry came first.
+    assert ("test.queued", None) in actions
+    assert [d["action"] for d in events(database)[size:]] == ["test.queued", "order.viewed"]
