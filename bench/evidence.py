@@ -41,15 +41,16 @@ import sqlalchemy as sa
 
 from broker import migrate
 from broker.app import create_app
+from broker.client import BrokerClient
+from broker.client import KeySigner
+from broker.client import age
+from broker.client import evidence_fetching as fetching
+from broker.client import evidence_sending as sending
 from broker.clock import system_clock
 from broker.db import Database
 from broker.demo.network import Party
 from broker.demo.network import build_network
 from broker.demo.scenario import Demo
-from broker.evidence import age
-from broker.evidence import client
-from broker.evidence import fetching
-from broker.evidence import sending
 
 MiB = 1 << 20
 UNITS = {"": 1, "b": 1, "kb": 1 << 10, "kib": 1 << 10, "mb": MiB, "mib": MiB, "gb": 1 << 30, "gib": 1 << 30}
@@ -329,8 +330,8 @@ def running_server(database_url: str, folder: Path, chunk_size: int | None) -> I
 # Measuring.
 
 
-class TimedBroker(client.Broker):
-    """The client's Broker, adding up the time spent waiting for `complete` (the server's assembly)."""
+class TimedBroker(BrokerClient):
+    """The client, adding up the time spent waiting for `complete` (the server's assembly)."""
 
     completing = 0.0
 
@@ -371,7 +372,7 @@ def deliver(
         return Phase(spans, label)
 
     provider, prosecutor = parties["provider"], parties["prosecutor"]
-    signer = client.Signer.from_pem_file(folder / "provider.pem")
+    signer = KeySigner.from_pem_file(folder / "provider.pem")
     assert prosecutor.identity_file is not None
     identities = age.parse_identities(prosecutor.identity_file.read_text())
     with requests.Session() as http:
@@ -389,7 +390,7 @@ def deliver(
     with requests.Session() as http:
         fetch_started = time.perf_counter()
         [fetched] = fetching.fetch(
-            client.Broker(url, prosecutor.token, http),
+            BrokerClient(url, prosecutor.token, http),
             order_id,
             identities,
             folder / "received",
@@ -490,7 +491,7 @@ def render(results: Sequence[Result], host: dict[str, str], chunk_size: int | No
         "demo network registered and an EPOC issued and received in-process. Then `broker serve` (waitress, "
         f"8 threads) starts as a separate process with chunks of {chunk}, local evidence storage and its temp "
         "folder on the same disk as the benchmark. The benchmark sends a file of random bytes as the "
-        "provider with `broker.evidence.sending.send` and fetches it as the prosecutor with `broker.evidence.fetching.fetch`, "
+        "provider with `broker.client.evidence_sending.send` and fetches it as the prosecutor with `broker.client.evidence_fetching.fetch`, "
         "over HTTP on the loopback interface, client and server on the same machine. The phases are timed "
         "through the client's progress hooks:",
         "",

@@ -1,4 +1,5 @@
-"""The `broker` command: serve the API, migrate the database, manage the registry, run the demo."""
+"""The `broker` command: serve the API, migrate the database, manage the registry, run the demo, and
+the parties' own commands (order, message, inbox, evidence) that talk to a broker over HTTP."""
 
 import click
 
@@ -6,6 +7,9 @@ from broker.cli.audit import audit
 from broker.cli.db import db
 from broker.cli.demo import demo
 from broker.cli.evidence import evidence
+from broker.cli.message import inbox
+from broker.cli.message import message
+from broker.cli.order import order
 from broker.cli.registry import key
 from broker.cli.registry import org
 from broker.cli.registry import token
@@ -13,6 +17,7 @@ from broker.cli.registry import user
 from broker.cli.report import report
 from broker.cli.rules import rules
 from broker.cli.serve import serve
+from broker.cli.signer import signer
 from broker.cli.worker import worker
 
 
@@ -25,5 +30,22 @@ def main() -> None:
     """
 
 
-for command in (serve, worker, db, org, user, token, key, rules, audit, demo, report, evidence):
+for command in (
+    serve,
+    worker,
+    db,
+    org,
+    user,
+    token,
+    key,
+    rules,
+    audit,
+    demo,
+    report,
+    evidence,
+    order,
+    message,
+    inbox,
+    signer,
+):
     main.add_command(command)

@@ -56,13 +56,13 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
     afterwards unless --keep is given; with --keep, the commands to verify the log again are printed.
     """
     from broker.app import create_app
+    from broker.client import ClientError as EvidenceError
     from broker.demo import evidence
     from broker.demo.evidence import EvidenceFailed
     from broker.demo.network import build_network
     from broker.demo.scenario import Demo
     from broker.demo.scenario import DemoFailed
     from broker.demo.server import serving
-    from broker.evidence.client import EvidenceError
 
     folder = Path(tempfile.mkdtemp(prefix="broker-demo-"))
     url = database_url or f"sqlite:///{folder / 'broker.sqlite3'}"

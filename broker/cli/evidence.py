@@ -11,14 +11,18 @@ from typing import Any
 
 import click
 
-from broker.evidence import age
-from broker.evidence import client
-from broker.evidence import fetching
-from broker.evidence import sending
+from broker.cli.client import connection as _connection
+from broker.cli.client import fails_cleanly as _fails
+from broker.client import BrokerClient
+from broker.client import TrustList
+from broker.client import age
+from broker.client import evidence_fetching as fetching
+from broker.client import evidence_sending as sending
+from broker.crypto.signers import signer_from_reference
 
 
-def _broker(url: str, token: str) -> client.Broker:
-    return client.Broker(url, token)
+def _broker(url: str, token: str) -> BrokerClient:
+    return BrokerClient(url, token)
 
 
 def _progress(label: str, total: int) -> Any:
@@ -37,22 +41,10 @@ def _time_range(value: str | None) -> dict[str, str] | None:
 
 
 def _fails_cleanly(run: Any) -> Any:
-    try:
-        return run()
-    except client.EvidenceError as error:
-        raise click.ClickException(str(error)) from error
-    except (age.InvalidRecipient, age.InvalidIdentity) as error:
-        raise click.ClickException(str(error)) from error
+    return _fails(run)()
 
 
-def connection(command: Any) -> Any:
-    """--url and --token: which broker, as whom (both commands talk to it over HTTPS)."""
-    command = click.option(
-        "--token", envvar="BROKER_TOKEN", required=True, help="Your API token (or BROKER_TOKEN)."
-    )(command)
-    return click.option(
-        "--url", envvar="BROKER_URL", required=True, help="The broker's base URL (or BROKER_URL)."
-    )(command)
+connection = _connection()
 
 
 @click.group()
@@ -68,11 +60,11 @@ def evidence() -> None:
 @connection
 @click.option(
     "--key",
-    "key_file",
+    "key_reference",
     envvar="BROKER_SIGNING_KEY",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Your organisation's private signing key (PEM) registered with the broker.",
+    help="Your organisation's registered signing key: a PEM file, or a pkcs11:… or awskms:… reference "
+    "(docs/client.md).",
 )
 @click.option(
     "--work",
@@ -91,7 +83,7 @@ def send(
     files: tuple[Path, ...],
     url: str,
     token: str,
-    key_file: Path,
+    key_reference: str,
     work: Path,
     categories: tuple[str, ...],
     period: str | None,
@@ -103,7 +95,7 @@ def send(
     and the upload resumes where it stopped. The manifest, signed with --key, lists every file's
     size and SHA-256 and those of its encrypted package.
     """
-    signer = _fails_cleanly(lambda: client.Signer.from_pem_file(key_file))
+    signer = _fails_cleanly(lambda: signer_from_reference(key_reference))
     manifest = _fails_cleanly(
         lambda: sending.send(
             _broker(url, token),
@@ -154,9 +146,9 @@ def fetch(order: str, url: str, token: str, identity_file: Path, out: Path, trus
     trusted = None
     if trust_list is not None:
         try:
-            trusted = fetching.trusted_keys(json.loads(trust_list.read_text()))
+            trusted = TrustList.load(trust_list)
         except ValueError as error:
-            raise click.ClickException(f"{trust_list} is not a JWKS trust list: {error}") from error
+            raise click.ClickException(str(error)) from error
     results = _fails_cleanly(
         lambda: fetching.fetch(
             _broker(url, token),

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 
 from broker.crypto._b64 import b64url_decode
 from broker.crypto._b64 import b64url_encode
-from broker.crypto._sig import sign
 from broker.crypto._sig import verify
 from broker.crypto.canonical import canonicalize
 from broker.crypto.errors import InvalidKey
@@ -14,16 +13,26 @@ from broker.crypto.jwk import public_key_from_jwk
 from broker.crypto.keys import EDDSA
 from broker.crypto.keys import ES256
 from broker.crypto.keys import PrivateKey
-from broker.crypto.keys import require_private_key
 from broker.crypto.keys import signing_alg
+from broker.crypto.signers import KeySigner
+from broker.crypto.signers import Signer
+from broker.crypto.signers import SignerError
+from broker.crypto.signers import as_signer
+from broker.crypto.signers import verify_own_signature
 
 _ALGS = (EDDSA, ES256)
+# Ed25519 signatures and ES256 R || S are both 64 bytes (RFC 8037, RFC 7518 section 3.4).
+_SIGNATURE_BYTES = 64
 
 
-def sign_jws(payload: bytes, private_key: PrivateKey, kid: str) -> str:
-    """Sign `payload` as a compact JWS whose protected header is canonical {"alg", "kid"}."""
-    key = require_private_key(private_key)
-    return _sign_with_header(payload, key, {"alg": signing_alg(key), "kid": kid})
+def sign_jws(payload: bytes, private_key: PrivateKey | Signer, kid: str | None = None) -> str:
+    """Sign `payload` as a compact JWS whose protected header is canonical {"alg", "kid"}.
+
+    `private_key` is a private key object or a Signer (a file, an HSM, KMS: broker.crypto.signers);
+    both give the same token for the same Ed25519 key. `kid` defaults to the signer's thumbprint.
+    """
+    signer = as_signer(private_key)
+    return _sign_with_header(payload, signer, {"alg": signer.alg, "kid": signer.kid if kid is None else kid})
 
 
 def verify_jws(token: str, jwk: Mapping[str, object]) -> bytes:
@@ -66,10 +75,21 @@ def jws_payload_unverified(token: str) -> bytes:
     return _decode(_split(token)[1], "payload")
 
 
-def _sign_with_header(payload: bytes, key: PrivateKey, header: Mapping[str, object]) -> str:
-    """Sign under any protected header, canonicalized so equal headers give equal tokens."""
+def _sign_with_header(payload: bytes, key: PrivateKey | Signer, header: Mapping[str, object]) -> str:
+    """Sign under any protected header, canonicalized so equal headers give equal tokens.
+
+    A signature made outside this process (HSM, KMS) is checked against the signer's public key
+    before it is used, so a wrong format or a wrong key is caught here, not by the receiver.
+    """
     signing_input = f"{b64url_encode(canonicalize(header))}.{b64url_encode(payload)}"
-    return f"{signing_input}.{b64url_encode(sign(key, signing_input.encode('ascii')))}"
+    data = signing_input.encode("ascii")
+    signer = as_signer(key)
+    signature = signer.sign(data)
+    if not isinstance(signer, KeySigner):
+        if len(signature) != _SIGNATURE_BYTES:
+            raise SignerError(f"the signer returned {len(signature)} bytes, not a {signer.alg} JWS signature")
+        verify_own_signature(signer, signature, data)
+    return f"{signing_input}.{b64url_encode(signature)}"
 
 
 def _split(token: str) -> tuple[str, str, str]:

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from broker.client import BrokerClient
+from broker.client import KeySigner
+from broker.client import age
+from broker.client import evidence_fetching as fetching
+from broker.client import evidence_sending as sending
 from broker.demo.network import Party
-from broker.evidence import age
-from broker.evidence import client
-from broker.evidence import fetching
-from broker.evidence import sending
 
 
 class EvidenceFailed(Exception):
@@ -56,13 +57,13 @@ def deliver(
     """Send as the provider, fetch as the authority; returns what the summary shows."""
     produced = subscriber_records(folder / "produced")
     key_file = folder / "provider.pem"
-    signer = client.Signer.from_pem_file(key_file)
+    signer = KeySigner.from_pem_file(key_file)
     say(
         f"   {provider.name} encrypts {len(produced)} files to the prosecutor's published age recipient, "
         "uploads them in checksummed chunks and signs an evidence manifest:"
     )
     manifest = sending.send(
-        client.Broker(url, provider.token),
+        BrokerClient(url, provider.token),
         order["id"],
         produced,
         signer,
@@ -76,7 +77,7 @@ def deliver(
     assert authority.identity_file is not None
     identities = age.parse_identities(authority.identity_file.read_text())
     fetched = fetching.fetch(
-        client.Broker(url, authority.token),
+        BrokerClient(url, authority.token),
         order["id"],
         identities,
         folder / "received",

@@ -5,7 +5,7 @@ this module and `broker.crypto` alone.
 
     payload = canonicalize({"type", "version", "id", "issued_at", "sender": {"organisation", "kid"},
                             "recipient": {"organisation"}, "in_reply_to", "body"})
-    message = sign_jws(payload, private_key, kid)
+    message = sign_jws(payload, private_key, kid)  # or a broker.crypto.Signer instead of the key
 """
 
 import json
@@ -55,9 +55,15 @@ def new_envelope(
     }
 
 
-def seal(envelope: dict[str, Any], private_key: Any, kid: str) -> str:
-    """Sign the canonical JSON of an envelope; the result is the message as it travels."""
-    return crypto.sign_jws(crypto.canonicalize(envelope), private_key, kid)
+def seal(envelope: dict[str, Any], private_key: Any, kid: str | None = None) -> str:
+    """Sign the canonical JSON of an envelope; the result is the message as it travels.
+
+    `private_key` is a private key object or a `broker.crypto.Signer` (a key file, an HSM, KMS), so
+    the authority's key need not sit in a file; the name stays for today's callers. `kid` defaults to
+    the envelope's `sender.kid`, which the JWS header must repeat.
+    """
+    header_kid = kid if kid is not None else str(envelope["sender"]["kid"])
+    return crypto.sign_jws(crypto.canonicalize(envelope), private_key, header_kid)
 
 
 def read_unverified(message: str) -> dict[str, Any]:

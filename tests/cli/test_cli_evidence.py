@@ -25,10 +25,13 @@ from click.testing import CliRunner
 from broker import crypto
 from broker.audit.models import AuditEntry
 from broker.cli import main
+from broker.client import BrokerClient
+from broker.client import ClientError
+from broker.client import KeySigner
+from broker.client import evidence_sending as sending
+from broker.client import http
 from broker.clock import FrozenClock
 from broker.demo.server import serving
-from broker.evidence import client
-from broker.evidence import sending
 from broker.evidence.models import EvidencePackage
 from broker.parties import operations
 from broker.parties.models import Organisation
@@ -171,20 +174,20 @@ class BreaksAfter(requests.Session):
 def test_a_broken_upload_resumes_with_the_same_package_and_only_the_missing_chunks(
     url, network, order, produced, provider_key, tmp_path, database, monkeypatch, identity
 ):
-    monkeypatch.setattr(client, "RETRY_WAIT", 0)
-    signer = client.Signer.from_pem_file(provider_key)
+    monkeypatch.setattr(http, "RETRY_WAIT", 0)
+    signer = KeySigner.from_pem_file(provider_key)
     work = tmp_path / "work"
     broken = BreaksAfter(chunks=3)
-    with pytest.raises(client.EvidenceError, match="run the same command again to resume"):
+    with pytest.raises(ClientError, match="run the same command again to resume"):
         sending.send(
-            client.Broker(url, network["provider"].token, broken), order["id"], produced, signer, work
+            BrokerClient(url, network["provider"].token, broken), order["id"], produced, signer, work
         )
     first = packages(database)
     assert [p.state for p in first] == [EvidenceState.UPLOADING]
     encrypted = sorted(work.glob("*.age"))
 
     steady = BreaksAfter(chunks=1000)
-    sending.send(client.Broker(url, network["provider"].token, steady), order["id"], produced, signer, work)
+    sending.send(BrokerClient(url, network["provider"].token, steady), order["id"], produced, signer, work)
 
     after = packages(database)
     assert after[0].id == first[0].id, "the interrupted package is resumed, not started again"
@@ -354,15 +357,15 @@ class LosesManifestAnswers(requests.Session):
 def test_a_manifest_whose_answers_were_lost_is_not_sent_again(
     url, network, order, produced, provider_key, identity, tmp_path, database, monkeypatch
 ):
-    monkeypatch.setattr(client, "RETRY_WAIT", 0)
-    signer = client.Signer.from_pem_file(provider_key)
+    monkeypatch.setattr(http, "RETRY_WAIT", 0)
+    signer = KeySigner.from_pem_file(provider_key)
     work = tmp_path / "work"
-    lossy = client.Broker(url, network["provider"].token, LosesManifestAnswers())
-    with pytest.raises(client.EvidenceError, match="run the same command again"):
+    lossy = BrokerClient(url, network["provider"].token, LosesManifestAnswers())
+    with pytest.raises(ClientError, match="run the same command again"):
         sending.send(lossy, order["id"], produced, signer, work)
     sealed = packages(database)
 
-    again = sending.send(client.Broker(url, network["provider"].token), order["id"], produced, signer, work)
+    again = sending.send(BrokerClient(url, network["provider"].token), order["id"], produced, signer, work)
 
     assert again["type"] == "evidence-manifest"
     assert [(p.id, p.state) for p in packages(database)] == [(p.id, p.state) for p in sealed]

@@ -1,4 +1,4 @@
-"""Interop of `broker.evidence.age` with Debian's reference `age` 1.1.1, both ways.
+"""Interop of `broker.client.age` with Debian's reference `age` 1.1.1, both ways.
 
 The reference tool is required, never skipped: CI installs it in `.ci/run` (`apt-get install age`).
 It is called with absolute paths and no shell; its output always goes to stdout, because
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pyrage import x25519
 
-from broker.evidence import age
+from broker.client import age
 
 # age's STREAM chunk is 64 KiB: empty, one byte, either side of one chunk, and several chunks.
 SIZES = [0, 1, 65535, 65536, 65537, 1024 * 1024 + 3]

@@ -1,4 +1,4 @@
-"""Round trips, tampering, key-file parsing and hashing for `broker.evidence.age`."""
+"""Round trips, tampering, key-file parsing and hashing for `broker.client.age`."""
 
 import hashlib
 import io
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyrage import x25519
 
-from broker.evidence import age
+from broker.client import age
 
 SIZES = [0, 1, 65535, 65536, 65537, 131072, 3 * 1024 * 1024 + 12345]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from broker.evidence import age
+from broker.client import age
 
 TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "age-testkit" / "testdata"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()

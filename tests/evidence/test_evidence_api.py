@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from broker.app import create_app
 from broker.audit.models import AuditEntry
+from broker.client import age
 from broker.demo.server import serving
-from broker.evidence import age
 from broker.evidence.models import EvidencePackage
 from broker.evidence.retention import Keeper
 from broker.evidence.retention import delete_due

@@ -19,11 +19,12 @@ import pytest
 
 from broker import crypto
 from broker.app import create_app
+from broker.client import BrokerClient
+from broker.client import KeySigner
+from broker.client import evidence_fetching as fetching
+from broker.client import evidence_sending as sending
 from broker.clock import FrozenClock
 from broker.demo.server import serving
-from broker.evidence import client
-from broker.evidence import fetching
-from broker.evidence import sending
 from broker.parties import operations
 from broker.parties.models import Organisation
 
@@ -82,13 +83,13 @@ def test_a_package_delivered_through_s3_decrypts_with_every_hash_checked(
     key.write_bytes(crypto.private_key_pem(network["provider"].private_key))
 
     with serving(app) as url:
-        provider = client.Broker(url, network["provider"].token)
-        sending.send(provider, order["id"], [produced], client.Signer.from_pem_file(key), tmp_path / "work")
+        provider = BrokerClient(url, network["provider"].token)
+        sending.send(provider, order["id"], [produced], KeySigner.from_pem_file(key), tmp_path / "work")
         (stored,) = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
         assert stored["Key"].startswith(f"{order['id']}/")
         assert stored["Size"] > 11 * MIB, "the store holds the age package, never the plaintext"
         fetched = fetching.fetch(
-            client.Broker(url, network["prosecutor"].token), order["id"], [str(identity)], tmp_path / "out"
+            BrokerClient(url, network["prosecutor"].token), order["id"], [str(identity)], tmp_path / "out"
         )
 
     assert fetched[0]["sha256"] == hashlib.sha256(produced.read_bytes()).hexdigest()

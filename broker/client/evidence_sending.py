@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from broker.client import age
+from broker.client.errors import EvidenceError
+from broker.client.errors import ProblemError
+from broker.client.http import Connection
+from broker.client.http import NoProgress
+from broker.client.http import Progress
 from broker.clock import system_clock
-from broker.evidence import age
-from broker.evidence.client import Broker
-from broker.evidence.client import BrokerError
-from broker.evidence.client import EvidenceError
-from broker.evidence.client import NoProgress
-from broker.evidence.client import Progress
-from broker.evidence.client import Signer
+from broker.crypto import Signer
 from broker.wire import envelope
 
 STATE_FILE = "send-state.json"
@@ -40,7 +40,7 @@ class Produced:
 
 
 def send(
-    broker: Broker,
+    broker: Connection,
     order_id: str,
     files: Sequence[Path],
     signer: Signer,
@@ -111,7 +111,7 @@ def send(
         "POST",
         f"/orders/{order_id}/messages",
         expect=(201,),
-        data=envelope.seal(sealed, signer.private_key, signer.kid),
+        data=envelope.seal(sealed, signer, signer.kid),
         headers={"Content-Type": "application/jose", "Idempotency-Key": state.manifest_id},
     )
     say(f"manifest {sealed['id']} signed and accepted: {len(entries)} package(s) sealed as evidence")
@@ -143,7 +143,8 @@ class _State:
         return str(self.document["manifest_id"])
 
     def file(self, path: Path) -> dict[str, Any] | None:
-        return self.document["files"].get(str(path.resolve()))
+        known: dict[str, Any] | None = self.document["files"].get(str(path.resolve()))
+        return known
 
     def remember(self, path: Path, entry: dict[str, Any]) -> None:
         self.document["files"][str(path.resolve())] = entry
@@ -183,7 +184,7 @@ def _encrypted(
 
 
 def _uploaded(
-    broker: Broker,
+    broker: Connection,
     order_id: str,
     produced: Produced,
     package: dict[str, Any],
@@ -195,7 +196,7 @@ def _uploaded(
     if package.get("id"):
         try:
             current = broker.json("GET", f"/orders/{order_id}/evidence/{package['id']}")
-        except BrokerError as error:
+        except ProblemError as error:
             if error.status != 404:
                 raise
         if current is not None and current["state"] not in ("uploading", "uploaded"):
@@ -237,7 +238,7 @@ def _uploaded(
     return str(current["id"])
 
 
-def _current_recipient(broker: Broker, issuer: str) -> str:
+def _current_recipient(broker: Connection, issuer: str) -> str:
     published = broker.json("GET", f"/organisations/{issuer}/recipients")["recipients"]
     current = [r for r in published if r.get("revoked_at") is None]
     if not current:

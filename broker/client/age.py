@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import pyrage
+import pyrage  # type: ignore[import-untyped]
 from pyrage import x25519
 
 __all__ = [
