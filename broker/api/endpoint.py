@@ -15,7 +15,6 @@ description cannot drift from the behaviour (see broker/api/openapi.py).
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response
 from flask import current_app
 from flask import request
@@ -38,8 +36,7 @@ from broker.audit import operations as audit
 from broker.parties.operations import authenticate
 from broker.problems import Problem
 from broker.services import Services
-
-log = logging.getLogger(__name__)
+from broker.wire.registry import shared
 
 JOSE_MEDIA_TYPE = "application/jose"
 
@@ -76,14 +73,13 @@ class Call:
     services: Services
     key: str | None
     fingerprint: str | None
-    appended: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[orm.Session]:
         """A short transaction, committed when the block ends without an exception."""
         with self.services.database.transaction() as session:
             yield session
-            self.appended = self.appended or session.info.get(audit.APPENDED, False)
+            integrate_log(session)
 
     def answer(self, session: orm.Session, result: Any) -> Response:
         """The view's answer, remembered for a repeated Idempotency-Key inside `session`'s transaction."""
@@ -116,9 +112,7 @@ def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, A
     broker = services()
     with broker.database.transaction() as session:
         response = _respond(session, broker, spec, view, path_args)
-        appended = session.info.get(audit.APPENDED, False)
-    if appended:
-        integrate_log(broker)
+        integrate_log(session)
     return response
 
 
@@ -147,17 +141,15 @@ def _respond(
     return _answer(session, spec, broker, actor, key, fingerprint, result)
 
 
-def integrate_log(broker: Services) -> None:
-    """After a commit that recorded log entries: integrate them now unless another process is at it.
+def integrate_log(session: orm.Session) -> None:
+    """Last step of a transaction that recorded log entries: integrate the queue into the tree.
 
-    The change is already committed, so a failure here is only logged: the entries stay queued and
-    the next request or the worker integrates them.
+    Done inside the transaction, it costs no commit of its own, and the request's entries carry their
+    index when it answers. When another transaction is integrating (PostgreSQL), it does not wait:
+    that one, the next request or the worker integrates what is left.
     """
-    try:
-        with broker.database.transaction() as session:
-            audit.integrate(session, wait=False)
-    except sa.exc.SQLAlchemyError:
-        log.exception("integrating the log after a request failed; the worker will integrate the entries")
+    if session.info.get(audit.APPENDED, False):
+        audit.integrate(session, wait=False)
 
 
 def _handle_stream(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
@@ -170,12 +162,7 @@ def _handle_stream(spec: EndpointSpec, view: Callable[..., Any], path_args: dict
             replay = replayed(session, actor, key, fingerprint)
             if replay is not None:
                 return replay
-    call = Call(spec, actor, broker, key, fingerprint)
-    try:
-        response = view(call=call, **path_args)
-    finally:
-        if call.appended:
-            integrate_log(broker)
+    response = view(call=Call(spec, actor, broker, key, fingerprint), **path_args)
     if not isinstance(response, Response):
         raise TypeError(f"streaming view {view.__name__} must return call.answer(…) or a Response")
     return response
@@ -202,7 +189,7 @@ def _answer(
     fingerprint: str | None,
     result: Any,
 ) -> Response:
-    body = json.dumps(spec.response().dump(result) if spec.response else result, ensure_ascii=False)
+    body = json.dumps(shared(spec.response).dump(result) if spec.response else result, ensure_ascii=False)
     if key is not None and actor is not None and fingerprint is not None:
         idempotency.remember(session, actor.user_id, key, fingerprint, spec.status, body, broker.clock())
     return _json_response(body, spec.status)
@@ -269,7 +256,7 @@ def _jose_body() -> str:
 
 def _load(schema: type[Schema], data: Any, location: str) -> Any:
     try:
-        return schema().load(data)
+        return shared(schema).load(data)
     except ValidationError as error:
         raise problems.ValidationFailed(
             f"the request {location} is invalid", errors=error.messages

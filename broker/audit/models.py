@@ -26,7 +26,7 @@ class AuditPending(Base):
     organisation_id: orm.Mapped[uuid.UUID | None]
     object_type: orm.Mapped[str] = orm.mapped_column(sa.String(32))
     object_id: orm.Mapped[str] = orm.mapped_column(sa.String(64))
-    # The entry's RFC 8785 JSON without its position (index, previous), which integration adds.
+    # The entry as JSON, without its position (index, previous), which integration adds.
     document: orm.Mapped[str] = orm.mapped_column(sa.Text)
 
     __table_args__ = (sa.Index("ix_audit_pending_object", "object_type", "object_id"),)

@@ -32,8 +32,10 @@ from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditPending
 from broker.audit.models import AuditSubtree
 from broker.audit.queries import HEAD_ID
-from broker.audit.queries import SqlSubtreeStore
+from broker.audit.queries import frontier
 from broker.audit.queries import latest_checkpoint
+from broker.audit.queries import root as root_of
+from broker.audit.queries import subtree_hashes
 from broker.audit.signer import LogSigner
 from broker.clock import Clock
 from broker.clock import to_rfc3339
@@ -43,6 +45,9 @@ from broker.db import Database
 BATCH = 5000
 # Set on a session whose transaction sequenced an entry, so its front door knows to integrate.
 APPENDED = "audit.appended"
+QUEUED = "audit.queued"
+ENTRIES, PENDING, SUBTREES = AuditEntry.__table__, AuditPending.__table__, AuditSubtree.__table__
+HEAD = AuditLogHead.__table__
 
 
 def record(
@@ -79,10 +84,12 @@ def record(
         organisation_id=actor.organisation_id if actor else None,
         object_type=object_type,
         object_id=str(object_id),
-        document=crypto.canonicalize(document).decode("utf-8"),
+        # Plain JSON: integration adds the position and canonicalises the entry once, as its leaf.
+        document=json.dumps(document, ensure_ascii=False),
     )
     session.add(pending)
     session.info[APPENDED] = True
+    session.info.setdefault(QUEUED, []).append(pending)
     return pending
 
 
@@ -91,31 +98,39 @@ def integrate(session: orm.Session, *, wait: bool = True, limit: int = BATCH) ->
 
     With `wait` False the call returns 0 at once when another transaction holds the head (it is
     integrating, and will take or leave these entries for the next round); SQLite serialises
-    writers anyway, so there it always waits.
+    writers anyway, so there it always waits. Rows are moved with plain SQL statements, not ORM
+    objects: this runs at the end of every request that logged something.
     """
-    size = _lock_head(session, wait)
+    session.flush()  # this transaction's own queued entries are in the table before it is read
+    connection = session.connection()
+    size = _lock_head(connection, wait)
     if size is None:
         return 0
-    queued = session.scalars(sa.select(AuditPending).order_by(AuditPending.sequence).limit(limit)).all()
+    queued = connection.execute(
+        sa.select(PENDING.c.sequence, PENDING.c.recorded_at, PENDING.c.organisation_id)
+        .add_columns(PENDING.c.action, PENDING.c.object_type, PENDING.c.object_id, PENDING.c.document)
+        .order_by(PENDING.c.sequence)
+        .limit(limit)
+    ).all()
     if not queued:
         return 0
-    previous = _latest_about(session, {(entry.object_type, entry.object_id) for entry in queued})
-    store = _BatchStore(session)
+    previous = _latest_about(connection, {(row.object_type, row.object_id) for row in queued})
+    store = _BatchStore(session, size)
     entries, subtrees = [], []
-    for pending in queued:
-        subject = (pending.object_type, pending.object_id)
-        document = json.loads(pending.document)
+    for row in queued:
+        subject = (row.object_type, row.object_id)
+        document = json.loads(row.document)
         document["index"], document["previous"] = size, previous.get(subject)
         leaf = crypto.canonicalize(document)
         leaf_hash = translog.leaf_hash(leaf)
         entries.append(
             {
                 "index": size,
-                "recorded_at": pending.recorded_at,
-                "action": pending.action,
-                "organisation_id": pending.organisation_id,
-                "object_type": pending.object_type,
-                "object_id": pending.object_id,
+                "recorded_at": row.recorded_at,
+                "action": row.action,
+                "organisation_id": row.organisation_id,
+                "object_type": row.object_type,
+                "object_id": row.object_id,
                 "leaf": leaf.decode("utf-8"),
                 "leaf_hash": leaf_hash,
             }
@@ -125,16 +140,13 @@ def integrate(session: orm.Session, *, wait: bool = True, limit: int = BATCH) ->
             subtrees.append({"level": level, "index": position, "hash": hash_})
         previous[subject] = size
         size += 1
-    session.execute(sa.insert(AuditEntry), entries)
-    session.execute(sa.insert(AuditSubtree), subtrees)
-    session.execute(
-        sa.delete(AuditPending)
-        .where(AuditPending.sequence.in_([pending.sequence for pending in queued]))
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(sa.update(AuditLogHead).where(AuditLogHead.id == HEAD_ID).values(size=size))
-    for pending in queued:
-        session.expunge(pending)  # its row is gone; nothing stale may be flushed later
+    connection.execute(ENTRIES.insert(), entries)
+    connection.execute(SUBTREES.insert(), subtrees)
+    connection.execute(PENDING.delete().where(PENDING.c.sequence.in_([row.sequence for row in queued])))
+    connection.execute(HEAD.update().where(HEAD.c.id == HEAD_ID).values(size=size))
+    for pending in session.info.pop(QUEUED, []):
+        if pending in session:
+            session.expunge(pending)  # its row is gone; nothing stale may linger in the session
     return len(queued)
 
 
@@ -161,11 +173,11 @@ def sign_checkpoint(session: orm.Session, clock: Clock, signer: LogSigner | None
         raise problems.SigningUnavailable("this broker has no signing key configured (BROKER_KEY_FILE)")
     integrate_queued(session)
     # The head is locked by now (integrate locked it): no entry slips in between the size and the subtrees.
-    size = _lock_head(session, wait=True) or 0
+    size = _lock_head(session.connection(), wait=True) or 0
     latest = latest_checkpoint(session)
     if latest is not None and latest.size == size:
         return latest
-    root = translog.root_from_store(size, SqlSubtreeStore(session))
+    root = root_of(session, size)
     note = translog.sign_checkpoint(
         translog.Checkpoint(signer.origin, size, root), signer.origin, signer.private_key
     )
@@ -175,47 +187,48 @@ def sign_checkpoint(session: orm.Session, clock: Clock, signer: LogSigner | None
     return checkpoint
 
 
-def _lock_head(session: orm.Session, wait: bool) -> int | None:
+def _lock_head(connection: sa.Connection, wait: bool) -> int | None:
     """The integrated size, with the head row locked for this transaction; None if busy and not waiting."""
-    if session.get_bind().dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite":
         # SQLite locks the whole database on the first write: take it before reading the queue.
-        session.execute(
-            sa.update(AuditLogHead).where(AuditLogHead.id == HEAD_ID).values(size=AuditLogHead.size)
+        return connection.scalar(
+            HEAD.update().where(HEAD.c.id == HEAD_ID).values(size=HEAD.c.size).returning(HEAD.c.size)
         )
-        return session.scalar(sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID))
-    return session.scalar(
-        sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID).with_for_update(skip_locked=not wait)
+    return connection.scalar(
+        sa.select(HEAD.c.size).where(HEAD.c.id == HEAD_ID).with_for_update(skip_locked=not wait)
     )
 
 
-def _latest_about(session: orm.Session, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _latest_about(connection: sa.Connection, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """The index of the newest integrated entry about each (object type, id)."""
     found: dict[tuple[str, str], int] = {}
     listed = sorted(subjects)
     for start in range(0, len(listed), 500):
         chunk = listed[start : start + 500]
-        rows = session.execute(
-            sa.select(AuditEntry.object_type, AuditEntry.object_id, sa.func.max(AuditEntry.index))
-            .where(sa.tuple_(AuditEntry.object_type, AuditEntry.object_id).in_(chunk))
-            .group_by(AuditEntry.object_type, AuditEntry.object_id)
+        rows = connection.execute(
+            sa.select(ENTRIES.c.object_type, ENTRIES.c.object_id, sa.func.max(ENTRIES.c.index))
+            .where(sa.tuple_(ENTRIES.c.object_type, ENTRIES.c.object_id).in_(chunk))
+            .group_by(ENTRIES.c.object_type, ENTRIES.c.object_id)
         )
         found.update({(kind, ident): index for kind, ident, index in rows})
     return found
 
 
 class _BatchStore:
-    """Stored subtrees plus the ones this batch has completed but not written yet."""
+    """The tree's frontier, fetched in one query, plus the subtrees this batch completes.
 
-    def __init__(self, session: orm.Session) -> None:
-        self.stored = SqlSubtreeStore(session)
-        self.new: dict[tuple[int, int], bytes] = {}
+    Appending leaf n reads only subtrees of the tree of n leaves' frontier or ones completed since,
+    so nothing else is ever read while the batch is integrated.
+    """
+
+    def __init__(self, session: orm.Session, size: int) -> None:
+        self.hashes = subtree_hashes(session, frontier(size))
 
     def get(self, level: int, index: int) -> bytes:
-        found = self.new.get((level, index))
-        return found if found is not None else self.stored.get(level, index)
+        return self.hashes[level, index]
 
     def put(self, level: int, index: int, hash_: bytes) -> None:
-        self.new[level, index] = hash_
+        self.hashes[level, index] = hash_
 
 
 def _actor(actor: Actor | None, system: str) -> dict[str, Any]:

@@ -1,6 +1,9 @@
 """Reading the log: entries, tree heads and proofs, each checked against the log's real size."""
 
 import uuid
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -14,6 +17,7 @@ from broker.audit.models import AuditPending
 from broker.audit.models import AuditSubtree
 
 HEAD_ID = 1
+T = TypeVar("T")
 
 
 class SqlSubtreeStore:
@@ -27,6 +31,59 @@ class SqlSubtreeStore:
         if stored is None:
             raise LookupError(f"no stored subtree at level {level}, index {index}")
         return stored.hash
+
+
+def subtree_hashes(session: orm.Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of the given (level, index) subtrees, in one query per 500 of them."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[int, int], bytes] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            sa.select(AuditSubtree.level, AuditSubtree.index, AuditSubtree.hash).where(
+                sa.tuple_(AuditSubtree.level, AuditSubtree.index).in_(wanted[start : start + 500])
+            )
+        )
+        found.update({(level, index): hash_ for level, index, hash_ in rows})
+    return found
+
+
+class PrefetchedStore:
+    """A SubtreeStore over hashes fetched up front, falling back to one query per miss."""
+
+    def __init__(self, session: orm.Session, hashes: dict[tuple[int, int], bytes]) -> None:
+        self.fallback = SqlSubtreeStore(session)
+        self.hashes = hashes
+
+    def get(self, level: int, index: int) -> bytes:
+        found = self.hashes.get((level, index))
+        return found if found is not None else self.fallback.get(level, index)
+
+
+class _Recorder:
+    """A SubtreeStore that only notes which subtrees an algorithm reads (the reads do not depend on hashes)."""
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+
+    def get(self, level: int, index: int) -> bytes:
+        self.keys.append((level, index))
+        return bytes(32)
+
+
+def _with_one_query(session: orm.Session, walk: Callable[[translog.SubtreeStore], T]) -> T:
+    """Run a proof or root computation over the stored subtrees, fetching all it reads in one query.
+
+    The subtrees a walk reads depend only on the sizes and indexes it is given, so a first walk over
+    a recorder lists them, one query fetches them, and the second walk computes over what came back.
+    """
+    recorder = _Recorder()
+    walk(recorder)
+    return walk(PrefetchedStore(session, subtree_hashes(session, recorder.keys)))
+
+
+def frontier(size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees that make up a tree of `size` leaves: all that appending to it reads."""
+    return [(level, (size >> level) - 1) for level in range(size.bit_length()) if size >> level & 1]
 
 
 def log_size(session: orm.Session) -> int:
@@ -97,7 +154,7 @@ def inclusion_proof(session: orm.Session, index: int, size: int) -> list[bytes]:
         raise problems.InvalidRange(f"tree size must be between 1 and the log's size {current}, not {size}")
     if not 0 <= index < size:
         raise problems.InvalidRange(f"index {index} is not in a tree of size {size}")
-    return translog.inclusion_proof_from_store(index, size, SqlSubtreeStore(session))
+    return _with_one_query(session, lambda store: translog.inclusion_proof_from_store(index, size, store))
 
 
 def consistency_proof(session: orm.Session, old_size: int, new_size: int) -> list[bytes]:
@@ -109,9 +166,11 @@ def consistency_proof(session: orm.Session, old_size: int, new_size: int) -> lis
         )
     if not 0 < old_size <= new_size:
         raise problems.InvalidRange(f"old size must be between 1 and the new size {new_size}, not {old_size}")
-    return translog.consistency_proof_from_store(old_size, new_size, SqlSubtreeStore(session))
+    return _with_one_query(
+        session, lambda store: translog.consistency_proof_from_store(old_size, new_size, store)
+    )
 
 
 def root(session: orm.Session, size: int) -> bytes:
     """The root of the tree of the first `size` entries."""
-    return translog.root_from_store(size, SqlSubtreeStore(session))
+    return _with_one_query(session, lambda store: translog.root_from_store(size, store))

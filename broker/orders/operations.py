@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy import orm
+from sqlalchemy.orm.attributes import set_committed_value
 
 from broker import legal
 from broker import problems
@@ -102,6 +103,11 @@ def create_draft(
         updated_at=clock(),
     )
     session.add(order)
+    # What the answer names is already in the session (the issuer from the identity map): no query.
+    issuer = session.get_one(Organisation, actor.organisation_id)
+    order.issuing_authority, order.provider, order.addressee = issuer, addressee.provider, addressee
+    set_committed_value(order, "messages", [])
+    set_committed_value(order, "enforcing_authority", None)
     session.flush()
     record(
         session,
@@ -184,6 +190,7 @@ def store_message(
     """Keep the message byte for byte, with the fields needed to find it again."""
     stored = Message(
         id=message.id,
+        order_id=order.id,
         message_type=MessageType(message.envelope["type"]),
         version=message.envelope["version"],
         sender_id=message.key.organisation_id,
@@ -195,7 +202,10 @@ def store_message(
         jws=message.jws,
         sha256=message.sha256,
     )
-    order.messages.append(stored)
+    if "messages" in sa.inspect(order).unloaded:
+        session.add(stored)  # the answer loads the messages once, this one included
+    else:
+        order.messages.append(stored)
     try:
         session.flush()
     except sa.exc.IntegrityError as error:
@@ -285,7 +295,7 @@ def _authority(organisation: Organisation, given: dict[str, Any]) -> dict[str, A
 
 
 def _addressee(session: orm.Session, addressee_id: str) -> Addressee:
-    addressee = session.get(Addressee, uuid.UUID(addressee_id))
+    addressee = session.get(Addressee, uuid.UUID(addressee_id), options=[orm.joinedload(Addressee.provider)])
     if addressee is None:
         raise problems.InvalidReference(
             f"{addressee_id} is not a registered addressee", errors={"addressee": ["unknown addressee"]}

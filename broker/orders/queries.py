@@ -21,6 +21,14 @@ from broker.orders.models import OrderRead
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 
+# An order's parties and addressee, joined into the query that loads the order.
+PARTY_LOADS = (
+    orm.joinedload(Order.issuing_authority),
+    orm.joinedload(Order.provider),
+    orm.joinedload(Order.enforcing_authority),
+    orm.joinedload(Order.addressee),
+)
+
 
 def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
     """The orders this party may read: its own as issuer, those addressed to it as provider, all for oversight.
@@ -39,8 +47,13 @@ def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
 
 
 def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
-    """The order if this party may see it; another party's order is indistinguishable from none."""
-    order = session.scalar(sa.select(Order).where(Order.id == order_id, visible_orders(actor)))
+    """The order if this party may see it; another party's order is indistinguishable from none.
+
+    Its parties and addressee come in the same query: every step and every answer names them.
+    """
+    order = session.scalar(
+        sa.select(Order).options(*PARTY_LOADS).where(Order.id == order_id, visible_orders(actor))
+    )
     if order is None:
         raise problems.NotFound(f"no order {order_id} that you may see")
     return order

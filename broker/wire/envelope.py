@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from broker import crypto
 from broker.clock import to_rfc3339
 from broker.wire.envelope_schema import EnvelopeSchema
+from broker.wire.registry import shared
 
 ENVELOPE_VERSION = 1
 
@@ -106,7 +107,7 @@ def _parse_envelope(payload: bytes) -> dict[str, Any]:
     if canonical != payload:
         raise MalformedEnvelope("the JWS payload is not in RFC 8785 canonical form")
     try:
-        EnvelopeSchema().load(envelope)
+        shared(EnvelopeSchema).load(envelope)
     except ValidationError as error:
         messages = error.messages
         errors = messages if isinstance(messages, dict) else {"_schema": messages}

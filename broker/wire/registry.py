@@ -1,6 +1,8 @@
 """Which schema checks a body, by (message type, schema version), and the one call that applies it."""
 
+import functools
 from typing import Any
+from typing import TypeVar
 
 from marshmallow import Schema
 from marshmallow import ValidationError
@@ -55,6 +57,18 @@ BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
 }
 
 
+S = TypeVar("S", bound=Schema)
+
+
+@functools.cache
+def shared(schema: type[S]) -> S:
+    """The one instance of a schema class: building a marshmallow schema costs more than using it.
+
+    Loading and dumping keep no state on the instance, so one instance serves every thread.
+    """
+    return schema()
+
+
 class UnknownMessageType(ValueError):
     """No schema for this (type, version): refuse the message rather than guess at its meaning."""
 
@@ -67,5 +81,5 @@ def validate_body(message_type: str, version: int, body: object) -> dict[str, An
         raise UnknownMessageType(f"no body schema for {message_type!r} version {version!r}") from None
     if not isinstance(body, dict):
         raise ValidationError("The body must be a JSON object.")
-    schema().load(body)
+    shared(schema).load(body)
     return body

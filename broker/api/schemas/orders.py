@@ -16,6 +16,7 @@ from broker.vocabulary import OrderType
 from broker.wire.certificates import EpocPrSchema
 from broker.wire.certificates import EpocSchema
 from broker.wire.fields import Contact
+from broker.wire.registry import shared
 
 
 class IssuingAuthorityDraftSchema(Schema):
@@ -68,7 +69,7 @@ class DraftOrderSchema(Schema):
 
     @validates_schema
     def _certificate_matches_type(self, data: dict[str, Any], **_: Any) -> None:
-        errors = DRAFT_SCHEMAS[data["order_type"]]().validate(data["certificate"])
+        errors = shared(DRAFT_SCHEMAS[data["order_type"]]).validate(data["certificate"])
         if errors:
             raise ValidationError({"certificate": errors})
 
