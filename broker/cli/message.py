@@ -150,18 +150,18 @@ def verify(
 @click.command()
 @click.option("--unread", is_flag=True, help="Only orders changed since your organisation last read them.")
 @click.option("--overdue", is_flag=True, help="Only orders with a missed deadline.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--cursor", help="Continue after a page: its next_cursor.")
 @click.option("--per-page", type=click.IntRange(min=1), help="Orders per page (the broker's default: 25).")
 @click.option("--all", "every", is_flag=True, help="Every page, as one list.")
 @connection()
 @fails_cleanly
 def inbox(
-    unread: bool, overdue: bool, page: int, per_page: int | None, every: bool, url: str, token: str
+    unread: bool, overdue: bool, cursor: str | None, per_page: int | None, every: bool, url: str, token: str
 ) -> None:
-    """Your open orders, emergencies first, as JSON ({"items", "page", "per_page", "total"})."""
+    """Your open orders, emergencies first, as JSON ({"items", "per_page", "next_cursor"})."""
     client = open_client(url, token)
     if every:
         items: list[Any] = list(client.inbox_items(unread=unread, overdue=overdue, per_page=per_page or 100))
-        write_json({"items": items, "total": len(items)})
+        write_json({"items": items, "per_page": per_page or 100, "next_cursor": None})
     else:
-        write_json(client.inbox(unread=unread, overdue=overdue, page=page, per_page=per_page))
+        write_json(client.inbox(unread=unread, overdue=overdue, cursor=cursor, per_page=per_page))

@@ -141,10 +141,18 @@ class BrokerClient(Connection):
         return dict(self.json("GET", "/orders", params=query(page=page, per_page=per_page, **filters)))
 
     def inbox(
-        self, *, unread: bool = False, overdue: bool = False, page: int = 1, per_page: int | None = None
+        self,
+        *,
+        unread: bool = False,
+        overdue: bool = False,
+        cursor: str | None = None,
+        per_page: int | None = None,
     ) -> dict[str, Any]:
-        """A page of your open orders, emergencies first: `{"items", "page", "per_page", "total"}`."""
-        params = query(unread=unread or None, overdue=overdue or None, page=page, per_page=per_page)
+        """A page of your open orders, emergencies first: `{"items", "per_page", "next_cursor"}`.
+
+        Pass a page's `next_cursor` as `cursor` for the next one; it is null on the last page.
+        """
+        params = query(unread=unread or None, overdue=overdue or None, cursor=cursor, per_page=per_page)
         return dict(self.json("GET", "/inbox", params=params))
 
     def inbox_items(
@@ -155,13 +163,13 @@ class BrokerClient(Connection):
         Pages are read as you iterate; if you receive or answer orders meanwhile, the unread and
         overdue lists change under you, so take `list(...)` first.
         """
-        page = 1
+        cursor = None
         while True:
-            answer = self.inbox(unread=unread, overdue=overdue, page=page, per_page=per_page)
+            answer = self.inbox(unread=unread, overdue=overdue, cursor=cursor, per_page=per_page)
             yield from answer["items"]
-            if page * answer["per_page"] >= answer["total"] or not answer["items"]:
+            cursor = answer.get("next_cursor")
+            if not cursor:
                 return
-            page += 1
 
     # Evidence.
 

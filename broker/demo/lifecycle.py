@@ -196,10 +196,10 @@ class LifecycleDemo(Demo):
         for line in done:
             self.say(f"   worker: {line}")
         overdue = self.call(prosecutor, "GET", "/api/v1/inbox?overdue=true", 200)
-        if not any("deadline.missed" in line for line in done) or overdue["total"] != 1:
+        if not any("deadline.missed" in line for line in done) or len(overdue["items"]) != 1:
             raise DemoFailed("the worker did not record the missed deadline")
         self.step(
-            f"Ten days after receipt the worker records the missed deadline: {overdue['total']} overdue order"
+            f"Ten days after receipt the worker records the missed deadline: {len(overdue['items'])} overdue order"
         )
         order = self.post(
             prosecutor,

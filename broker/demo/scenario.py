@@ -246,7 +246,7 @@ class Demo:
 
     def receive(self, prosecutor: Party, provider: Party, order: dict[str, Any]) -> dict[str, Any]:
         inbox = self.call(provider, "GET", "/api/v1/inbox", 200)
-        self.step(f"{provider.user} ({provider.name}) opens the inbox: {inbox['total']} order waiting")
+        self.step(f"{provider.user} ({provider.name}) opens the inbox: {len(inbox['items'])} order waiting")
         order = self.call(provider, "POST", f"/api/v1/orders/{order['id']}/receive", 200)
         certificate_message = next(m for m in order["messages"] if m["type"] == "epoc")
         signed = self.verify_independently(provider, certificate_message["jws"], prosecutor.organisation_id)

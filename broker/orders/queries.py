@@ -3,6 +3,7 @@
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,8 +106,23 @@ def listing(actor: Actor, filters: Mapping[str, Any]) -> sa.Select[tuple[Order]]
     return statement
 
 
-def inbox(actor: Actor, *, unread: bool = False, overdue_only: bool = False) -> sa.Select[tuple[Order]]:
-    """A party's open orders, emergencies first, then most recently changed; not for oversight bodies."""
+# Where a page of the inbox stops: (emergency, updated_at, id) of its last order, in sort order.
+InboxPosition = tuple[bool, datetime, uuid.UUID]
+
+
+def inbox_position(order: Order) -> InboxPosition:
+    """The keyset position of an order in the inbox, to continue after it."""
+    return order.emergency, order.updated_at, order.id
+
+
+def inbox(
+    actor: Actor, *, unread: bool = False, overdue_only: bool = False, after: InboxPosition | None = None
+) -> sa.Select[tuple[Order]]:
+    """A party's open orders, emergencies first, then most recently changed; not for oversight bodies.
+
+    Paged by keyset (`after` the last order shown), never by offset and count: each page is one
+    walk down the index on (party, emergency, updated_at, id), however many orders there are.
+    """
     parties = [
         OrganisationKind.ISSUING_AUTHORITY,
         OrganisationKind.PROVIDER,
@@ -117,8 +133,18 @@ def inbox(actor: Actor, *, unread: bool = False, overdue_only: bool = False) -> 
         sa.select(Order)
         .options(*SUMMARY_LOADS)
         .where(visible_orders(actor), Order.state.not_in([OrderState.DRAFT, *FINAL]))
-        .order_by(Order.emergency.desc(), Order.updated_at.desc(), Order.id)
+        .order_by(Order.emergency.desc(), Order.updated_at.desc(), Order.id.desc())
     )
+    if after is not None:
+        emergency, updated_at, order_id = after
+        statement = statement.where(
+            sa.tuple_(Order.emergency, Order.updated_at, Order.id)
+            < sa.tuple_(
+                sa.literal(emergency, Order.emergency.type),
+                sa.literal(updated_at, Order.updated_at.type),
+                sa.literal(order_id, Order.id.type),
+            )
+        )
     if unread:
         statement = statement.where(unread_by(actor.organisation_id))
     if overdue_only:

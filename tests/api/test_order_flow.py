@@ -1,5 +1,7 @@
 """The foundation lifecycle through the API: draft -> issued -> received -> answered | rejected."""
 
+import pytest
+
 from broker import crypto
 from broker.wire import envelope
 
@@ -121,3 +123,32 @@ def test_orders_are_listed_newest_first_with_filters_and_pages(exchange, network
         i["id"] for i in client.get("/api/v1/orders?state=issued", headers=headers).get_json()["items"]
     ] == [ids[0]]
     assert client.get("/api/v1/orders?state=produced", headers=headers).get_json()["total"] == 0
+
+
+def test_the_inbox_pages_by_cursor_emergencies_first_without_counting(client, network, exchange, clock):
+    """Keyset pages: each order once, in order (emergency, then most recently changed), to the end."""
+    ids = []
+    for number in range(7):
+        clock.advance(minutes=1)
+        emergency = {"emergency": True, "emergency_justification": "A threat to life."} if number % 3 == 0 else {}
+        order = exchange.issue(exchange.draft(**emergency))
+        ids.append((order["emergency"], order["updated_at"], order["id"]))
+    expected = [order_id for _, _, order_id in sorted(ids, reverse=True)]
+    seen, cursor = [], None
+    while True:
+        query = {"per_page": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/inbox", query_string=query, headers=network["provider"].headers).get_json()
+        assert set(page) == {"items", "per_page", "next_cursor"}
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == expected
+    assert [order_id for _, _, order_id in sorted(ids, reverse=True)[:3]] == seen[:3]
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "W10", "WyJ4IiwgMSwgMl0", "!!!"])
+def test_a_cursor_the_api_did_not_give_is_refused(client, network, cursor):
+    response = client.get(f"/api/v1/inbox?cursor={cursor}", headers=network["provider"].headers)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"cursor": ["not a cursor of this listing"]}

@@ -124,12 +124,12 @@ def test_sending_the_same_message_twice_uses_the_same_key(mocked, client, signer
 
 
 INBOX = [
-    pytest.param({}, {"page": "1"}, id="the first page"),
-    pytest.param({"unread": True}, {"unread": "true", "page": "1"}, id="unread"),
+    pytest.param({}, {}, id="the first page"),
+    pytest.param({"unread": True}, {"unread": "true"}, id="unread"),
     pytest.param(
-        {"overdue": True, "page": 2, "per_page": 10},
-        {"overdue": "true", "page": "2", "per_page": "10"},
-        id="overdue, second page of ten",
+        {"overdue": True, "cursor": "c2", "per_page": 10},
+        {"overdue": "true", "cursor": "c2", "per_page": "10"},
+        id="overdue, the page after cursor c2, ten a page",
     ),
 ]
 
@@ -142,11 +142,13 @@ def test_inbox_filters_and_pages(mocked, client, arguments, query):
 
 
 def test_inbox_items_walks_every_page(mocked, client):
-    for page, items in ((1, [1, 2]), (2, [3, 4]), (3, [5])):
+    pages = ((None, [1, 2], "c1"), ("c1", [3, 4], "c2"), ("c2", [5], None))
+    for cursor, items, following in pages:
+        asked = {"per_page": "2", **({"cursor": cursor} if cursor else {})}
         mocked.get(
             f"{API}/inbox",
-            json={"items": items, "page": page, "per_page": 2, "total": 5},
-            match=[matchers.query_param_matcher({"page": str(page), "per_page": "2"})],
+            json={"items": items, "per_page": 2, "next_cursor": following},
+            match=[matchers.query_param_matcher(asked)],
         )
 
     assert list(client.inbox_items(per_page=2)) == [1, 2, 3, 4, 5]

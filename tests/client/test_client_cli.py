@@ -177,14 +177,14 @@ def test_the_inbox_pages_and_lists_everything(cli, url, network, exchange):
     provider = network["provider"]
 
     first = _json(cli("inbox", "--per-page", "2", *_as(provider, url)))
-    second = _json(cli("inbox", "--per-page", "2", "--page", "2", *_as(provider, url)))
+    second = _json(cli("inbox", "--per-page", "2", "--cursor", first["next_cursor"], *_as(provider, url)))
     every = _json(cli("inbox", "--all", "--per-page", "2", *_as(provider, url)))
 
-    assert (first["total"], len(first["items"]), len(second["items"])) == (3, 2, 1)
+    assert (len(first["items"]), len(second["items"]), second["next_cursor"]) == (2, 1, None)
     assert (
         {item["id"] for item in every["items"]} == ids == {i["id"] for i in first["items"] + second["items"]}
     )
-    assert _json(cli("inbox", "--overdue", *_as(provider, url)))["total"] == 0
+    assert _json(cli("inbox", "--overdue", *_as(provider, url)))["items"] == []
 
 
 def _tampered(jws: str) -> str:

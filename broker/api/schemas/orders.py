@@ -172,7 +172,18 @@ class TimelineSchema(Schema):
     events = fields.List(fields.Dict(), dump_only=True, metadata={"description": "Audit-log entries"})
 
 
-class InboxQuerySchema(PageQuerySchema):
+class InboxQuerySchema(Schema):
+    """A page of the inbox: `per_page` orders after `cursor` (the `next_cursor` of the previous page)."""
+
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Continue after the previous page: its next_cursor, as given"},
+    )
+    per_page = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "Items per page, at most the deployment's PAGE_SIZE_MAX (100 by default)"},
+    )
     unread = fields.Boolean(
         metadata={"description": "Only orders changed since your organisation last read them"}
     )
@@ -187,3 +198,11 @@ class OrderQuerySchema(PageQuerySchema):
 
 
 OrderPageSchema = page_schema(OrderSummarySchema, "OrderPage")
+
+
+class InboxPageSchema(Schema):
+    """A page of the inbox; `next_cursor` is null on the last page. Nothing is counted."""
+
+    items = fields.List(fields.Nested(OrderSummarySchema), required=True)
+    per_page = fields.Integer(required=True)
+    next_cursor = fields.String(required=True, allow_none=True)

@@ -10,6 +10,8 @@ from broker import problems
 from broker.access import Actor
 from broker.api.endpoint import endpoint
 from broker.api.endpoint import services
+from broker.api.pagination import decode_inbox_cursor
+from broker.api.pagination import keyset_page
 from broker.api.pagination import paginate
 from broker.api.schemas import orders as schemas
 from broker.orders import operations
@@ -123,14 +125,15 @@ def issue_order(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: st
     summary="Your open orders, emergencies first; filter unread or overdue (every party but oversight)",
     tag="orders",
     query=schemas.InboxQuerySchema,
-    response=schemas.OrderPageSchema,
+    response=schemas.InboxPageSchema,
     problems=(problems.Forbidden,),
 )
 def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
+    after = decode_inbox_cursor(query["cursor"]) if query.get("cursor") else None
     statement = queries.inbox(
-        actor, unread=bool(query.get("unread")), overdue_only=bool(query.get("overdue"))
+        actor, unread=bool(query.get("unread")), overdue_only=bool(query.get("overdue")), after=after
     )
-    page = paginate(session, services(), statement, query)
+    page = keyset_page(session, services(), statement, query, queries.inbox_position)
     operations.record_listing(session, services().clock, actor, "inbox", page["items"])
     return page
 
