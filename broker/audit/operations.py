@@ -18,6 +18,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -46,8 +47,11 @@ BATCH = 5000
 # Set on a session whose transaction sequenced an entry, so its front door knows to integrate.
 APPENDED = "audit.appended"
 QUEUED = "audit.queued"
-ENTRIES, PENDING, SUBTREES = AuditEntry.__table__, AuditPending.__table__, AuditSubtree.__table__
-HEAD = AuditLogHead.__table__
+# The tables themselves, for the plain SQL statements integration runs.
+ENTRIES = cast(sa.Table, AuditEntry.__table__)
+PENDING = cast(sa.Table, AuditPending.__table__)
+SUBTREES = cast(sa.Table, AuditSubtree.__table__)
+HEAD = cast(sa.Table, AuditLogHead.__table__)
 
 
 def record(
@@ -191,9 +195,10 @@ def _lock_head(connection: sa.Connection, wait: bool) -> int | None:
     """The integrated size, with the head row locked for this transaction; None if busy and not waiting."""
     if connection.dialect.name == "sqlite":
         # SQLite locks the whole database on the first write: take it before reading the queue.
-        return connection.scalar(
+        size: int | None = connection.scalar(
             HEAD.update().where(HEAD.c.id == HEAD_ID).values(size=HEAD.c.size).returning(HEAD.c.size)
         )
+        return size
     return connection.scalar(
         sa.select(HEAD.c.size).where(HEAD.c.id == HEAD_ID).with_for_update(skip_locked=not wait)
     )

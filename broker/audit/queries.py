@@ -91,7 +91,7 @@ def log_size(session: orm.Session) -> int:
     return session.scalar(sa.select(AuditLogHead.size).where(AuditLogHead.id == HEAD_ID)) or 0
 
 
-def checkpoints() -> sa.Select[tuple[AuditCheckpoint]]:
+def checkpoints() -> sa.Select[AuditCheckpoint]:
     """Every signed checkpoint, newest first."""
     return sa.select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
 

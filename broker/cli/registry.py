@@ -6,6 +6,7 @@ import typing
 import uuid
 from datetime import datetime
 from datetime import timedelta
+from enum import Enum
 from pathlib import Path
 
 import click
@@ -30,8 +31,8 @@ from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 
 
-def _choice(enum: type) -> click.Choice:
-    return click.Choice([member.value for member in enum])
+def _choice(enum: type[Enum]) -> click.Choice[str]:
+    return click.Choice([str(member.value) for member in enum])
 
 
 def find_organisation(session: orm.Session, name_or_id: str) -> Organisation:
@@ -334,6 +335,7 @@ def key_revoke_recipient(recipient_id: uuid.UUID, reason: str) -> None:
     """Withdraw a recipient: providers must no longer encrypt to it."""
     with registry_transaction() as session:
         revoked = operations.revoke_recipient(session, clock, recipient_id=recipient_id, reason=reason)
+        assert revoked.revoked_at is not None
         click.echo(f"revoked {revoked.recipient} at {to_rfc3339(revoked.revoked_at)}")
 
 

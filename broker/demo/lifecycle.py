@@ -148,7 +148,7 @@ class LifecycleDemo(Demo):
         self.frozen.advance(hours=2)
         order = self.post(provider, order, "response", {"outcome": "produced", "data_preserved": True})
         self.step(f"{provider.name} produces the data within the deadline: state {order['state']}")
-        return order["id"]
+        return str(order["id"])
 
     def preservation_round(self, prosecutor: Party, provider: Party, addressee: str) -> str:
         order = self.draft_and_issue(prosecutor, provider, "epoc-pr", preservation_order(addressee))
@@ -180,7 +180,7 @@ class LifecycleDemo(Demo):
             f"20 days later it confirms a production order was issued (Annex V): the data stay preserved until "
             f"produced, the 90-day clock is {clock['status']}"
         )
-        return order["id"]
+        return str(order["id"])
 
     def missed_deadline(self, prosecutor: Party, provider: Party, enforcing: Party, addressee: str) -> str:
         certificate = subscriber_epoc(None)
@@ -213,4 +213,4 @@ class LifecycleDemo(Demo):
             f"{prosecutor.name} asks {enforcing.name} to enforce it (Art. 16): state {order['state']}, "
             f"decision due within 5 working days, by {due}"
         )
-        return order["id"]
+        return str(order["id"])

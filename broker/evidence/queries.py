@@ -191,6 +191,7 @@ def download_refusal(
 ) -> problems.Problem | None:
     """Why this sealed package may not go to the issuing authority now, if it may not."""
     if package.state is EvidenceState.DELETED:
+        assert package.deleted_at is not None
         return problems.EvidenceGone(
             f"package {package.id} was deleted ({package.deletion_reason}) at {to_rfc3339(package.deleted_at)}",
             deleted_at=to_rfc3339(package.deleted_at),

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from typing import Any
 from typing import BinaryIO
 from typing import Protocol
@@ -91,7 +92,7 @@ class Storage(Protocol):
         ...
 
     def put_chunk(
-        self, key: str, upload_id: str, index: int, source: BinaryIO, length: int, sha256: str
+        self, key: str, upload_id: str, index: int, source: IO[bytes], length: int, sha256: str
     ) -> StoredChunk:
         """Store exactly `length` bytes of `source` as chunk `index`, replacing any earlier one.
 
@@ -133,7 +134,7 @@ class _ChunkReader:
     rewind the stream for a retry, so `error` keeps the original for `put_chunk` to re-raise.
     """
 
-    def __init__(self, source: BinaryIO, index: int, length: int, expected: str) -> None:
+    def __init__(self, source: IO[bytes], index: int, length: int, expected: str) -> None:
         self._source = source
         self._index = index
         self._length = length
@@ -194,7 +195,7 @@ class LocalStorage:
         return upload_id
 
     def put_chunk(
-        self, key: str, upload_id: str, index: int, source: BinaryIO, length: int, sha256: str
+        self, key: str, upload_id: str, index: int, source: IO[bytes], length: int, sha256: str
     ) -> StoredChunk:
         """Write to a temp file, fsync, and rename: a broken connection never leaves a half chunk."""
         _check_key(key)
@@ -351,7 +352,7 @@ class S3Storage:
         return str(response["UploadId"])
 
     def put_chunk(
-        self, key: str, upload_id: str, index: int, source: BinaryIO, length: int, sha256: str
+        self, key: str, upload_id: str, index: int, source: IO[bytes], length: int, sha256: str
     ) -> StoredChunk:
         """Upload part index+1 straight from `source`; the reader hashes what botocore sends."""
         _check_key(key)

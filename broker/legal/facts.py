@@ -81,7 +81,8 @@ class Facts:
 
     @property
     def offence(self) -> Mapping[str, Any]:
-        return self.certificate["offence"]
+        offence: Mapping[str, Any] = self.certificate["offence"]
+        return offence
 
     @property
     def sentence(self) -> Mapping[str, Any] | None:

@@ -38,7 +38,7 @@ ENFORCEMENT_WORKING_DAYS = 5  # Art. 16(2)
 def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
     """When a clock started at `start` falls due for this order."""
     if kind in (Clock.PRODUCTION, Clock.PRESERVATION):
-        deadline = ((order.checks or {}).get("derived") or {}).get("deadline")
+        deadline = str(((order.checks or {}).get("derived") or {}).get("deadline"))
         return start + DEADLINES.get(deadline, 10 * DAY)
     if kind is Clock.ENFORCING_REVIEW:
         return start + (96 * HOUR if order.emergency else 10 * DAY)  # Art. 12(1), 10(4)

@@ -92,7 +92,7 @@ SUMMARY_LOADS = (
 LISTING_FILTERS = ("state", "order_type", "emergency", "file_number")
 
 
-def listing(actor: Actor, filters: Mapping[str, Any]) -> sa.Select[tuple[Order]]:
+def listing(actor: Actor, filters: Mapping[str, Any]) -> sa.Select[Order]:
     """The orders this party may see, newest first, narrowed by the given column values (None: any)."""
     statement = (
         sa.select(Order)
@@ -117,7 +117,7 @@ def inbox_position(order: Order) -> InboxPosition:
 
 def inbox(
     actor: Actor, *, unread: bool = False, overdue_only: bool = False, after: InboxPosition | None = None
-) -> sa.Select[tuple[Order]]:
+) -> sa.Select[Order]:
     """A party's open orders, emergencies first, then most recently changed; not for oversight bodies.
 
     Paged by keyset (`after` the last order shown), never by offset and count: each page is one
@@ -177,4 +177,4 @@ def timeline(session: orm.Session, order: Order, actor: Actor) -> dict[str, Any]
 def _shown(event: dict[str, Any], actor: Actor) -> bool:
     if actor.kind is OrganisationKind.OVERSIGHT_BODY or event["action"] not in READS:
         return True
-    return event["actor"].get("organisation") == str(actor.organisation_id)
+    return bool(event["actor"].get("organisation") == str(actor.organisation_id))

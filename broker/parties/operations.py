@@ -8,6 +8,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from datetime import timedelta
 
@@ -249,7 +250,7 @@ def register_key(
     clock: Clock,
     *,
     organisation: Organisation,
-    jwk: dict[str, object],
+    jwk: Mapping[str, object],
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
 ) -> SigningKey:

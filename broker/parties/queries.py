@@ -12,7 +12,7 @@ from broker.parties.models import Organisation
 from broker.parties.models import User
 
 
-def organisations(kind: Any = None, country: str | None = None) -> sa.Select[tuple[Organisation]]:
+def organisations(kind: Any = None, country: str | None = None) -> sa.Select[Organisation]:
     """Registered organisations by name, optionally of one kind or country."""
     statement = sa.select(Organisation).order_by(Organisation.name)
     if kind:
@@ -22,7 +22,7 @@ def organisations(kind: Any = None, country: str | None = None) -> sa.Select[tup
     return statement
 
 
-def addressees(country: str | None = None, provider: uuid.UUID | None = None) -> sa.Select[tuple[Addressee]]:
+def addressees(country: str | None = None, provider: uuid.UUID | None = None) -> sa.Select[Addressee]:
     """Where providers receive orders, by country and name."""
     statement = sa.select(Addressee).order_by(Addressee.country, Addressee.name)
     if country:

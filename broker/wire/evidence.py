@@ -7,6 +7,8 @@ bytes it stored before it accepts the manifest; only the authority, holding the 
 check the plaintext hashes.
 """
 
+from typing import Any
+
 from marshmallow import fields
 from marshmallow import validate
 
@@ -27,7 +29,7 @@ FILE_NAME_PATTERN = r"^[^/\\\x00-\x1f\x7f]{1,255}$(?!\n)"
 MAX_FILES = 1000
 
 
-def sha256_hex(**kwargs: object) -> fields.String:
+def sha256_hex(**kwargs: Any) -> fields.String:
     return fields.String(
         validate=validate.Regexp(SHA256_PATTERN, error="Not a SHA-256 digest in lowercase hex."), **kwargs
     )

@@ -67,10 +67,15 @@ def unique_items(values: list[str]) -> None:
         raise ValidationError("Must not repeat a value.")
 
 
+# The type marshmallow gives a field's error messages, an instance attribute its subclasses set on the
+# class (hence the RUF012 exemptions below: marshmallow reads them from the class, never mutates them).
+ErrorMessages = dict[str, str | list[Any] | dict[Any, Any]]
+
+
 class WholeNumber(fields.Integer):
     """A JSON integer as JSON Schema counts them: 5 or 5.0, never true, 5.5 or "5"."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "Not a valid integer."}
+    default_error_messages: ErrorMessages = {"invalid": "Not a valid integer."}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -83,7 +88,7 @@ class WholeNumber(fields.Integer):
 class StrictBoolean(fields.Boolean):
     """JSON true or false only: marshmallow's Boolean would also take "yes" and 1."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "Not a valid boolean."}
+    default_error_messages: ErrorMessages = {"invalid": "Not a valid boolean."}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
@@ -111,7 +116,7 @@ class OffsetTimestamp(fields.DateTime):
     """An RFC 3339 timestamp with its offset: a naive local time names different instants across borders."""
 
     pattern: ClassVar[re.Pattern[str]] = re.compile(OFFSET_TIMESTAMP_PATTERN)
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
         "invalid": "Not an RFC 3339 timestamp with offset, e.g. 2024-05-01T12:00:00+02:00.",
         "calendar": CALENDAR_MESSAGE,
     }
@@ -129,7 +134,7 @@ class UtcTimestamp(OffsetTimestamp):
     """When a sender signed: UTC only, whole or microsecond seconds, so an instant has one spelling."""
 
     pattern: ClassVar[re.Pattern[str]] = re.compile(UTC_TIMESTAMP_PATTERN)
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
         "invalid": "Not a UTC timestamp of the form 2024-05-01T12:00:00Z or 2024-05-01T12:00:00.000000Z.",
     }
 
@@ -274,7 +279,7 @@ class CalendarDate(fields.Date):
     """A day as YYYY-MM-DD only: fields.Date would also take the basic, week and ordinal forms of ISO 8601."""
 
     pattern: ClassVar[re.Pattern[str]] = re.compile(DATE_PATTERN)
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ErrorMessages = {  # noqa: RUF012
         "invalid": "Not a date of the form 2024-05-01.",
         "calendar": CALENDAR_MESSAGE,
     }

@@ -11,6 +11,7 @@ To update: bump the pin in pyproject.toml (or add a year to YEARS), set VERSION 
 command above and review the diff. Output is UTF-8 whatever the locale.
 """
 
+import importlib.metadata
 import json
 import sys
 from typing import Any
@@ -78,7 +79,8 @@ NOTE = (
 
 def library_source() -> str:
     """The citation every entry carries: the library and its exact release."""
-    return f"holidays {holidays.__version__} (PyPI, github.com/vacanza/holidays)"
+    version = importlib.metadata.version("holidays")
+    return f"holidays {version} (PyPI, github.com/vacanza/holidays)"
 
 
 def state_holidays(state: str) -> dict[str, str]:

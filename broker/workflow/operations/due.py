@@ -7,6 +7,7 @@ mid-way rolls back and the clock stays due.
 """
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -62,9 +63,10 @@ def _claim(session: orm.Session, row: OrderClock, now: datetime, **changes: obje
             OrderClock.status == RUNNING, OrderClock.reminded_at.is_(None), OrderClock.reminder_at <= now
         )
     )
-    claimed = session.execute(
+    result = session.execute(
         sa.update(OrderClock).where(OrderClock.id == row.id, condition).values(**changes)
-    ).rowcount
+    )
+    claimed: int = result.rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult has it
     session.refresh(row)
     return claimed == 1
 
@@ -122,7 +124,7 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
 
 
 def _end(
-    session: orm.Session, clock: Clock, order: Order, state: OrderState, details: dict[str, object]
+    session: orm.Session, clock: Clock, order: Order, state: OrderState, details: dict[str, Any]
 ) -> None:
     details["state"] = {"from": order.state.value, "to": state.value}
     order.state = state

@@ -154,6 +154,7 @@ def _target(order: Order, step: Step) -> OrderState:
 def _recipient(session: orm.Session, order: Order, side: Side, event: MessageType) -> uuid.UUID:
     """Issuers write to the addressee (to the enforcing authority when asking it to enforce); the
     addressee and the enforcing authority write to the issuer."""
+    recipient: uuid.UUID | None
     if event is MessageType.ENFORCEMENT_REQUEST:
         # Art. 16(1): the enforcing authority of the addressee's State, notified before or not.
         recipient = (
