@@ -2,6 +2,10 @@
 
 BROKER_TEST_DATABASE_URL selects the database (CI sets it to the local PostgreSQL); without it the
 suite runs on an SQLite file. The schema always comes from the real Alembic migrations.
+
+The suite runs in parallel (pytest-xdist, one worker per CPU, each with its own database); `-n 0` or
+`-p no:xdist` runs it in this process, for a debugger. HYPOTHESIS_PROFILE picks the property tests'
+profile: "default", or "ci", which CI selects.
 """
 
 import os
@@ -17,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from broker import crypto
 from broker import migrate
@@ -36,13 +41,68 @@ from broker.wire import envelope
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
+# A test deployment: webhook receivers listen on loopback, so the switch meant for tests is on for the
+# apps, the worker rounds and the processes the tests start (docs/configuration.md); never in production.
+os.environ.setdefault("BROKER_WEBHOOK_ALLOW_LOOPBACK", "true")
+
+# Property tests: each test names its own number of examples; no deadline, since a worker sharing the
+# CPU with others is slow now and then. "ci" also prints how to reproduce a failure it found.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run in parallel unless told otherwise: `-n auto --dist worksteal` when no `-n` was given.
+
+    Set here rather than in addopts, so that `-p no:xdist` still works; `-n 0` and `--pdb` run the
+    tests in this process.
+    """
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is None:
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "worksteal"
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return (
-        os.environ.get("BROKER_TEST_DATABASE_URL")
-        or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    )
+    """This process's database: its own one under each xdist worker, so that workers never meet.
+
+    Without BROKER_TEST_DATABASE_URL, an SQLite file in the temporary folder, which xdist gives each
+    worker apart (…/popen-gw0/…). With it, the configured database when the tests run in one process,
+    and a database of the worker's own beside it under xdist (`…/test` gives `…/test_gw0`).
+    """
+    configured = os.environ.get("BROKER_TEST_DATABASE_URL")
+    if not configured:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return worker_database(configured, worker) if worker else configured
+
+
+def worker_database(configured: str, worker: str) -> str:
+    """The configured URL with the worker's name added to the database's; created on PostgreSQL if missing."""
+    url = sa.make_url(configured)
+    if url.get_backend_name() == "sqlite":
+        assert url.database, f"an SQLite file is needed to give each worker its own: {configured}"
+        path = Path(url.database)
+        return url.set(database=str(path.with_stem(f"{path.stem}_{worker}"))).render_as_string(False)
+    own = url.set(database=f"{url.database}_{worker}")
+    # CREATE DATABASE runs outside a transaction, from a connection to the configured database.
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            )
+            if not exists:
+                name = connection.dialect.identifier_preparer.quote(str(own.database))
+                connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    finally:
+        engine.dispose()
+    return own.render_as_string(False)
 
 
 @pytest.fixture(scope="session")
@@ -61,14 +121,13 @@ def migrated(database_url: str) -> Iterator[Database]:
 def database(migrated: Database) -> Iterator[Database]:
     """The migrated database, emptied after each test."""
     yield migrated
-    # Every table is emptied except the log head, which the migration seeds and tests reset.
+    # Every table is emptied except the log head, which the migration seeds and tests reset. DELETE,
+    # children first, on PostgreSQL too: a test leaves a few rows, and TRUNCATE, which replaces every
+    # table's files, took about eight times as long.
     tables = [table for table in Base.metadata.sorted_tables if table.name != AuditLogHead.__tablename__]
     with migrated.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {', '.join(table.name for table in tables)} CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+        for table in reversed(tables):
+            connection.execute(table.delete())
         connection.execute(sa.update(AuditLogHead).values(size=0))
 
 

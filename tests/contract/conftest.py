@@ -23,7 +23,7 @@ EXAMPLE_MAIL_IE = "c2b1a0f9-e8d7-4c6b-a5f4-e3d2c1b0a9f8"
 EPOC_ENVELOPE = "0b8f5c3e-2d1a-4f6e-9c7b-8a5d4e3f2c1b"
 ANNEX_III_ENVELOPE = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
 EXAMPLE_MAIL_KID = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"  # RFC 8037 A.3's thumbprint, for its shape
-# The recipient of the age test kit's identity (../shared/vectors/age-testkit): a public test key.
+# The recipient of the age test kit's identity (tests/vectors/age-testkit): a public test key.
 PROSECUTOR_AGE = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef"
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the signing library: the published vectors checked out beside the repository."""
+"""Fixtures for the signing library: the published vectors in tests/vectors."""
 
 import json
 from pathlib import Path
@@ -8,8 +8,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def vectors_dir() -> Path:
-    """`../shared/vectors` beside the clone (/work/shared/vectors locally; CI checks it out there too)."""
-    path = Path(__file__).resolve().parents[3] / "shared" / "vectors"
+    """tests/vectors: the published vectors the project carries (see its README)."""
+    path = Path(__file__).resolve().parents[1] / "vectors"
     assert path.is_dir(), f"published test vectors not found at {path}"
     return path
 

@@ -12,7 +12,7 @@ import pytest
 
 from broker.client import age
 
-TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "age-testkit" / "testdata"
+TESTDATA = Path(__file__).resolve().parents[1] / "vectors" / "age-testkit" / "testdata"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 # The kit's `expect:` values and the exact error class each must raise (None: success).

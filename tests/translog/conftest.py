@@ -1,4 +1,4 @@
-"""Fixtures for the transparency-log core: the published RFC 6962 / RFC 8032 vectors beside the clone."""
+"""Fixtures for the transparency-log core: the published RFC 6962 / RFC 8032 vectors in tests/vectors."""
 
 import json
 from pathlib import Path
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-VECTORS_DIR = Path(__file__).resolve().parents[3] / "shared" / "vectors"
+VECTORS_DIR = Path(__file__).resolve().parents[1] / "vectors"
 PROBE_KINDS = ("inclusion", "consistency")
 
 
@@ -17,6 +17,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if f"{kind}_probe" in metafunc.fixturenames:
             folder = VECTORS_DIR / "rfc6962-merkle" / kind
             paths = sorted(folder.glob("**/*.json"))
+            assert paths, f"no {kind} probes in {folder}"  # fail the run rather than skip the test
             metafunc.parametrize(
                 f"{kind}_probe", paths, ids=[p.relative_to(folder).as_posix() for p in paths]
             )
@@ -24,7 +25,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def vectors_dir() -> Path:
-    """`../shared/vectors` beside the clone (/work/shared/vectors locally; CI checks it out there too)."""
+    """tests/vectors: the published vectors the project carries (see its README)."""
     assert VECTORS_DIR.is_dir(), f"published test vectors not found at {VECTORS_DIR}"
     return VECTORS_DIR
 
