@@ -1,136 +1,119 @@
 """Verifying the log from the outside, with only the broker's verifier key and the API or an export.
 
 No Flask, no database: an oversight body runs this against what the broker serves (or exported)
-and trusts nothing but the signature on the checkpoint and the hashes it recomputes itself.
+and trusts nothing but the signature on the checkpoint and the hashes it recomputes itself. What
+each function proves is in docs/audit.md; the pass over the entries is in `verify_scan`, case files
+in `verify_casefile`, the sources in `verify_sources`.
 """
 
-import base64
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-from typing import Protocol
-
-import requests
-
-from broker import crypto
 from broker import translog
+from broker.audit.verify_casefile import check_timeline
+from broker.audit.verify_casefile import verify_case_file
+from broker.audit.verify_scan import DASH
+from broker.audit.verify_scan import LogScan
+from broker.audit.verify_scan import Verified
+from broker.audit.verify_scan import check_recorded
+from broker.audit.verify_scan import is_index
+from broker.audit.verify_scan import parse_leaf
+from broker.audit.verify_scan import read
+from broker.audit.verify_sources import EXPORT_FORMAT
+from broker.audit.verify_sources import PAGE
+from broker.audit.verify_sources import ApiSource
+from broker.audit.verify_sources import AuditVerificationError
+from broker.audit.verify_sources import ExportSource
+from broker.audit.verify_sources import LogSource
+from broker.audit.verify_sources import open_latest
+from broker.audit.verify_sources import open_note
 
-EXPORT_FORMAT = "eevidence-broker-audit-export/1"
-PAGE = 1000
-
-
-class AuditVerificationError(Exception):
-    """The log, an entry or a checkpoint does not verify; the message says what and where."""
-
-
-class LogSource(Protocol):
-    """Where the log is read from: the broker's API or an export file."""
-
-    def latest_checkpoint(self) -> bytes: ...
-
-    def entries(self, start: int, limit: int) -> list[dict[str, Any]]: ...
-
-    def inclusion_proof(self, index: int, size: int) -> list[bytes]: ...
-
-    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]: ...
-
-
-class ApiSource:
-    """The broker's audit API, read with an oversight body's token."""
-
-    def __init__(self, base_url: str, token: str, session: requests.Session | None = None) -> None:
-        self.base = base_url.rstrip("/") + "/api/v1/audit"
-        self.http = session or requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token}"
-
-    def get_json(self, path: str, **params: int) -> Any:
-        """GET a path under /api/v1/audit; anything but 200 is an AuditVerificationError."""
-        try:
-            answer = self.http.get(self.base + path, params=params, timeout=30)
-        except requests.RequestException as error:
-            raise AuditVerificationError(f"cannot reach the broker: {error}") from error
-        if answer.status_code != 200:
-            try:
-                detail = answer.json().get("detail", answer.text)
-            except ValueError:
-                detail = answer.text
-            raise AuditVerificationError(f"GET {path} answered {answer.status_code}: {detail}")
-        return answer.json()
-
-    def latest_checkpoint(self) -> bytes:
-        return self.get_json("/checkpoints/latest")["note"].encode()
-
-    def entries(self, start: int, limit: int) -> list[dict[str, Any]]:
-        return self.get_json("/entries", start=start, limit=limit)["entries"]
-
-    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
-        return [
-            base64.b64decode(h) for h in self.get_json("/proofs/inclusion", index=index, size=size)["proof"]
-        ]
-
-    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
-        answer = self.get_json("/proofs/consistency", old_size=old_size, new_size=new_size)
-        return [base64.b64decode(h) for h in answer["proof"]]
-
-
-class ExportSource:
-    """An export file (`broker audit export`): proofs are computed here from its entries."""
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        if document.get("format") != EXPORT_FORMAT or not isinstance(document.get("entries"), list):
-            raise AuditVerificationError(f"not an audit export in the {EXPORT_FORMAT} format")
-        if not document.get("checkpoints"):
-            raise AuditVerificationError("the export holds no signed checkpoint")
-        self.document = document
-
-    def latest_checkpoint(self) -> bytes:
-        return str(self.document["checkpoints"][-1]).encode()
-
-    def entries(self, start: int, limit: int) -> list[dict[str, Any]]:
-        return self.document["entries"][start : start + limit]
-
-    def _hashes(self, size: int) -> list[bytes]:
-        return [translog.leaf_hash(entry["leaf"].encode()) for entry in self.document["entries"][:size]]
-
-    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
-        return translog.inclusion_proof(self._hashes(size), index)
-
-    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
-        return translog.consistency_proof(self._hashes(new_size), old_size)
-
-
-@dataclass(frozen=True)
-class Verified:
-    """A checkpoint whose signature verified, and what was checked against it."""
-
-    checkpoint: translog.Checkpoint
-    note: bytes
-    checked: str
-
-
-def open_latest(source: LogSource, vkey: str) -> tuple[translog.Checkpoint, bytes]:
-    """The source's newest checkpoint, its signature checked with the broker's verifier key."""
-    note = source.latest_checkpoint()
-    try:
-        return translog.open_checkpoint(note, vkey), note
-    except translog.CheckpointError as error:
-        raise AuditVerificationError(f"the checkpoint does not verify with the given key: {error}") from error
+__all__ = [
+    "EXPORT_FORMAT",
+    "PAGE",
+    "ApiSource",
+    "AuditVerificationError",
+    "ExportSource",
+    "LogScan",
+    "LogSource",
+    "Verified",
+    "check_timeline",
+    "open_latest",
+    "verify_case_file",
+    "verify_entry",
+    "verify_extends",
+    "verify_log",
+    "verify_tail",
+]
 
 
 def verify_log(source: LogSource, vkey: str) -> Verified:
-    """Recompute every entry's hash and the tree head, and compare it with the signed checkpoint."""
+    """Verify every entry the newest checkpoint covers, and say how many the source holds past it.
+
+    Each entry's bytes are hashed as stored into a streaming tree head that must equal the signed
+    root; each names its own position and chains to the previous entry about its object (see
+    `verify_scan`). Entries past the checkpoint cannot be proved by it: `verify_tail` asks the
+    broker for a new checkpoint and proves them.
+    """
     checkpoint, note = open_latest(source, vkey)
-    hashes = [hash_ for hash_ in _entry_hashes(source, checkpoint.size)]
-    if len(hashes) != checkpoint.size:
-        raise AuditVerificationError(
-            f"the checkpoint covers {checkpoint.size} entries but the log holds {len(hashes)}: entries were deleted"
-        )
-    if translog.root_hash(hashes) != checkpoint.root:
+    scan = LogScan()
+    read(source, scan, checkpoint.size, PAGE)
+    if scan.root() != checkpoint.root:
         raise AuditVerificationError(
             "the entries do not produce the signed root: an entry was edited, reordered, inserted or removed"
         )
-    return Verified(checkpoint, note, f"all {checkpoint.size} entries")
+    signed_at, holds = source.signed_at(), source.size()
+    size, beyond = checkpoint.size, max(holds - checkpoint.size, 0)
+    against = f"against the {_checkpoint_name(source)} of size {size}{_at(signed_at)}"
+    if not beyond:
+        checked = f"all {size} entries"
+        holder = "export" if isinstance(source, ExportSource) else "log"
+        statement = f"{checked}{_span(0, size)} {against}; the {holder} holds none past it"
+    elif isinstance(source, ExportSource):
+        checked = f"entries{_span(0, size, bare=True)}"
+        statement = (
+            f"{checked} {against}; the export holds {beyond} entries past it ({_range(size, holds)}), "
+            "which it cannot prove: export again after a new checkpoint, or verify them over the API with --tail"
+        )
+    else:
+        checked = f"entries{_span(0, size, bare=True)}"
+        statement = (
+            f"{checked} {against}; the log has grown to {holds} entries since: run with --tail to verify "
+            "them against a new checkpoint"
+        )
+    return Verified(checkpoint, note, checked, statement, signed_at, beyond, scan)
+
+
+def verify_tail(source: ApiSource, vkey: str, verified: Verified) -> Verified:
+    """Have the broker sign a checkpoint now, prove it extends `verified`'s, and verify the entries since.
+
+    The pass carries on from where `verify_log` stopped, so the new entries are hashed into the same
+    tree and chained to the entries before them; the broker's consistency proof is checked as well.
+    """
+    if verified.scan is None:
+        raise ValueError("verify_tail carries on from the result of verify_log")
+    old = verified.checkpoint
+    note, signed_at = source.sign_checkpoint()
+    new = open_note(note, vkey, "the new checkpoint does not verify with the given key")
+    _require_extends(source, old, new, "checkpoint verified before", "the one verified before")
+    scan = verified.scan.copy()
+    read(source, scan, new.size, PAGE)
+    if scan.root() != new.root:
+        raise AuditVerificationError(
+            f"entries {_range(old.size, new.size)} do not produce the new checkpoint's root: an entry was "
+            "edited, reordered, inserted or removed"
+        )
+    beyond = max(source.size() - new.size, 0)
+    against = f"against a new checkpoint of size {new.size}{_at(signed_at)}"
+    if new.size == old.size:
+        checked = "no new entries"
+        statement = f"{checked}: the broker signed the same log again, size {new.size}"
+    else:
+        checked = f"entries{_span(old.size, new.size, bare=True)}"
+        statement = (
+            f"{checked} {against}, which extends the checkpoint of size {old.size} (consistency proof "
+            "verified)"
+        )
+    if beyond:
+        statement += f"; the log has grown to {new.size + beyond} entries since"
+    return Verified(new, note, checked, statement, signed_at, beyond, scan)
 
 
 def verify_entry(source: LogSource, vkey: str, index: int) -> Verified:
@@ -144,130 +127,83 @@ def verify_entry(source: LogSource, vkey: str, index: int) -> Verified:
     entry = page[0] if page else None
     if not isinstance(entry, dict) or entry.get("index") != index:
         raise AuditVerificationError(f"entry {index} is missing from the log")
-    leaf_hash = _checked_leaf_hash(entry, index)
+    what = f"entry {index}"
+    document, data = parse_leaf(entry.get("leaf"), what)
+    if not is_index(document.get("index")) or document["index"] != index:
+        raise AuditVerificationError(f"{what} says it is entry {document.get('index')}")
+    leaf_hash = translog.leaf_hash(data)
+    check_recorded(entry, what, leaf_hash)
     try:
         translog.verify_inclusion(
             leaf_hash, index, checkpoint.size, source.inclusion_proof(index, checkpoint.size), checkpoint.root
         )
     except translog.ProofError as error:
         raise AuditVerificationError(f"entry {index} is not in the signed log: {error}") from error
-    return Verified(checkpoint, note, f"entry {index}: {json.loads(entry['leaf'])['action']}")
+    return Verified(
+        checkpoint,
+        note,
+        f"entry {index}: {document.get('action')}",
+        f"entry {index} ({document.get('action')}) is in the checkpoint of size {checkpoint.size}"
+        f"{_at(source.signed_at())} (inclusion proof verified)",
+        source.signed_at(),
+    )
 
 
 def verify_extends(source: LogSource, vkey: str, previous_note: bytes) -> Verified:
     """Prove the log's newest checkpoint extends one saved earlier: nothing before it was rewritten."""
-    try:
-        previous = translog.open_checkpoint(previous_note, vkey)
-    except translog.CheckpointError as error:
-        raise AuditVerificationError(f"the saved checkpoint does not verify: {error}") from error
+    previous = open_note(previous_note, vkey, "the saved checkpoint does not verify")
     checkpoint, note = open_latest(source, vkey)
-    if previous.size > checkpoint.size:
-        raise AuditVerificationError(
-            f"the log shrank: saved checkpoint has {previous.size} entries, the newest {checkpoint.size}"
-        )
-    if previous.size == checkpoint.size:
-        if previous.root != checkpoint.root:
+    _require_extends(source, previous, checkpoint, "saved checkpoint", "the saved one")
+    checked = f"extends the saved checkpoint of size {previous.size}"
+    return Verified(
+        checkpoint, note, checked, f"the checkpoint of size {checkpoint.size} {checked}", source.signed_at()
+    )
+
+
+def _require_extends(
+    source: LogSource, old: translog.Checkpoint, new: translog.Checkpoint, name: str, what: str
+) -> None:
+    """Raise unless the checkpoint `new` extends `old` (equal, or a consistency proof verifies)."""
+    if old.size > new.size:
+        raise AuditVerificationError(f"the log shrank: {name} has {old.size} entries, the newest {new.size}")
+    if old.size == new.size:
+        if old.root != new.root:
             raise AuditVerificationError(
                 "two checkpoints of the same size have different roots: the log forked"
             )
-    else:
-        try:
-            translog.verify_consistency(
-                previous.size,
-                checkpoint.size,
-                previous.root,
-                checkpoint.root,
-                source.consistency_proof(previous.size, checkpoint.size),
-            )
-        except translog.ProofError as error:
-            raise AuditVerificationError(
-                f"the newest checkpoint does not extend the saved one of size {previous.size}: {error}"
-            ) from error
-    return Verified(checkpoint, note, f"extends the saved checkpoint of size {previous.size}")
-
-
-def verify_case_file(case_file: dict[str, Any], vkey: str) -> Verified:
-    """Prove every entry of an order's case file is in the checkpoint the case file carries."""
-    checkpoint_document = case_file.get("checkpoint")
-    if not checkpoint_document:
-        raise AuditVerificationError("the case file carries no checkpoint to prove its entries against")
-    note = str(checkpoint_document["note"]).encode()
+        return
+    if old.size == 0:
+        return  # every tree extends the empty one
     try:
-        checkpoint = translog.open_checkpoint(note, vkey)
-    except translog.CheckpointError as error:
-        raise AuditVerificationError(f"the case file's checkpoint does not verify: {error}") from error
-    proved = 0
-    for entry in case_file.get("entries", []):
-        index = entry.get("index")
-        if entry.get("proof") is None:
-            # Only entries recorded after the checkpoint may come without a proof.
-            if isinstance(index, int) and index >= checkpoint.size:
-                continue
-            raise AuditVerificationError(
-                f"entry {index} of the case file carries no proof, but the checkpoint of size "
-                f"{checkpoint.size} must cover it"
-            )
-        leaf_hash = _checked_leaf_hash(entry, index)
-        subject = json.loads(entry["leaf"]).get("object")
-        if subject != {"type": "order", "id": case_file["order"]["id"]}:
-            raise AuditVerificationError(f"entry {index} of the case file is about {subject}, not this order")
-        try:
-            translog.verify_inclusion(
-                leaf_hash,
-                index,
-                checkpoint.size,
-                [base64.b64decode(h) for h in entry["proof"]],
-                checkpoint.root,
-            )
-        except (translog.ProofError, ValueError) as error:
-            raise AuditVerificationError(
-                f"entry {index} of the case file is not in the signed log: {error}"
-            ) from error
-        proved += 1
-    return Verified(checkpoint, note, f"{proved} timeline entries of order {case_file['order']['id']}")
-
-
-def _entry_hashes(source: LogSource, size: int) -> Iterator[bytes]:
-    start = 0
-    while start < size:
-        page = source.entries(start, min(PAGE, size - start))
-        if not page:
-            return
-        for entry in page:
-            yield _checked_leaf_hash(entry, start)
-            start += 1
-
-
-def _checked_leaf_hash(entry: dict[str, Any], position: int) -> bytes:
-    """The leaf hash recomputed from the entry's own bytes, after checking they say what they should."""
-    if not isinstance(entry, dict):
-        raise AuditVerificationError(f"entry {position} is not an object")
-    leaf = entry.get("leaf")
-    if not isinstance(leaf, str):
-        raise AuditVerificationError(f"entry {position} has no leaf text")
-    data = leaf.encode("utf-8")
-    try:
-        document = json.loads(data)
-        canonical = crypto.canonicalize(document)
-    except (ValueError, crypto.CanonicalizationError) as error:
-        raise AuditVerificationError(f"entry {position} is not JSON: {error}") from error
-    if canonical != data:
-        raise AuditVerificationError(f"entry {position} is not in canonical form: it was edited")
-    if document.get("index") != position or entry.get("index") != position:
-        raise AuditVerificationError(
-            f"entry at position {position} says it is entry {document.get('index')}: entries were reordered, "
-            "inserted or removed"
+        translog.verify_consistency(
+            old.size, new.size, old.root, new.root, source.consistency_proof(old.size, new.size)
         )
-    leaf_hash = translog.leaf_hash(data)
-    recorded = entry.get("leaf_hash")
-    if recorded is None:
-        return leaf_hash
-    try:
-        recorded_hash = base64.b64decode(recorded, validate=True)
-    except (TypeError, ValueError) as error:
+    except translog.ProofError as error:
         raise AuditVerificationError(
-            f"entry {position} has a leaf hash that is not base64: {error}"
+            f"the newest checkpoint does not extend {what} of size {old.size}: {error}"
         ) from error
-    if recorded_hash != leaf_hash:
-        raise AuditVerificationError(f"entry {position} does not match the hash recorded when it was logged")
-    return leaf_hash
+
+
+def describe(verified: Verified) -> str:
+    """The line a command prints for a verification: the whole statement, or what was checked."""
+    return f"verified: {verified.statement or verified.checked}"
+
+
+def _checkpoint_name(source: LogSource) -> str:
+    return "export's last checkpoint" if isinstance(source, ExportSource) else "checkpoint"
+
+
+def _at(signed_at: str | None) -> str:
+    return f" signed at {signed_at}" if signed_at else ""
+
+
+def _range(start: int, end: int) -> str:
+    """Entries [start, end) as `start`, an en dash and `end - 1`."""
+    return f"{start}{DASH}{end - 1}" if end - start > 1 else str(start)
+
+
+def _span(start: int, end: int, *, bare: bool = False) -> str:
+    """` (0-28)` after a count, or ` 0-28` after the word "entries" (with an en dash); `none` if empty."""
+    if end <= start:
+        return " none" if bare else ""
+    return f" {_range(start, end)}" if bare else f" ({_range(start, end)})"

@@ -93,6 +93,11 @@ def audit_export(output: typing.IO[str]) -> None:
 @click.option("--export", "export_file", type=click.File("r"), help="An export file instead of the API.")
 @click.option("--entry", type=click.IntRange(min=0), help="Prove this one entry instead of the whole log.")
 @click.option(
+    "--tail",
+    is_flag=True,
+    help="Also have the broker sign a checkpoint now and verify the entries logged since the last one.",
+)
+@click.option(
     "--previous", type=click.File("rb"), help="A checkpoint saved earlier: prove the log extends it."
 )
 @click.option(
@@ -104,33 +109,24 @@ def audit_verify(
     token: str | None,
     export_file: typing.IO[str] | None,
     entry: int | None,
+    tail: bool,
     previous: typing.IO[bytes] | None,
     save: Path | None,
 ) -> None:
     """Verify the log without trusting the broker: signature, every hash, and history since --previous."""
-    if vkey.startswith("@"):
-        try:
-            vkey = Path(vkey[1:]).read_text().strip()
-        except OSError as error:
-            raise click.ClickException(
-                f"cannot read the verifier key {vkey[1:]}: {error.strerror}"
-            ) from error
-    source: verify.LogSource
-    if export_file is not None:
-        try:
-            source = verify.ExportSource(json.load(export_file))
-        except json.JSONDecodeError as error:
-            raise click.ClickException(f"the export file is not JSON: {error}") from error
-        except verify.AuditVerificationError as error:
-            raise click.ClickException(str(error)) from error
-    elif url and token:
-        source = verify.ApiSource(url, token)
-    else:
-        raise click.UsageError("give --url with --token (or BROKER_TOKEN), or --export FILE")
+    vkey = _read_vkey(vkey)
+    source = _source(url, token, export_file)
+    if tail and not isinstance(source, verify.ApiSource):
+        raise click.UsageError("--tail asks the broker for a new checkpoint: give --url with --token")
+    if tail and entry is not None:
+        raise click.UsageError("--tail verifies the whole log's new entries: leave out --entry")
     try:
-        checks = [
-            verify.verify_entry(source, vkey, entry) if entry is not None else verify.verify_log(source, vkey)
-        ]
+        if entry is not None:
+            checks = [verify.verify_entry(source, vkey, entry)]
+        else:
+            checks = [verify.verify_log(source, vkey)]
+            if tail and isinstance(source, verify.ApiSource):
+                checks.append(verify.verify_tail(source, vkey, checks[0]))
         if previous is not None:
             checks.append(verify.verify_extends(source, vkey, previous.read()))
     except verify.AuditVerificationError as error:
@@ -138,10 +134,13 @@ def audit_verify(
     checkpoint = checks[0].checkpoint
     click.echo(f"checkpoint {checkpoint.origin} size {checkpoint.size}: signature verified")
     for check in checks:
-        click.echo(f"verified: {check.checked}")
+        click.echo(verify.describe(check))
     if save is not None:
-        save.write_bytes(checks[0].note)
-        click.echo(f"saved the checkpoint to {save}; pass it as --previous next time")
+        newest = checks[1] if tail else checks[0]  # with --tail, the checkpoint just signed
+        save.write_bytes(newest.note)
+        click.echo(
+            f"saved the checkpoint of size {newest.checkpoint.size} to {save}; pass it as --previous next time"
+        )
 
 
 @audit.command("case-file")
@@ -149,17 +148,48 @@ def audit_verify(
 @click.option("--url", required=True, help="The broker's base URL.")
 @click.option("--token", envvar="BROKER_TOKEN", required=True, help="An oversight body's API token.")
 @click.option("--format", "output_format", type=click.Choice(["json", "markdown"]), default="markdown")
-@click.option("--vkey", help="Also prove every timeline entry against the case file's signed checkpoint.")
+@click.option(
+    "--vkey",
+    help="Also prove the case file: each entry in the signed log, the chain unbroken, none left out.",
+)
 def audit_case_file(order_id: uuid.UUID, url: str, token: str, output_format: str, vkey: str | None) -> None:
-    """Fetch an order's case file (timeline with inclusion proofs) and print it."""
+    """Fetch an order's case file (timeline with inclusion proofs) and print it; with --vkey, prove it.
+
+    Proving it reads the whole log over the API, up to the case file's checkpoint, to find every
+    entry about the order: a case file that leaves out the order's last entries still chains.
+    """
     source = verify.ApiSource(url, token)
     try:
         case_file = source.get_json(f"/orders/{order_id}/case-file")
-        proved = verify.verify_case_file(case_file, vkey) if vkey else None
+        proved = verify.verify_case_file(case_file, _read_vkey(vkey), source) if vkey else None
     except verify.AuditVerificationError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         json.dumps(case_file, indent=2) if output_format == "json" else render_markdown(case_file), nl=False
     )
     if proved is not None:
-        click.echo(f"verified: {proved.checked} against checkpoint size {proved.checkpoint.size}", err=True)
+        click.echo(verify.describe(proved), err=True)
+
+
+def _read_vkey(vkey: str) -> str:
+    """The verifier key, read from the file it names if it starts with @."""
+    if not vkey.startswith("@"):
+        return vkey
+    try:
+        return Path(vkey[1:]).read_text().strip()
+    except OSError as error:
+        raise click.ClickException(f"cannot read the verifier key {vkey[1:]}: {error.strerror}") from error
+
+
+def _source(url: str | None, token: str | None, export_file: typing.IO[str] | None) -> verify.LogSource:
+    """The export file if one is given, else the API."""
+    if export_file is not None:
+        try:
+            return verify.ExportSource(json.load(export_file))
+        except json.JSONDecodeError as error:
+            raise click.ClickException(f"the export file is not JSON: {error}") from error
+        except verify.AuditVerificationError as error:
+            raise click.ClickException(str(error)) from error
+    if url and token:
+        return verify.ApiSource(url, token)
+    raise click.UsageError("give --url with --token (or BROKER_TOKEN), or --export FILE")

@@ -12,6 +12,7 @@ import requests
 
 from broker import crypto
 from broker import migrate
+from broker.audit.operations import sign_checkpoint
 from broker.clock import FrozenClock
 from broker.clock import system_clock
 from broker.db import Database
@@ -90,7 +91,8 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
                 )
 
         try:
-            summary = Demo(app.test_client(), parties, system_clock, click.echo, deliver).run()
+            exchange = Demo(app.test_client(), parties, system_clock, click.echo, deliver)
+            summary = exchange.run()
             click.echo(
                 "The exchange completed: checked, issued, received, verified, answered, delivered, audited."
             )
@@ -104,6 +106,9 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
         click.echo("Summary:")
         click.echo(json.dumps(summary, indent=2))
         if keep:
+            # A checkpoint of everything the demo did, so that the kept log's export proves all of it.
+            with database.transaction() as session:
+                sign_checkpoint(session, system_clock, app.extensions["broker"].log_signer)
             _print_verification_commands(url, summary["verifier_key"], folder)
     finally:
         database.dispose()

@@ -1,28 +1,51 @@
 """An order's case file for an oversight body: metadata, signed messages, timeline, proofs."""
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import orm
 
+from broker import problems
 from broker.audit import queries
 from broker.audit.models import AuditCheckpoint
+from broker.audit.verify import AuditVerificationError
+from broker.audit.verify import check_timeline
 from broker.orders.models import Order
+
+log = logging.getLogger(__name__)
 
 
 def build(session: orm.Session, order: Order, checkpoint: AuditCheckpoint | None) -> dict[str, Any]:
     """Everything needed to prove the order's history against `checkpoint`, without evidence data.
 
-    Entries recorded after the checkpoint are listed without a proof: sign a newer checkpoint first.
+    Entries are selected by the `object_id` column, which is not hashed, so before serving them the
+    broker checks what the hashed leaves say: each is about this order and names the one before it
+    (`check_timeline`, the verifier's own check). A gap means the log's tables were edited: the
+    case file is refused and the gap logged, rather than served as if complete. Entries recorded
+    after the checkpoint are listed without a proof, and entries still queued for integration are
+    listed apart, under `queued`.
     """
+    selected = queries.entries_about(session, "order", order.id)
+    try:
+        check_timeline(str(order.id), [(entry.index, json.loads(entry.leaf)) for entry in selected])
+    except (AuditVerificationError, ValueError) as error:
+        log.error(
+            "audit log tampering suspected: the case file of order %s does not verify: %s", order.id, error
+        )
+        raise problems.Problem(
+            f"the log's entries about order {order.id} do not form an unbroken chain ({error}); the log "
+            "may have been tampered with, and the broker has logged it"
+        ) from error
     entries = []
-    for entry in queries.entries_about(session, "order", order.id):
+    for entry in selected:
         proof = None
         if checkpoint is not None and entry.index < checkpoint.size:
             proof = queries.inclusion_proof(session, entry.index, checkpoint.size)
         entries.append(
             {"index": entry.index, "leaf": entry.leaf, "leaf_hash": entry.leaf_hash, "proof": proof}
         )
+    queued = [{"document": pending.document} for pending in queries.pending_about(session, "order", order.id)]
     return {
         "order": {
             "id": str(order.id),
@@ -52,6 +75,7 @@ def build(session: orm.Session, order: Order, checkpoint: AuditCheckpoint | None
         },
         "checkpoint": checkpoint,
         "entries": entries,
+        "queued": queued,
     }
 
 
@@ -84,16 +108,22 @@ def render_markdown(case_file: dict[str, Any]) -> str:
         )
     for entry in case_file["entries"]:
         event = json.loads(entry["leaf"])
-        actor = event["actor"]
-        who = (
-            actor["system"]
-            if "system" in actor
-            else f"{actor['kind']} {actor['organisation']} ({actor['role']})"
-        )
         proved = (
             f"proof of {len(entry['proof'])} hashes"
             if entry["proof"] is not None
             else "not yet in a checkpoint"
         )
-        lines.append(f"- #{event['index']} {event['time']} {event['action']} by {who}; {proved}")
+        lines.append(f"- #{event['index']} {event['time']} {event['action']} by {_who(event)}; {proved}")
+    for queued in case_file.get("queued") or []:
+        event = json.loads(queued["document"])
+        lines.append(f"- queued {event['time']} {event['action']} by {_who(event)}; not yet in the log")
     return "\n".join(lines) + "\n"
+
+
+def _who(event: dict[str, Any]) -> str:
+    actor = event["actor"]
+    return (
+        str(actor["system"])
+        if "system" in actor
+        else f"{actor['kind']} {actor['organisation']} ({actor['role']})"
+    )

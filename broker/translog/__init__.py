@@ -7,6 +7,7 @@ proofs and checkpoints without the broker's web or database stack.
 from broker.translog._checkpoint import Checkpoint
 from broker.translog._checkpoint import open_checkpoint
 from broker.translog._checkpoint import sign_checkpoint
+from broker.translog._compact import CompactRange
 from broker.translog._errors import CheckpointError
 from broker.translog._errors import ProofError
 from broker.translog._errors import RootMismatchError
@@ -34,6 +35,7 @@ __all__ = [
     "HASH_SIZE",
     "Checkpoint",
     "CheckpointError",
+    "CompactRange",
     "MemoryStore",
     "ProofError",
     "RootMismatchError",

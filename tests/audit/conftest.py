@@ -52,14 +52,17 @@ def broker_http(client: Any) -> Iterator[responses.RequestsMock]:
     def forward(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(request.url)
         headers = {name: value for name, value in request.headers.items() if name.lower() != "host"}
-        answer = client.open(url.path, method=request.method, query_string=url.query, headers=headers)
+        answer = client.open(
+            url.path, method=request.method, query_string=url.query, headers=headers, data=request.body
+        )
         passed = {name: value for name, value in answer.headers.items() if name.lower() != "content-length"}
         return answer.status_code, passed, answer.get_data()
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback(
-            responses.GET, re.compile(re.escape(BASE_URL) + r"/api/v1/audit/.*"), forward, content_type=None
-        )
+        for method in (responses.GET, responses.POST):
+            mock.add_callback(
+                method, re.compile(re.escape(BASE_URL) + r"/api/v1/audit/.*"), forward, content_type=None
+            )
         yield mock
 
 

@@ -1,6 +1,7 @@
 """`broker audit`: the operator's key and checkpoints, and an outsider's verification of the log."""
 
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -102,7 +103,8 @@ def test_verify_an_export_with_the_key(broker_cli, exported, vkey, database):
     out = ok(broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey))
     assert out.splitlines() == [
         f"checkpoint broker.test/log size {size}: signature verified",
-        f"verified: all {size} entries",
+        f"verified: all {size} entries (0\u2013{size - 1}) against the export's last checkpoint of size {size}; "
+        "the export holds none past it",
     ]
 
 
@@ -114,10 +116,13 @@ def test_verify_reads_the_key_from_a_file(broker_cli, exported, vkey, tmp_path, 
     assert f"verified: all {log_size(database)} entries" in out
 
 
-def test_verify_one_entry(broker_cli, exported, vkey):
+def test_verify_one_entry(broker_cli, exported, vkey, database):
     path, _ = exported
     out = ok(broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey, "--entry", "3"))
-    assert out.splitlines()[-1] == "verified: entry 3: key.registered"
+    assert out.splitlines()[-1] == (
+        f"verified: entry 3 (key.registered) is in the checkpoint of size {log_size(database)} "
+        "(inclusion proof verified)"
+    )
 
 
 def test_a_saved_checkpoint_is_extended_later(
@@ -126,7 +131,7 @@ def test_a_saved_checkpoint_is_extended_later(
     path, order = exported
     saved = tmp_path / "saved.checkpoint"
     out = ok(broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey, "--save", str(saved)))
-    assert f"saved the checkpoint to {saved}" in out
+    assert f" to {saved}; pass it as --previous next time" in out
     old_size = translog.open_checkpoint(saved.read_bytes(), vkey).size
 
     assert client.get(f"/api/v1/orders/{order['id']}", headers=network["provider"].headers).status_code == 200
@@ -135,8 +140,9 @@ def test_a_saved_checkpoint_is_extended_later(
     out = ok(broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey, "--previous", str(saved)))
     assert out.splitlines() == [
         f"checkpoint broker.test/log size {old_size + 1}: signature verified",
-        f"verified: all {old_size + 1} entries",
-        f"verified: extends the saved checkpoint of size {old_size}",
+        f"verified: all {old_size + 1} entries (0\u2013{old_size}) against the export's last checkpoint of size "
+        f"{old_size + 1}; the export holds none past it",
+        f"verified: the checkpoint of size {old_size + 1} extends the saved checkpoint of size {old_size}",
     ]
 
 
@@ -154,8 +160,8 @@ def test_a_saved_checkpoint_that_the_log_no_longer_extends_fails(
     rewrite_log(leaves[:-2])
     ok(broker_cli("audit", "checkpoint"))
     ok(broker_cli("audit", "export", str(path)))
-    assert ok(broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey)).endswith(
-        f"verified: all {size - 2} entries\n"
+    assert f"\nverified: all {size - 2} entries (" in ok(
+        broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey)
     )
     error = failed(
         broker_cli("audit", "verify", "--export", str(path), "--vkey", vkey, "--previous", str(saved))
@@ -246,14 +252,21 @@ def test_verify_over_the_api(broker_cli, broker_http, exported, vkey, network, d
     token = network["oversight"].token
     size = log_size(database)
     out = ok(broker_cli("audit", "verify", "--url", URL, "--token", token, "--vkey", vkey))
-    assert out.splitlines() == [
-        f"checkpoint broker.test/log size {size}: signature verified",
-        f"verified: all {size} entries",
-    ]
+    head, verified = out.splitlines()
+    assert head == f"checkpoint broker.test/log size {size}: signature verified"
+    assert re.fullmatch(
+        rf"verified: all {size} entries \(0\u2013{size - 1}\) against the checkpoint of size {size} signed at "
+        r"\S+; the log holds none past it",
+        verified,
+    )
     out = ok(
         broker_cli("audit", "verify", "--url", URL + "/", "--token", token, "--vkey", vkey, "--entry", "0")
     )
-    assert out.splitlines()[-1] == "verified: entry 0: organisation.registered"
+    assert re.fullmatch(
+        rf"verified: entry 0 \(organisation.registered\) is in the checkpoint of size {size} signed at \S+ "
+        r"\(inclusion proof verified\)",
+        out.splitlines()[-1],
+    )
     assert {call.request.url.split("?")[0] for call in broker_http.calls} >= {
         f"{URL}/api/v1/audit/checkpoints/latest",
         f"{URL}/api/v1/audit/entries",
@@ -286,8 +299,9 @@ def test_case_file_over_the_api(broker_cli, broker_http, exported, vkey, network
     for action in ("order.drafted", "order.issued", "order.received", "order.response"):
         assert f" {action} by " in markdown
     assert result.stderr.startswith(
-        f"verified: 5 timeline entries of order {order['id']} against checkpoint size "
+        f"verified: 5 timeline entries of order {order['id']} against the checkpoint of size "
     )
+    assert result.stderr.endswith(" and no other of them is about the order (full pass)\n")
 
     as_json = broker_cli(
         "audit", "case-file", order["id"], "--url", URL, "--token", token, "--format", "json"

@@ -239,7 +239,14 @@ def test_a_rewrite_of_the_same_size_is_a_fork(built, read_log, vkey, database, s
 
 def test_a_checkpoint_signed_with_another_key_is_rejected(built, read_log, vkey, database, clock):
     forger = Ed25519PrivateKey.generate()
-    leaf = leaf_of({"index": built.size, "action": "forged"})
+    leaf = leaf_of(
+        {
+            "index": built.size,
+            "action": "forged",
+            "object": {"type": "order", "id": "forged"},
+            "previous": None,
+        }
+    )
     hashes = [translog.leaf_hash(stored.encode()) for stored in stored_leaves(database)]
     hashes.append(translog.leaf_hash(leaf.encode()))
     with database.transaction() as session:

@@ -82,7 +82,19 @@ class ConsistencyProofSchema(Schema):
 
 class TimelineEntrySchema(EntrySchema):
     proof = fields.List(
-        Base64Bytes(), dump_only=True, metadata={"description": "Inclusion proof in the checkpoint"}
+        Base64Bytes(),
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Inclusion proof in the checkpoint; null for an entry recorded after it"},
+    )
+
+
+class QueuedEntrySchema(Schema):
+    document = fields.String(
+        dump_only=True,
+        metadata={
+            "description": "The entry as queued, JSON without its index and previous, which integration adds"
+        },
     )
 
 
@@ -91,7 +103,19 @@ class CaseFileSchema(Schema):
         dump_only=True, metadata={"description": "The order's metadata and checks, no evidence"}
     )
     checkpoint = fields.Nested(CheckpointSchema, dump_only=True, allow_none=True)
-    entries = fields.List(fields.Nested(TimelineEntrySchema), dump_only=True)
+    entries = fields.List(
+        fields.Nested(TimelineEntrySchema),
+        dump_only=True,
+        metadata={
+            "description": "Every integrated entry about the order, in log order; each leaf names the "
+            "previous entry about the order (null for the first), so a gap shows"
+        },
+    )
+    queued = fields.List(
+        fields.Nested(QueuedEntrySchema),
+        dump_only=True,
+        metadata={"description": "Entries about the order recorded but not yet integrated into the log"},
+    )
 
 
 class CheckpointQuerySchema(PageQuerySchema):
