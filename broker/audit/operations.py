@@ -205,17 +205,24 @@ def _lock_head(connection: sa.Connection, wait: bool) -> int | None:
 
 
 def _latest_about(connection: sa.Connection, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The index of the newest integrated entry about each (object type, id)."""
+    """The index of the newest integrated entry about each (object type, id).
+
+    Asked per object type with `object_id IN (…)` rather than a row-value IN, which SQLite answers by
+    scanning the whole index; both databases then find each object's entries by the index
+    (object_type, object_id, index).
+    """
+    by_type: dict[str, list[str]] = {}
+    for kind, ident in sorted(subjects):
+        by_type.setdefault(kind, []).append(ident)
     found: dict[tuple[str, str], int] = {}
-    listed = sorted(subjects)
-    for start in range(0, len(listed), 500):
-        chunk = listed[start : start + 500]
-        rows = connection.execute(
-            sa.select(ENTRIES.c.object_type, ENTRIES.c.object_id, sa.func.max(ENTRIES.c.index))
-            .where(sa.tuple_(ENTRIES.c.object_type, ENTRIES.c.object_id).in_(chunk))
-            .group_by(ENTRIES.c.object_type, ENTRIES.c.object_id)
-        )
-        found.update({(kind, ident): index for kind, ident, index in rows})
+    for kind, idents in by_type.items():
+        for start in range(0, len(idents), 500):
+            rows = connection.execute(
+                sa.select(ENTRIES.c.object_id, sa.func.max(ENTRIES.c.index))
+                .where(ENTRIES.c.object_type == kind, ENTRIES.c.object_id.in_(idents[start : start + 500]))
+                .group_by(ENTRIES.c.object_id)
+            )
+            found.update({(kind, ident): index for ident, index in rows})
     return found
 
 

@@ -34,17 +34,26 @@ class SqlSubtreeStore:
 
 
 def subtree_hashes(session: orm.Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of the given (level, index) subtrees, in one query per 500 of them."""
-    wanted = sorted(set(keys))
-    found: dict[tuple[int, int], bytes] = {}
-    for start in range(0, len(wanted), 500):
-        rows = session.execute(
-            sa.select(AuditSubtree.level, AuditSubtree.index, AuditSubtree.hash).where(
-                sa.tuple_(AuditSubtree.level, AuditSubtree.index).in_(wanted[start : start + 500])
-            )
+    """The stored hashes of the given (level, index) subtrees, in one query.
+
+    Written as `level = ? AND index IN (…)` per level rather than a row-value IN, which SQLite
+    answers by scanning the whole table; both databases then probe the primary key.
+    """
+    by_level: dict[int, set[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, set()).add(index)
+    if not by_level:
+        return {}
+    condition = sa.or_(
+        *(
+            sa.and_(AuditSubtree.level == level, AuditSubtree.index.in_(sorted(indexes)))
+            for level, indexes in sorted(by_level.items())
         )
-        found.update({(level, index): hash_ for level, index, hash_ in rows})
-    return found
+    )
+    rows = session.execute(
+        sa.select(AuditSubtree.level, AuditSubtree.index, AuditSubtree.hash).where(condition)
+    )
+    return {(level, index): hash_ for level, index, hash_ in rows}
 
 
 class PrefetchedStore:

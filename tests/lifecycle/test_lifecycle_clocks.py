@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from broker import crypto
 from broker.cli.worker import run_once
-from broker.workflow.operations import due as due_module
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.workdays import add_working_days
+from broker.workflow.operations import due as due_module
 
 HOOK = "http://127.0.0.1:9/hook"  # the provider's endpoint (tests/lifecycle/conftest.py)
 

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from broker.audit.models import AuditEntry
 from broker.cli.worker import run_once
-from broker.workflow.operations import due as due_module
 from broker.clocks.models import OrderClock
 from broker.db import Database
+from broker.workflow.operations import due as due_module
 
 WORKER_ACTIONS = {
     "clock.reminder",
