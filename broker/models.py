@@ -21,15 +21,20 @@ from broker.parties.models import EncryptionRecipient
 from broker.parties.models import Organisation
 from broker.parties.models import SigningKey
 from broker.parties.models import User
+from broker.reports.models import Art28Tally
+from broker.reports.models import CountedOrder
+from broker.reports.models import TransparencyTally
 
 __all__ = [
     "Addressee",
     "ApiToken",
+    "Art28Tally",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditLogHead",
     "AuditPending",
     "AuditSubtree",
+    "CountedOrder",
     "DeliveryAttempt",
     "EncryptionRecipient",
     "EvidenceChunk",
@@ -42,6 +47,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "SigningKey",
+    "TransparencyTally",
     "User",
     "WebhookEndpoint",
 ]

@@ -19,27 +19,33 @@ The figures, by the letters of Art. 28 as legal-rules.md §1.12 reads them:
     ex-post validations refused or not obtained in time; costs (not recorded: null).
 
 Numbers the broker does not record are reported as null with a note, never estimated.
+
+The figures are sums of tallies (broker.reports.models) that the operations keep current as each
+order changes, so a report costs the same at a thousand orders as at a million: a year's figures
+are one grouped read of that year's tallies, folded here into the shape of each point.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import orm
 
 from broker.clock import Clock
 from broker.clock import to_rfc3339
-from broker.orders.models import Order
 from broker.reports.facts import COMPLIED
 from broker.reports.facts import ENDED
 from broker.reports.facts import NOT_COMPLIED
 from broker.reports.facts import PENDING
 from broker.reports.facts import REASONS
-from broker.reports.facts import OrderFacts
-from broker.reports.facts import collect
+from broker.reports.figures import CONFIRMATION
+from broker.reports.figures import DATA
+from broker.reports.figures import Cell
 from broker.reports.figures import averages
+from broker.reports.figures import count
 from broker.reports.figures import split
+from broker.reports.figures import tally
 from broker.reports.period import Period
-from broker.vocabulary import Instrument
+from broker.reports.queries import art28_tallies
 from broker.vocabulary import OrderType
 from broker.vocabulary import RefusalGround
 
@@ -132,94 +138,85 @@ DEFINITIONS: dict[str, dict[str, str]] = {
 
 
 def build(session: orm.Session, clock: Clock, period: Period, country: str | None) -> dict[str, Any]:
-    """The Art. 28 report of `country` (None: every issuing State) for `period`."""
-    statement = (
-        sa.select(Order)
-        .where(
-            Order.instrument == Instrument.REG_2023_1543.value,
-            Order.issued_at >= period.start,
-            Order.issued_at < period.end,
-        )
-        .order_by(Order.issued_at, Order.id)
-    )
-    orders = [item for item in collect(session, statement) if country is None or item.country == country]
+    """The Art. 28 report of `country` (None: every issuing State) for `period`, from its tallies."""
+    cells = [Cell(*row) for row in session.execute(art28_tallies(period, country))]
     return {
         "report": "art28",
         "regulation": REGULATION,
         "period": period.to_dict(),
         "country": country,
         "generated_at": to_rfc3339(clock()),
-        "figures": figures(orders),
+        "figures": figures(cells),
         "definitions": DEFINITIONS,
     }
 
 
-def figures(orders: list[OrderFacts]) -> dict[str, Any]:
-    """Points (a) to (j) for the orders in scope."""
-    epocs = [o for o in orders if o.order_type is OrderType.EPOC]
-    preservations = [o for o in orders if o.order_type is OrderType.EPOC_PR]
-    refused = [o for o in epocs if o.refusal_ground]
+def figures(cells: list[Cell]) -> dict[str, Any]:
+    """Points (a) to (j) from the tallies of the orders in scope."""
+    epocs = _only(cells, lambda c: c.order_type == OrderType.EPOC.value)
+    preservations = _only(cells, lambda c: c.order_type == OrderType.EPOC_PR.value)
+    refused = _only(epocs, lambda c: bool(c.refusal_ground))
     return {
         "a": {"epoc": split(epocs), "epoc_pr": split(preservations)},
-        "b": {"epoc": sum(o.ex_post_validation_required for o in epocs)},
+        "b": {"epoc": sum(n for n, _ in tally(epocs, "ex_post").values())},
         "c": {"epoc": compliance(epocs, partial=True), "epoc_pr": compliance(preservations, partial=False)},
         "d": {
-            "notifications": split([o for o in epocs if o.notified]),
+            "notifications": split(_only(epocs, lambda c: c.notified)),
             "refused": {
                 **split(refused),
                 "by_ground": {
-                    g.value: sum(o.refusal_ground == g.value for o in refused) for g in RefusalGround
+                    g.value: count([c for c in refused if c.refusal_ground == g.value]) for g in RefusalGround
                 },
             },
         },
-        "e": {"epoc": averages([o for o in epocs if o.status == COMPLIED], lambda o: o.data_after)},
-        "f": {
-            "epoc_pr": averages(
-                [o for o in preservations if o.status == COMPLIED], lambda o: o.confirmation_after
-            )
-        },
+        "e": {"epoc": averages(_only(epocs, lambda c: c.status == COMPLIED), DATA)},
+        "f": {"epoc_pr": averages(_only(preservations, lambda c: c.status == COMPLIED), CONFIRMATION)},
         "g": {"epoc": enforcement(epocs), "epoc_pr": enforcement(preservations)},
         "h": None,
-        "i": ex_post(orders),
+        "i": ex_post(cells),
         "j": None,
     }
 
 
-def compliance(orders: list[OrderFacts], *, partial: bool) -> dict[str, Any]:
+def compliance(cells: list[Cell], *, partial: bool) -> dict[str, Any]:
     """Point (c) for one kind of order."""
-    not_complied = [o for o in orders if o.status == NOT_COMPLIED]
-    result = {"complied": split([o for o in orders if o.status == COMPLIED])}
+    not_complied = _only(cells, lambda c: c.status == NOT_COMPLIED)
+    result = {"complied": split(_only(cells, lambda c: c.status == COMPLIED))}
     if partial:
-        result["complied_partially"] = split([o for o in orders if o.compliance == "partially_produced"])
+        result["complied_partially"] = split(_only(cells, lambda c: c.partial))
     result["not_complied"] = {
         **split(not_complied),
-        "by_reason": {reason: sum(o.reason == reason for o in not_complied) for reason in REASONS},
+        "by_reason": {reason: count([c for c in not_complied if c.reason == reason]) for reason in REASONS},
     }
-    result["pending"] = split([o for o in orders if o.status == PENDING])
-    result["ended_without_answer"] = split([o for o in orders if o.status == ENDED])
+    result["pending"] = split(_only(cells, lambda c: c.status == PENDING))
+    result["ended_without_answer"] = split(_only(cells, lambda c: c.status == ENDED))
     return result
 
 
-def enforcement(orders: list[OrderFacts]) -> dict[str, int]:
+def enforcement(cells: list[Cell]) -> dict[str, int]:
     """Point (g) for one kind of order."""
-    sent = [o.enforcement for o in orders if o.enforcement]
+    sent = {value: n for value, (n, _) in tally(cells, "enforcement").items()}
     return {
-        "requests": len(sent),
-        "recognised": sent.count("recognised"),
-        "refused": sent.count("refused"),
-        "awaiting_decision": sent.count("awaiting_decision"),
+        "requests": sum(sent.values()),
+        "recognised": sent.get("recognised", 0),
+        "refused": sent.get("refused", 0),
+        "awaiting_decision": sent.get("awaiting_decision", 0),
     }
 
 
-def ex_post(orders: list[OrderFacts]) -> dict[str, int]:
+def ex_post(cells: list[Cell]) -> dict[str, int]:
     """Point (i), over both kinds of order (Art. 4(5) covers both)."""
-    outcomes = [o.ex_post for o in orders if o.ex_post]
-    refused, late = outcomes.count("refused"), outcomes.count("not_obtained_in_time")
+    outcomes = {value: n for value, (n, _) in tally(cells, "ex_post").items()}
+    refused, late = outcomes.get("refused", 0), outcomes.get("not_obtained_in_time", 0)
     return {
-        "required": len(outcomes),
+        "required": sum(outcomes.values()),
         "not_granted": refused + late,
         "refused": refused,
         "not_obtained_in_time": late,
-        "granted": outcomes.count("granted"),
-        "awaiting": outcomes.count("awaiting"),
+        "granted": outcomes.get("granted", 0),
+        "awaiting": outcomes.get("awaiting", 0),
     }
+
+
+def _only(cells: list[Cell], keep: Callable[[Cell], bool]) -> list[Cell]:
+    return [cell for cell in cells if keep(cell)]

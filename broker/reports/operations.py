@@ -1,24 +1,188 @@
-"""Reading a report: who may read which statistics, and the log entry that every reading leaves.
+"""Keeping the statistics current, and reading a report: who may read which, and the log entry left.
 
-The figures are computed on request (broker.reports.art28, broker.reports.transparency) and never
-stored; what is written is only the audit entry naming who read which report for which period.
+Every operation that changes an issued order calls `recount` last, in the same transaction as the
+change: the order's facts are worked out again from its messages and clocks, and what it counted as
+before is moved in the tallies to what it counts as now. A report then only adds up tallies
+(broker.reports.art28, broker.reports.transparency); reading one writes only the audit entry naming
+who read which report for which period. `rebuild` counts everything again from the orders, after a
+change made outside the operations (a repair by hand, a restored backup).
 """
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
+from typing import cast
 
+import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from broker import problems
 from broker.access import Actor
 from broker.access import require_kind
 from broker.audit.operations import record
 from broker.clock import Clock
+from broker.orders.models import Order
 from broker.parties.models import Organisation
 from broker.reports import art28
 from broker.reports import transparency
+from broker.reports.facts import OrderFacts
+from broker.reports.facts import facts_of
+from broker.reports.models import Art28Tally
+from broker.reports.models import CountedOrder
+from broker.reports.models import TransparencyTally
 from broker.reports.period import Period
+from broker.reports.tallies import ART28_KEY
+from broker.reports.tallies import ART28_MEASURES
+from broker.reports.tallies import TRANSPARENCY_KEY
+from broker.reports.tallies import TRANSPARENCY_MEASURES
+from broker.reports.tallies import Amounts
+from broker.reports.tallies import Key
+from broker.reports.tallies import art28_cells
+from broker.reports.tallies import changes
+from broker.reports.tallies import transparency_cells
 from broker.vocabulary import OrganisationKind
+
+BATCH = 1000  # orders counted again per round of `rebuild`, so its memory stays flat
+FLUSH_AT = 50_000  # tally rows `rebuild` adds up in memory before writing them
+
+
+def recount(session: orm.Session, order: Order) -> None:
+    """Bring the statistics up to date with `order` as it now stands, in the caller's transaction.
+
+    The order's row is locked first (on PostgreSQL; SQLite has one writer at a time) and read
+    afresh with its counted messages and clocks, so two steps on one order count one after the
+    other, the second from what the first committed. Nothing is written if the facts did not change.
+    """
+    session.flush()
+    current = session.scalars(
+        sa.select(Order)
+        .where(Order.id == order.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if current.issued_at is None:
+        return  # a draft counts nowhere
+    after = facts_of(session, [current])[0]
+    row = session.get(CountedOrder, current.id, populate_existing=True)
+    before = _facts(row) if row is not None else None
+    if before == after:
+        return
+    art28_changes, transparency_changes = changes(before, after)
+    _add(session, Art28Tally, ART28_KEY, ART28_MEASURES, art28_changes.items())
+    _add(session, TransparencyTally, TRANSPARENCY_KEY, TRANSPARENCY_MEASURES, transparency_changes.items())
+    if row is None:
+        session.add(CountedOrder(**asdict(after)))
+    else:
+        for name, value in asdict(after).items():
+            setattr(row, name, value)
+
+
+def rebuild(session: orm.Session) -> int:
+    """Count every issued order again from its messages and clocks, then every tally; how many orders.
+
+    In rounds of BATCH orders, so memory does not grow with the number of orders.
+    """
+    session.execute(sa.delete(Art28Tally))
+    session.execute(sa.delete(TransparencyTally))
+    session.execute(sa.delete(CountedOrder))
+    counted, last = 0, None
+    while True:
+        statement = sa.select(Order).where(Order.issued_at.is_not(None)).order_by(Order.id).limit(BATCH)
+        if last is not None:
+            statement = statement.where(Order.id > last)
+        orders = session.scalars(statement).all()
+        if not orders:
+            break
+        session.add_all([CountedOrder(**asdict(facts)) for facts in facts_of(session, orders)])
+        session.flush()
+        counted, last = counted + len(orders), orders[-1].id
+    retally(session)
+    return counted
+
+
+def retally(session: orm.Session) -> None:
+    """Every tally again from `report_orders`, in rounds, adding up at most FLUSH_AT rows in memory."""
+    session.execute(sa.delete(Art28Tally))
+    session.execute(sa.delete(TransparencyTally))
+    columns = [getattr(CountedOrder, field.name) for field in fields(OrderFacts)]
+    art28: dict[Key, list[int]] = {}
+    received: dict[Key, list[int]] = {}
+    last = None
+    while True:
+        statement = sa.select(*columns).order_by(CountedOrder.order_id).limit(BATCH * 10)
+        if last is not None:
+            statement = statement.where(CountedOrder.order_id > last)
+        rows = session.execute(statement).all()
+        if not rows:
+            break
+        for row in rows:
+            facts = OrderFacts(*row)
+            _sum_into(art28, art28_cells(facts))
+            _sum_into(received, transparency_cells(facts))
+        if len(art28) + len(received) > FLUSH_AT:
+            _add_all(session, art28, received)
+            art28, received = {}, {}
+        last = rows[-1][0]
+    _add_all(session, art28, received)
+
+
+def _sum_into(into: dict[Key, list[int]], cells: Iterable[tuple[Key, Amounts]]) -> None:
+    for key, amounts in cells:
+        total = into.get(key)
+        if total is None:
+            into[key] = list(amounts)
+        else:
+            for index, amount in enumerate(amounts):
+                total[index] += amount
+
+
+def _add_all(session: orm.Session, art28: dict[Key, list[int]], received: dict[Key, list[int]]) -> None:
+    _add(session, Art28Tally, ART28_KEY, ART28_MEASURES, ((k, tuple(a)) for k, a in art28.items()))
+    _add(
+        session,
+        TransparencyTally,
+        TRANSPARENCY_KEY,
+        TRANSPARENCY_MEASURES,
+        ((k, tuple(a)) for k, a in received.items()),
+    )
+
+
+def _add(
+    session: orm.Session,
+    tally: type[Art28Tally] | type[TransparencyTally],
+    key: tuple[str, ...],
+    measures: tuple[str, ...],
+    amounts: Iterable[tuple[Key, Amounts]],
+) -> None:
+    """Add `amounts` to the tally rows of their keys, creating the rows that do not exist yet.
+
+    One INSERT … ON CONFLICT DO UPDATE, executed for many rows (SQLAlchemy sends them to PostgreSQL
+    as a few multi-row statements). Rows go in key order, so concurrent transactions lock shared
+    rows in the same order and cannot deadlock on them.
+    """
+    rows = [dict(zip(key + measures, k + a, strict=True)) for k, a in sorted(amounts)]
+    if rows:
+        table = cast(sa.Table, tally.__table__)
+        session.execute(_adding(session.get_bind().dialect.name, table, key, measures), rows)
+
+
+def _adding(dialect: str, table: sa.Table, key: tuple[str, ...], measures: tuple[str, ...]) -> sa.Executable:
+    """INSERT … ON CONFLICT (key) DO UPDATE adding the measures: the two databases the broker runs on."""
+    if dialect == "postgresql":
+        on_postgresql = postgresql.insert(table)
+        added = {name: table.c[name] + on_postgresql.excluded[name] for name in measures}
+        return on_postgresql.on_conflict_do_update(index_elements=list(key), set_=added)
+    on_sqlite = sqlite.insert(table)
+    added = {name: table.c[name] + on_sqlite.excluded[name] for name in measures}
+    return on_sqlite.on_conflict_do_update(index_elements=list(key), set_=added)
+
+
+def _facts(row: CountedOrder) -> OrderFacts:
+    return OrderFacts(**{field.name: getattr(row, field.name) for field in fields(OrderFacts)})
 
 
 def read_art28(

@@ -10,6 +10,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 from typing import Any
 
 from broker import problems
@@ -29,6 +30,36 @@ class Period:
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": to_rfc3339(self.start), "end": to_rfc3339(self.end), "year": self.year}
+
+
+def spans(period: Period) -> list[tuple[str, date, date]]:
+    """The period as the fewest runs of whole years, months and days: (span, first day, day after).
+
+    Statistics are tallied per day, month and year (broker.reports.models), so a calendar year reads
+    one year's tallies, and any other period of whole days at most 62 days' and 22 months' besides.
+    """
+    runs: list[tuple[str, date, date]] = []
+    day, end = period.start.date(), period.end.date()
+    while day < end:
+        span, following = _largest_span(day, end)
+        if runs and runs[-1][0] == span and runs[-1][2] == day:
+            runs[-1] = (span, runs[-1][1], following)
+        else:
+            runs.append((span, day, following))
+        day = following
+    return runs
+
+
+def _largest_span(day: date, end: date) -> tuple[str, date]:
+    """The longest span that starts on `day` and ends by `end`, and the day after it."""
+    if day.day == 1:
+        year = date(day.year + 1, 1, 1)
+        if day.month == 1 and year <= end:
+            return "year", year
+        month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        if month <= end:
+            return "month", month
+    return "day", day + timedelta(days=1)
 
 
 def period_errors(year: int | None, start: date | None, end: date | None) -> dict[str, list[str]]:

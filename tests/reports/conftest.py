@@ -4,14 +4,18 @@ import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from broker.workflow.operations.due import fire_next
 from broker.parties import operations
 from broker.parties.models import Organisation
+from broker.reports.models import Art28Tally
+from broker.reports.models import CountedOrder
+from broker.reports.models import TransparencyTally
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
+from broker.workflow.operations.due import fire_next
 
 
 class Steps:
@@ -258,3 +262,17 @@ def year(steps, clock) -> dict[str, Any]:
     # O6 then goes to enforcement, still undecided.
     steps.send(o6, "prosecutor", "enforcement-request", {"language": "en", **REASON})
     return orders
+
+
+def tally_rows(session: Any) -> dict[str, set[tuple[Any, ...]]]:
+    """Every non-empty tally row and every counted order, to compare two ways of counting."""
+    art28 = session.execute(sa.select(Art28Tally.__table__).where(Art28Tally.orders != 0)).all()
+    received = session.execute(
+        sa.select(TransparencyTally.__table__).where(TransparencyTally.requests != 0)
+    ).all()
+    counted = session.execute(sa.select(CountedOrder.__table__)).all()
+    return {
+        "art28": {tuple(row) for row in art28},
+        "transparency": {tuple(row) for row in received},
+        "orders": {tuple(str(value) for value in row) for row in counted},
+    }

@@ -26,6 +26,7 @@ bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 @endpoint(
     summary="Art. 28 statistics of Regulation (EU) 2023/1543 for a year or period (oversight, issuing authority)",
     tag="reports",
+    expensive=True,
     query=schemas.Art28QuerySchema,
     response=schemas.Art28ReportSchema,
     problems=(problems.Forbidden,),
@@ -38,6 +39,7 @@ def art28_report(session: orm.Session, actor: Actor, query: dict[str, Any]) -> d
 @endpoint(
     summary="A provider's transparency report: requests per requesting country and instrument (provider, oversight)",
     tag="reports",
+    expensive=True,
     query=schemas.TransparencyQuerySchema,
     response=schemas.TransparencyReportSchema,
     problems=(problems.Forbidden, problems.InvalidReference),

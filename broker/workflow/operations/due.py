@@ -22,6 +22,7 @@ from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock as Kind
 from broker.orders.models import Order
 from broker.orders.operations import tell
+from broker.reports.operations import recount
 from broker.vocabulary import OrderState
 
 # Clocks whose expiry is a missed legal deadline (recorded as a breach, the order keeps its state).
@@ -109,6 +110,7 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
     else:
         action = "objection_window.closed"
     order.updated_at = now
+    recount(session, order)
     record(
         session,
         clock,

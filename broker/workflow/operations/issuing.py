@@ -22,6 +22,7 @@ from broker.orders.operations import store_message
 from broker.orders.operations import tell
 from broker.orders.queries import get_order
 from broker.orders.sides import enforcing_authority_for
+from broker.reports.operations import recount
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 from broker.workflow.guards import expect
@@ -75,5 +76,6 @@ def issue_order(
     store_message(session, clock, message, order, order.provider_id)
     record_transition(session, clock, actor, order, OrderState.ISSUED, "order.issued", message)
     order.issued_at = order.updated_at = now
+    recount(session, order)
     tell(session, clock, order, "order.issued", {"notified": order.enforcing_authority_id is not None})
     return order

@@ -41,6 +41,7 @@ from broker.orders.queries import get_order
 from broker.orders.sides import enforcing_authority_for
 from broker.orders.sides import organisation_of
 from broker.orders.sides import side_of
+from broker.reports.operations import recount
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
@@ -60,6 +61,7 @@ def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uu
     record_transition(session, clock, actor, order, OrderState.RECEIVED, "order.received")
     order.received_at = order.updated_at = now
     apply_clocks(session, now, order, step, "receipt of the certificate", {})
+    recount(session, order)
     tell(session, clock, order, "order.received", {"received_at": to_rfc3339(now)})
     return order
 
@@ -99,6 +101,7 @@ def send_message(
     after = AFTER.get(event)
     if after is not None:
         after(session, now, order, message, before)
+    recount(session, order)
     tell(
         session,
         clock,
