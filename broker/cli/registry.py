@@ -25,6 +25,7 @@ from broker.parties.models import EncryptionRecipient
 from broker.parties.models import Organisation
 from broker.parties.models import SigningKey
 from broker.parties.models import User
+from broker.parties.people.operations import credentials
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
@@ -167,6 +168,33 @@ def user_list() -> None:
     with registry_transaction() as session:
         for each in session.scalars(sa.select(User).order_by(User.email)):
             click.echo(f"{each.id}  {each.email:<40} {each.role.value:<14} {each.organisation.name}")
+
+
+@user.command("set-password")
+@click.option("--email", required=True)
+@click.password_option(help="The new password; asked for twice, unseen, when not given.")
+@reports_problems
+def user_set_password(email: str, password: str) -> None:
+    """Set a person's portal password and end their sessions (docs/portal.md, "Accounts").
+
+    Without a second factor yet, the person enrols one at their next sign-in: hand the password
+    over by a separate channel, and soon.
+    """
+    with registry_transaction() as session:
+        ended = credentials.set_password(session, clock, find_user(session, email), password)
+    click.echo(f"password set for {email}; {ended} session(s) ended")
+
+
+@user.command("reset-2fa")
+@click.option("--email", required=True)
+@reports_problems
+def user_reset_2fa(email: str) -> None:
+    """Remove a person's lost second factor and recovery codes; the next sign-in enrols a new one."""
+    with registry_transaction() as session:
+        ended = credentials.reset_second_factor(session, clock, find_user(session, email))
+    click.echo(
+        f"second factor removed for {email}; {ended} session(s) ended; they enrol again at next sign-in"
+    )
 
 
 @click.group()

@@ -1,8 +1,12 @@
-"""Finding orders: the one visibility rule, one order, what a party has not read, what is overdue, timelines."""
+"""Finding orders: the one visibility rule, one order, what a party has not read, what is overdue, timelines,
+and the dashboards' lists (by deadline, by state)."""
 
 import json
 import uuid
+from collections.abc import Collection
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +19,7 @@ from broker.access import require_kind
 from broker.audit.queries import entries_about
 from broker.audit.queries import pending_about
 from broker.clocks import queries as clock_queries
+from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
 from broker.lifecycle import FINAL
 from broker.orders.models import Order
@@ -178,3 +183,114 @@ def _shown(event: dict[str, Any], actor: Actor) -> bool:
     if actor.kind is OrganisationKind.OVERSIGHT_BODY or event["action"] not in READS:
         return True
     return bool(event["actor"].get("organisation") == str(actor.organisation_id))
+
+
+# --- Dashboards (the portal's first pages; any door may use them) ---------------------------------
+
+# Where an order without a running deadline sorts in a dashboard: after every dated one.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+# Where a page of a dashboard stops: (0 if overdue else 1, next deadline or NO_DEADLINE, id).
+DashboardPosition = tuple[int, datetime, uuid.UUID]
+
+
+def _next_due() -> sa.ScalarSelect[datetime]:
+    """The soonest due time of the order's running clocks (NULL when none runs)."""
+    return (
+        sa.select(sa.func.min(OrderClock.due_at))
+        .where(OrderClock.order_id == Order.id, OrderClock.status == RUNNING)
+        .scalar_subquery()
+    )
+
+
+def dashboard(
+    actor: Actor, *, states: Collection[OrderState] | None = None, after: DashboardPosition | None = None
+) -> sa.Select[Order, int, datetime]:
+    """The party's orders for its dashboard: overdue first, then by the soonest running deadline.
+
+    Rows are (order, overdue rank, next deadline or NO_DEADLINE); `states` narrows (None: every
+    order that is not withdrawn or closed, drafts included). Paged by keyset on the three sort
+    values. The rank and deadline are computed per order from its clocks (two index probes each
+    on order_clocks' (order_id, kind) key), so a page costs a walk over the party's matching orders:
+    fine for one authority's open cases; a denormalised "next due" on orders, indexed with the
+    party, would make it one index walk (noted in docs/portal.md, "Scale").
+    """
+    rank = sa.case((overdue(), 0), else_=1)
+    due = sa.func.coalesce(_next_due(), sa.literal(NO_DEADLINE, Order.updated_at.type))
+    statement = (
+        sa.select(Order, rank.label("rank"), due.label("due"))
+        .options(*SUMMARY_LOADS)
+        .where(visible_orders(actor))
+        .order_by(rank, due, Order.id)
+    )
+    if states is None:
+        statement = statement.where(Order.state.not_in(FINAL))
+    else:
+        statement = statement.where(Order.state.in_(list(states)))
+    if after is not None:
+        last_rank, last_due, last_id = after
+        statement = statement.where(
+            sa.tuple_(rank, due, Order.id)
+            > sa.tuple_(
+                sa.literal(last_rank),
+                sa.literal(last_due, Order.updated_at.type),
+                sa.literal(last_id, Order.id.type),
+            )
+        )
+    return statement
+
+
+def state_counts(session: orm.Session, actor: Actor) -> dict[OrderState, int]:
+    """How many of the orders this party may see are in each state (one grouped query)."""
+    rows = session.execute(
+        sa.select(Order.state, sa.func.count()).where(visible_orders(actor)).group_by(Order.state)
+    ).all()
+    return {state: count for state, count in rows}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An order's next deadline as a list shows it: which clock, when, and whether one was missed."""
+
+    clock: str | None
+    due_at: datetime | None
+    overdue: bool
+
+
+def deadlines(session: orm.Session, order_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Deadline]:
+    """The next running deadline and the missed-deadline flag of each order, in one query for a page."""
+    found: dict[uuid.UUID, Deadline] = {order_id: Deadline(None, None, False) for order_id in order_ids}
+    if not order_ids:
+        return found
+    rows = session.execute(
+        sa.select(
+            OrderClock.order_id, OrderClock.kind, OrderClock.due_at, OrderClock.status, OrderClock.breached
+        )
+        .where(OrderClock.order_id.in_(list(order_ids)))
+        .order_by(OrderClock.due_at)
+    ).all()
+    for order_id, kind, due_at, status, breached in rows:
+        current = found[order_id]
+        overdue_now = current.overdue or bool(breached)
+        if status == RUNNING and current.due_at is None:
+            found[order_id] = Deadline(kind.value, due_at, overdue_now)
+        else:
+            found[order_id] = Deadline(current.clock, current.due_at, overdue_now)
+    return found
+
+
+# Where a page of the newest-first listing stops: (created_at, id) of its last order.
+ListingPosition = tuple[datetime, uuid.UUID]
+
+
+def listing_after(statement: sa.Select[Order], after: ListingPosition) -> sa.Select[Order]:
+    """`listing(...)` narrowed to the orders after `after` in its order (newest first, then by id)."""
+    created_at, order_id = after
+    return statement.where(
+        sa.or_(
+            Order.created_at < sa.literal(created_at, Order.created_at.type),
+            sa.and_(
+                Order.created_at == sa.literal(created_at, Order.created_at.type),
+                Order.id > sa.literal(order_id, Order.id.type),
+            ),
+        )
+    )

@@ -1,7 +1,13 @@
-"""Who takes part: organisations, the addressees of providers, users, tokens and public keys."""
+"""Who takes part: organisations, the addressees of providers, users, tokens and public keys.
+
+People who use the portal also have credentials here (a password hash and a TOTP second factor on
+`users`, their recovery codes) and server-side sessions (`portal_sessions`): see
+broker/parties/people/ for the rules that read and write them.
+"""
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,11 +96,76 @@ class User(Base):
     role: orm.Mapped[Role] = orm.mapped_column(enum_column(Role, "role"))
     created_at: orm.Mapped[datetime]
     disabled_at: orm.Mapped[datetime | None]
+    # The portal's credentials (broker/parties/people/): an Argon2id hash in its PHC string form,
+    # never the password; none until an operator sets one (`broker user set-password`).
+    password_hash: orm.Mapped[str | None] = orm.mapped_column(sa.String(200))
+    password_changed_at: orm.Mapped[datetime | None]
+    # The RFC 6238 secret (base32), kept as it must be to compute codes; none until the person
+    # enrols, and cleared by `broker user reset-2fa`. `totp_last_step` is the time step of the last
+    # code accepted: a code is never accepted twice (RFC 6238 §5.2).
+    totp_secret: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    totp_enrolled_at: orm.Mapped[datetime | None]
+    totp_last_step: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    # The language the person chose for the portal (a catalogue's code, e.g. "fr"); none: the browser's.
+    language: orm.Mapped[str | None] = orm.mapped_column(sa.String(8))
 
     organisation: orm.Mapped[Organisation] = orm.relationship()
 
     def __repr__(self) -> str:
         return f"<User {self.email!r} {self.role}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor when the person's device is lost.
+
+    Only its SHA-256 is kept: the codes are 80 random bits each, so a slow hash would add nothing
+    but time to every attempt.
+    """
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_sha256"),)
+
+    id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    created_at: orm.Mapped[datetime]
+    used_at: orm.Mapped[datetime | None]
+
+
+class SessionStage(StrEnum):
+    """How far a portal session has come: a password alone opens no page but the next step."""
+
+    SECOND_FACTOR = "second_factor"  # the password was right; the TOTP code (or a recovery code) is due
+    ENROLMENT = "enrolment"  # the password was right and the person has no second factor yet
+    SIGNED_IN = "signed_in"  # both factors: the person acts for their organisation
+
+
+class PortalSession(Base):
+    """A person's signed-in browser, kept on the server so that expiry and "log out everywhere" work.
+
+    The browser holds a random token; the row is found by the token's SHA-256 (`id`), so the table
+    alone cannot be replayed as cookies. A session ends when it is revoked, after 30 idle minutes or
+    12 hours in all (broker/parties/people/sessions.py has the figures).
+    """
+
+    __tablename__ = "portal_sessions"
+
+    id: orm.Mapped[str] = orm.mapped_column(sa.String(64), primary_key=True)
+    user_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    stage: orm.Mapped[SessionStage] = orm.mapped_column(enum_column(SessionStage, "session_stage"))
+    # The synchroniser token every form of this session carries (broker/portal/csrf.py).
+    csrf_token: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    # A TOTP secret shown for enrolment and not yet confirmed with a code.
+    pending_totp_secret: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    created_at: orm.Mapped[datetime]
+    last_seen_at: orm.Mapped[datetime]
+    expires_at: orm.Mapped[datetime]
+    revoked_at: orm.Mapped[datetime | None]
+
+    user: orm.Mapped[User] = orm.relationship()
+
+    def __repr__(self) -> str:
+        return f"<PortalSession {self.id[:8]}… {self.stage}>"
 
 
 class ApiToken(Base):

@@ -1,6 +1,7 @@
 """Reading the registry: organisations, their addressees and public keys, the user behind a token."""
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from sqlalchemy import orm
 from broker import problems
 from broker.parties.models import Addressee
 from broker.parties.models import Organisation
+from broker.parties.models import SigningKey
 from broker.parties.models import User
 
 
@@ -43,3 +45,12 @@ def organisation(session: orm.Session, organisation_id: uuid.UUID) -> Organisati
 def user(session: orm.Session, user_id: uuid.UUID) -> User:
     """The user a token belongs to."""
     return session.get_one(User, user_id)
+
+
+def signing_keys(session: orm.Session, kids: Collection[str]) -> dict[str, SigningKey]:
+    """The registered keys with these ids (an order's signatures), in one query."""
+    if not kids:
+        return {}
+    return {
+        key.kid: key for key in session.scalars(sa.select(SigningKey).where(SigningKey.kid.in_(list(kids))))
+    }

@@ -1,0 +1,125 @@
+"""The first page after signing in: the organisation's orders, most urgent first, a page at a time.
+
+One page per kind of organisation, each built on the query the API's lists use, so it shows
+exactly what the party may see (`visible_orders`), and each page shown is one `orders.listed`
+entry in the audit trail naming every order on it, as an API list is:
+
+- an issuing authority's caseworkers: their orders by state (a count per state, each a filter),
+  overdue first, then by the soonest running deadline (`queries.dashboard`);
+- a provider's legal team and an enforcing authority: the inbox, emergencies first, then most
+  recently changed, with "unread" and "overdue" filters (`queries.inbox`, the API's GET /inbox);
+- an oversight body: every order, newest first, by state (`queries.listing`, GET /orders).
+
+Every list is paged by keyset ("Next page" carries where the page stopped): no offset, no count
+of the whole list, and the deadlines of a page's orders come in one query (no query per row).
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask import Response
+from flask import current_app
+from flask import request
+
+from broker.lifecycle import FINAL
+from broker.orders import operations
+from broker.orders import queries
+from broker.orders.models import Order
+from broker.portal import bp
+from broker.portal import paging
+from broker.portal.page import Visit
+from broker.portal.page import page
+from broker.vocabulary import OrderState
+from broker.vocabulary import OrganisationKind
+
+INBOX_FILTERS = ("unread", "overdue")
+
+
+@bp.get("/")
+@page()
+def dashboard(visit: Visit) -> Response:
+    """The dashboard of the person's kind of organisation."""
+    kind = visit.actor.kind
+    if kind is OrganisationKind.ISSUING_AUTHORITY:
+        return _caseworker(visit)
+    if kind is OrganisationKind.OVERSIGHT_BODY:
+        return _oversight(visit)
+    return _inbox(visit)
+
+
+def _caseworker(visit: Visit) -> Response:
+    state = _state()
+    after = paging.decode(request.args.get("cursor"), (int, datetime, uuid.UUID))
+    statement = queries.dashboard(visit.actor, states=None if state is None else [state], after=after)
+    rows = [(order, rank, due) for order, rank, due in visit.session.execute(statement.limit(_size() + 1))]
+    page_of = paging.cut(rows, _size(), _dashboard_position)
+    orders = [order for order, _, _ in page_of.rows]
+    return _render(visit, "dashboard/caseworker.html", "portal-dashboard", orders, page_of, state=state)
+
+
+def _inbox(visit: Visit) -> Response:
+    shown = request.args.get("show")
+    shown = shown if shown in INBOX_FILTERS else None
+    after = paging.decode(request.args.get("cursor"), (bool, datetime, uuid.UUID))
+    statement = queries.inbox(
+        visit.actor,
+        unread=shown == "unread",
+        overdue_only=shown == "overdue",
+        after=after,
+    )
+    orders = list(visit.session.scalars(statement.limit(_size() + 1)))
+    page_of = paging.cut(orders, _size(), queries.inbox_position)
+    return _render(visit, "dashboard/inbox.html", "portal-inbox", page_of.rows, page_of, shown=shown)
+
+
+def _oversight(visit: Visit) -> Response:
+    state = _state()
+    after = paging.decode(request.args.get("cursor"), (datetime, uuid.UUID))
+    statement = queries.listing(visit.actor, {"state": state})
+    if after is not None:
+        statement = queries.listing_after(statement, after)
+    orders = list(visit.session.scalars(statement.limit(_size() + 1)))
+    page_of = paging.cut(orders, _size(), lambda order: (order.created_at, order.id))
+    return _render(visit, "dashboard/oversight.html", "portal-orders", page_of.rows, page_of, state=state)
+
+
+def _render(
+    visit: Visit, template: str, listing: str, orders: list[Order], page_of: paging.Page[Any], **context: Any
+) -> Response:
+    operations.record_listing(visit.session, visit.clock, visit.actor, listing, orders)
+    counts = (
+        queries.state_counts(visit.session, visit.actor)
+        if visit.actor.kind is not OrganisationKind.PROVIDER
+        and visit.actor.kind is not OrganisationKind.ENFORCING_AUTHORITY
+        else {}
+    )
+    return visit.render(
+        template,
+        orders=orders,
+        deadlines=queries.deadlines(visit.session, [order.id for order in orders]),
+        next_cursor=page_of.next_cursor,
+        first_page=not request.args.get("cursor"),
+        counts=counts,
+        states=[state for state in OrderState if state in counts],
+        final=FINAL,
+        **context,
+    )
+
+
+def _dashboard_position(row: tuple[Order, int, datetime]) -> queries.DashboardPosition:
+    order, rank, due = row
+    return rank, due, order.id
+
+
+def _state() -> OrderState | None:
+    """The state the list is narrowed to (?state=…), if it names one."""
+    try:
+        return OrderState(request.args.get("state", ""))
+    except ValueError:
+        return None
+
+
+def _size() -> int:
+    size: int = current_app.config["PORTAL_PAGE_SIZE"]
+    return size

@@ -1,0 +1,125 @@
+"""An order, read-only: its certificate, who signed what with which key, the legal findings, its timeline.
+
+The page is `operations.read_order` (the API's GET /orders/{id}: the access rule, an `order.viewed`
+entry in the audit trail, the order marked read for the organisation) and `queries.timeline` (GET
+/orders/{id}/timeline). Another organisation's order, or one that does not exist, is "Page not
+found", as in the API, so that its existence does not leak.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Response
+
+from broker.orders import operations
+from broker.orders import queries
+from broker.orders.models import Message
+from broker.orders.models import Order
+from broker.parties import queries as party_queries
+from broker.parties.models import SigningKey
+from broker.portal import bp
+from broker.portal.i18n import N_
+from broker.portal.i18n import translate
+from broker.portal.labels import label
+from broker.portal.page import Visit
+from broker.portal.page import page
+from broker.vocabulary import MessageType
+
+# What the timeline calls the log's actions; an order's signed messages are named by their type.
+EVENTS = {
+    "order.drafted": N_("Draft created"),
+    "order.checked": N_("Legal checks run again"),
+    "order.issued": N_("Issued (signed certificate sent)"),
+    "order.received": N_("Received by the provider"),
+    "order.viewed": N_("Read"),
+    "order.case_file_exported": N_("Case file exported"),
+    "order.preservation_ended": N_("Preservation ended"),
+    "order.withdrawn": N_("Withdrawn"),
+    "deadline.missed": N_("Deadline missed"),
+    "clock.reminder": N_("Deadline reminder"),
+    "enforcing_review.ended": N_("Enforcing authority's review window ended"),
+    "objection_window.closed": N_("Objection window closed"),
+    "evidence.upload_started": N_("Evidence upload started"),
+    "evidence.uploaded": N_("Evidence uploaded"),
+    "evidence.upload_rejected": N_("Evidence upload rejected"),
+    "evidence.upload_aborted": N_("Evidence upload abandoned"),
+    "evidence.downloaded": N_("Evidence downloaded"),
+    "evidence.decryption_reported": N_("Evidence decryption reported"),
+    "evidence.deleted": N_("Evidence deleted"),
+}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signed message as the page shows it: who sent it, with which key, and whether that key held."""
+
+    message: Message
+    sender: str
+    key: SigningKey | None
+
+    @property
+    def valid_when_signed(self) -> bool:
+        """Registered to the sender, within its validity and not revoked at the moment of signing."""
+        return self.key is not None and self.key.is_usable_at(self.message.issued_at)
+
+    @property
+    def revoked_at(self) -> datetime | None:
+        return None if self.key is None else self.key.revoked_at
+
+
+@bp.get("/orders/<uuid:order_id>")
+@page()
+def order(visit: Visit, order_id: uuid.UUID) -> Response:
+    """One order, as the person's organisation may see it; the view is recorded."""
+    found = operations.read_order(visit.session, visit.clock, visit.actor, order_id)
+    timeline = queries.timeline(visit.session, found, visit.actor)
+    names = _party_names(found)
+    keys = party_queries.signing_keys(visit.session, {message.sender_kid for message in found.messages})
+    signatures = [
+        Signature(
+            message, names.get(str(message.sender_id), str(message.sender_id)), keys.get(message.sender_kid)
+        )
+        for message in found.messages
+    ]
+    return visit.render(
+        "orders/order.html",
+        order=found,
+        certificate=found.certificate,
+        checks=found.checks or {},
+        signatures=signatures,
+        clocks=timeline["clocks"],
+        events=[_event(event, names) for event in reversed(timeline["events"])],
+        deadline=queries.deadlines(visit.session, [found.id])[found.id],
+    )
+
+
+def _party_names(found: Order) -> dict[str, str]:
+    parties = (found.issuing_authority, found.provider, found.enforcing_authority)
+    return {str(party.id): party.name for party in parties if party is not None}
+
+
+def _event(event: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A log entry as a timeline row: when, what (in words), by whom (organisation, or the system)."""
+    action = str(event["action"])
+    actor = event.get("actor") or {}
+    organisation = actor.get("organisation")
+    who = names.get(organisation, translate(N_("Another organisation"))) if organisation else None
+    return {
+        "time": datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00")),
+        "what": _event_label(action),
+        "action": action,
+        "who": who,
+        "system": actor.get("system"),
+        "index": event.get("index"),
+    }
+
+
+def _event_label(action: str) -> str:
+    if action in EVENTS:
+        return translate(EVENTS[action])
+    suffix = action.removeprefix("order.")
+    if suffix in set(MessageType):
+        return label(suffix, MessageType)
+    return action
