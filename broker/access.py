@@ -8,6 +8,14 @@ from broker import problems
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 
+# Which roles make sense in which kind of organisation.
+ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
+    OrganisationKind.ISSUING_AUTHORITY: frozenset({Role.ADMIN, Role.CASEWORKER, Role.AUDITOR}),
+    OrganisationKind.ENFORCING_AUTHORITY: frozenset({Role.ADMIN, Role.REVIEWER, Role.AUDITOR}),
+    OrganisationKind.PROVIDER: frozenset({Role.ADMIN, Role.LEGAL_OFFICER, Role.AUDITOR}),
+    OrganisationKind.OVERSIGHT_BODY: frozenset({Role.ADMIN, Role.AUDITOR}),
+}
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -51,8 +51,12 @@ def create_app(
     )
 
     from broker.api import errors
+    from broker.api import headers
     from broker.api import openapi
+    from broker.api import ratelimit
     from broker.api.views import audit as audit_views
+    from broker.api.views import certificates as certificate_views
+    from broker.api.views import etsi as etsi_views
     from broker.api.views import evidence as evidence_views
     from broker.api.views import notify as notify_views
     from broker.api.views import orders as order_views
@@ -60,6 +64,11 @@ def create_app(
     from broker.api.views import reports as report_views
 
     errors.init_app(app)
+    headers.init_app(app)
+    try:
+        ratelimit.init_app(app)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from error
     app.register_blueprint(openapi.bp)
     app.register_blueprint(party_views.bp)
     app.register_blueprint(order_views.bp)
@@ -67,6 +76,14 @@ def create_app(
     app.register_blueprint(notify_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(evidence_views.bp)
+    app.register_blueprint(etsi_views.bp)
+    app.register_blueprint(certificate_views.bp)
+    from broker import portal
+
+    try:
+        portal.init_app(app)  # the web portal for people at "/", on the API's headers and rate limits
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from error
     return app
 
 
@@ -88,6 +105,10 @@ WHOLE_NUMBER_SETTINGS = (
 )
 
 
+# BROKER_ENV: in production, `broker serve` refuses to start without what a deployment needs.
+DEPLOYMENT_MODES = ("development", "production")
+
+
 def _check_settings(app: Flask) -> None:
     for name in WHOLE_NUMBER_SETTINGS:
         value = app.config[name]
@@ -96,8 +117,19 @@ def _check_settings(app: Flask) -> None:
     origin = app.config["LOG_ORIGIN"]
     if not isinstance(origin, str) or not origin or any(c.isspace() or c == "+" for c in origin):
         raise ConfigurationError(f"BROKER_LOG_ORIGIN must be a name without spaces or '+', not {origin!r}")
+    if not isinstance(app.config["WEBHOOK_ALLOW_LOOPBACK"], bool):
+        raise ConfigurationError("BROKER_WEBHOOK_ALLOW_LOOPBACK must be true or false")
     if app.config["PAGE_SIZE_DEFAULT"] > app.config["PAGE_SIZE_MAX"]:
         raise ConfigurationError("BROKER_PAGE_SIZE_DEFAULT must not exceed BROKER_PAGE_SIZE_MAX")
+    proxies = app.config["TRUSTED_PROXIES"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
+        raise ConfigurationError(
+            f"BROKER_TRUSTED_PROXIES must be a whole number (0 for none), not {proxies!r}"
+        )
+    if app.config["ENV"] not in DEPLOYMENT_MODES:
+        raise ConfigurationError(
+            f"BROKER_ENV must be {' or '.join(map(repr, DEPLOYMENT_MODES))}, not {app.config['ENV']!r}"
+        )
 
 
 def _storage(app: Flask) -> Storage:

@@ -43,6 +43,24 @@ DEFAULTS: dict[str, Any] = {
     "EVIDENCE_RETENTION_DAYS": 90,
     # An upload idle for this many hours, or uploaded but never sealed, is abandoned and deleted.
     "EVIDENCE_UPLOAD_EXPIRY_HOURS": 72,
+    # Tests and local runs only: webhooks may go to loopback (and over http there); never in production.
+    "WEBHOOK_ALLOW_LOOPBACK": False,
+    # "development" (the default) or "production": in production `broker serve` refuses to start
+    # without what a real deployment needs, its own key first (broker/cli/startup.py).
+    "ENV": "development",
+    # How many reverse proxies in front set X-Forwarded-For and X-Forwarded-Proto; 0 trusts none.
+    "TRUSTED_PROXIES": 0,
+    # Rate limits (broker/api/ratelimit.py). Where the counts are kept: memory:// (this process's
+    # own) or redis://host:port/db, shared by every process serving the API ...
+    "RATE_LIMIT_STORAGE": "memory://",
+    # ... under this prefix, so that several deployments can share one Redis.
+    "RATE_LIMIT_KEY_PREFIX": "eevidence-broker",
+    # Failed authentications per client address and per presented token; once over, refused unread.
+    "RATE_LIMIT_AUTH_FAILURES_PER_ADDRESS": "30/minute;300/hour",
+    "RATE_LIMIT_AUTH_FAILURES_PER_TOKEN": "10/minute;100/hour",
+    # Every request made with one token, and each expensive route (reports, proofs, downloads, …) per token.
+    "RATE_LIMIT_PER_TOKEN": "3000/minute",
+    "RATE_LIMIT_EXPENSIVE": "120/minute",
 }
 
 

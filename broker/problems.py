@@ -4,10 +4,30 @@ Operations raise `Problem` subclasses; the API turns them into application/probl
 turns the same exceptions into a one-line message and a non-zero exit.
 """
 
+from collections.abc import Mapping
 from typing import Any
 from typing import ClassVar
 
+from broker.vocabulary import EvidenceState
+from broker.vocabulary import OrderState
+
 PROBLEM_BASE = "urn:eevidence-broker:problem:"
+
+# The members RFC 9457 defines; a type's own members come on top of them (extension members, §3.2).
+STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance"})
+
+# A JSON Schema (draft 2020-12) of one member's value, as the OpenAPI document publishes it.
+JsonSchema = Mapping[str, Any]
+
+ERRORS: JsonSchema = {
+    "type": "object",
+    "description": "Every offending field with its messages, nested like the document: a list of messages, "
+    "or an object of the field's own members (list items by index)",
+    "additionalProperties": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
+}
+SHA256_HEX: JsonSchema = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+TIMESTAMP: JsonSchema = {"type": "string", "format": "date-time"}
+BYTES: JsonSchema = {"type": "integer", "minimum": 0}
 
 
 class Problem(Exception):
@@ -16,8 +36,25 @@ class Problem(Exception):
     slug: ClassVar[str] = "internal-error"
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
+    # The extension members this type may carry, name -> JSON Schema of the value: the OpenAPI
+    # document publishes them, and a problem carrying any other member is refused when raised.
+    members: ClassVar[Mapping[str, JsonSchema]] = {}
+    # Those of `members` that every problem of this type carries.
+    required_members: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if clash := STANDARD_MEMBERS & cls.members.keys():
+            raise TypeError(f"{cls.__name__} redefines the standard member(s) {sorted(clash)}")
+        if unknown := cls.required_members - cls.members.keys():
+            raise TypeError(f"{cls.__name__} requires undeclared member(s) {sorted(unknown)}")
 
     def __init__(self, detail: str, **extensions: Any) -> None:
+        # A programming error, like an unexpected keyword argument: the contract must not drift.
+        if undeclared := extensions.keys() - self.members.keys():
+            raise TypeError(f"{type(self).__name__} declares no member(s) {sorted(undeclared)}")
+        if missing := self.required_members - extensions.keys():
+            raise TypeError(f"{type(self).__name__} needs the member(s) {sorted(missing)}")
         super().__init__(detail)
         self.detail = detail
         self.extensions = extensions
@@ -69,6 +106,8 @@ class ValidationFailed(Problem):
     slug = "validation-error"
     status = 422
     title = "The request does not satisfy the schema"
+    members: ClassVar[Mapping[str, JsonSchema]] = {"errors": ERRORS}
+    required_members = frozenset({"errors"})
 
 
 class UnsupportedMediaType(Problem):
@@ -101,6 +140,27 @@ class IdempotencyKeyReused(Problem):
     title = "The Idempotency-Key was already used for a different request"
 
 
+class InvalidText(Problem):
+    """Text no field may hold: NUL (PostgreSQL cannot store it) or a lone surrogate (no UTF-8 for it)."""
+
+    slug = "invalid-text"
+    status = 422
+    title = "The request holds text that cannot be accepted"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "errors": {
+            **ERRORS,
+            "description": "Each place holding such text, with why: a JSON Pointer into the JSON body or the "
+            "signed envelope (/certificate/case_summary, /body/reason), or a query parameter's name",
+        }
+    }
+    required_members = frozenset({"errors"})
+
+
+def text_errors(fields: Mapping[str, str]) -> dict[str, list[str]]:
+    """`invalid-text`'s errors from each offending place mapped to why its text is refused."""
+    return {where: [why] for where, why in fields.items()}
+
+
 # Who is asking
 class Unauthenticated(Problem):
     slug = "unauthenticated"
@@ -114,16 +174,26 @@ class TokenExpired(Problem):
     title = "The API token has expired"
 
 
-class TokenRevoked(Problem):
-    slug = "token-revoked"
-    status = 401
-    title = "The API token has been revoked"
-
-
 class Forbidden(Problem):
     slug = "forbidden"
     status = 403
     title = "Not allowed for this party"
+
+
+class RateLimited(Problem):
+    """Too many requests, or too many failed authentications, in a window (broker/api/ratelimit.py)."""
+
+    slug = "rate-limited"
+    status = 429
+    title = "Too many requests"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "retry_after": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Seconds to wait before asking again, as the Retry-After header says",
+        }
+    }
+    required_members = frozenset({"retry_after"})
 
 
 # Signed messages
@@ -131,6 +201,9 @@ class MalformedMessage(Problem):
     slug = "malformed-message"
     status = 400
     title = "The signed message cannot be read"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "errors": {**ERRORS, "description": "What the envelope's schema refused, by member"}
+    }
 
 
 class UnknownKey(Problem):
@@ -197,6 +270,37 @@ class LegalCheckFailed(Problem):
     slug = "legal-check-failed"
     status = 422
     title = "The order breaks a blocking rule of its legal instrument"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "findings": {
+            "type": "array",
+            "description": "Every finding of the legal check, errors and warnings, each citing its article",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "rule_id": {"type": "string"},
+                    "instrument": {"type": "string"},
+                    "citation": {"type": "string"},
+                    "severity": {"enum": ["error", "warning"]},
+                    "message": {"type": "string"},
+                    "fields": {"type": "array", "items": {"type": "string"}},
+                    "confidence": {"enum": ["confirmed", "secondary", "unconfirmed"]},
+                    "missing_data": {"type": "boolean"},
+                },
+                "required": [
+                    "rule_id",
+                    "instrument",
+                    "citation",
+                    "severity",
+                    "message",
+                    "fields",
+                    "confidence",
+                    "missing_data",
+                ],
+                "additionalProperties": False,
+            },
+        }
+    }
+    required_members = frozenset({"findings"})
 
 
 # Lifecycle and registry
@@ -204,24 +308,43 @@ class TransitionNotAllowed(Problem):
     slug = "transition-not-allowed"
     status = 409
     title = "The order is not in a state that allows this"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "state": {
+            "enum": [state.value for state in OrderState],
+            "description": "The order's current state",
+        }
+    }
 
 
 class TransferHeld(Problem):
     slug = "transfer-held"
     status = 409
     title = "The data may not be transferred yet"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "held_until": {**TIMESTAMP, "description": "When the enforcing authority's review window ends"}
+    }
+    required_members = frozenset({"held_until"})
 
 
 class Conflict(Problem):
     slug = "conflict"
     status = 409
     title = "The resource already exists"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "state": {
+            "enum": [state.value for state in EvidenceState],
+            "description": "For an evidence package no longer being uploaded: its state",
+        }
+    }
 
 
 class InvalidReference(Problem):
     slug = "invalid-reference"
     status = 422
     title = "The request refers to something that cannot be used"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "errors": {**ERRORS, "description": "The member that names what cannot be used"}
+    }
 
 
 # Audit trail
@@ -248,6 +371,10 @@ class ChunkDigestMismatch(Problem):
     slug = "chunk-digest-mismatch"
     status = 422
     title = "The chunk does not match its Content-Digest"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "actual_sha256": {**SHA256_HEX, "description": "The SHA-256 of the bytes that arrived"}
+    }
+    required_members = frozenset({"actual_sha256"})
 
 
 class IncompleteChunk(Problem):
@@ -260,18 +387,35 @@ class PackageTooLarge(Problem):
     slug = "package-too-large"
     status = 413
     title = "The package is larger than declared or allowed"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "max_package_size": {**BYTES, "description": "At announcement: the deployment's limit, in bytes"}
+    }
 
 
 class PackageIncomplete(Problem):
     slug = "package-incomplete"
     status = 409
     title = "Chunks of the package are missing"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "missing": {
+            "type": "array",
+            "items": BYTES,
+            "maxItems": 1000,
+            "description": "The indexes of the chunks not received (at most 1000)",
+        }
+    }
+    required_members = frozenset({"missing"})
 
 
 class PackageDigestMismatch(Problem):
     slug = "package-digest-mismatch"
     status = 422
     title = "The uploaded package differs from what was declared"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "size": {**BYTES, "description": "The assembled package's size as the broker measured it"},
+        "sha256": {**SHA256_HEX, "description": "The assembled package's SHA-256 as the broker measured it"},
+    }
+    required_members = frozenset({"size", "sha256"})
 
 
 class EvidenceUnavailable(Problem):
@@ -284,9 +428,28 @@ class EvidenceGone(Problem):
     slug = "evidence-gone"
     status = 410
     title = "The evidence was deleted"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "deleted_at": {**TIMESTAMP, "description": "When the package was deleted"},
+        "reason": {
+            "type": "string",
+            "description": "Why: retention_ended, deletion_required, abandoned, aborted or digest_mismatch",
+        },
+    }
+    required_members = frozenset({"deleted_at", "reason"})
 
 
 class InvalidByteRange(Problem):
     slug = "invalid-byte-range"
     status = 416
     title = "The byte range cannot be served"
+    members: ClassVar[Mapping[str, JsonSchema]] = {
+        "size": {**BYTES, "description": "The package's length in bytes"}
+    }
+    required_members = frozenset({"size"})
+
+
+def problem_types() -> tuple[type[Problem], ...]:
+    """Every problem type of this module, `Problem` itself (internal-error) first, in definition order."""
+    return tuple(
+        value for value in globals().values() if isinstance(value, type) and issubclass(value, Problem)
+    )

@@ -39,6 +39,9 @@ from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.wire import envelope
 
+# Every test client's response is checked against the OpenAPI document (tests/contract/live_openapi.py).
+pytest_plugins = ["contract.live_openapi"]
+
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 # A test deployment: webhook receivers listen on loopback, so the switch meant for tests is on for the

@@ -9,12 +9,22 @@ Every route goes through it, in one of two shapes:
   with no transaction open and opens its own short ones with `call.transaction()`, and
   `call.answer(session, result)` stores the answer in the transaction that records the outcome.
 
+Before either opens a transaction, the caller's bearer token is read and the rate limits are
+applied (broker/api/ratelimit.py), so a refused caller costs no database work; a token that does
+not authenticate is counted against its address and itself.
+
+Everything a caller sends is read within limits: JSON bodies by `broker.crypto.jsonlimits` (depth,
+number length, duplicate members), and every string of a body, a query or a signed envelope must
+be text the broker can store and answer with: no NUL, no lone surrogate (`invalid-text`, naming
+where). SQLite would store either and PostgreSQL refuse them, so both databases answer alike.
+
 The same marshmallow schemas that validate a request describe it in the OpenAPI document, so the
 description cannot drift from the behaviour (see broker/api/openapi.py).
 """
 
 import functools
 import json
+import logging
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,11 +42,15 @@ from sqlalchemy import orm
 from broker import problems
 from broker.access import Actor
 from broker.api import idempotency
+from broker.api import ratelimit
 from broker.audit import operations as audit
+from broker.crypto import jsonlimits
 from broker.parties.operations import authenticate
 from broker.problems import Problem
 from broker.services import Services
 from broker.wire.registry import shared
+
+log = logging.getLogger(__name__)
 
 JOSE_MEDIA_TYPE = "application/jose"
 
@@ -60,8 +74,15 @@ class EndpointSpec:
     # Media types of a streamed request body or response (evidence bytes), which no schema describes.
     raw_body: str | None = None
     raw_response: str | None = None
+    # A non-streaming view with raw_body gets the whole body as `raw` bytes (read_body), of that media
+    # type and at most raw_body_limit bytes; a view that builds a non-JSON answer itself returns a
+    # Response, whose media type response_media names for the OpenAPI document.
+    raw_body_limit: int = 1_048_576
+    response_media: str | None = None
     # Request headers the view reads, as OpenAPI parameter objects without "in" (name, required, …).
     headers: tuple[dict[str, Any], ...] = ()
+    # Costly for the broker (legal checks, reports, proofs, downloads): limited per token on its own.
+    expensive: bool = False
 
 
 @dataclass
@@ -88,7 +109,8 @@ class Call:
 
 def services() -> Services:
     """The database, clock and settings of the running app."""
-    return current_app.extensions["broker"]
+    broker: Services = current_app.extensions["broker"]
+    return broker
 
 
 def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
@@ -98,9 +120,12 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Res
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(**path_args: Any) -> Response:
+            token = _admit(spec)
             if spec.stream:
-                return _handle_stream(spec, view, path_args)
-            return _handle(spec, view, path_args)
+                if token is None:
+                    raise TypeError(f"streaming view {view.__name__} cannot be public")
+                return _handle_stream(spec, view, path_args, token)
+            return _handle(spec, view, path_args, token)
 
         wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
         return wrapper
@@ -108,10 +133,37 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Res
     return decorate
 
 
-def _handle(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
+def _admit(spec: EndpointSpec) -> str | None:
+    """Before any database work: the caller's bearer token (none for a public view), within the rate limits."""
+    if spec.public:
+        return None
+    token = bearer_token()
+    ratelimit.limits().admit(
+        address=client_address(), token=token, route=request.endpoint if spec.expensive else None
+    )
+    return token
+
+
+def client_address() -> str:
+    """The caller's address: the peer's, or the one the trusted proxies forwarded (TRUSTED_PROXIES)."""
+    return request.remote_addr or "unknown"
+
+
+def _authenticate(session: orm.Session, broker: Services, token: str) -> Actor:
+    """The actor behind `token`; a token that does not authenticate is counted against the rate limits."""
+    try:
+        return authenticate(session, broker.clock, token)
+    except (problems.Unauthenticated, problems.TokenExpired):
+        ratelimit.limits().failed_authentication(address=client_address(), token=token)
+        raise
+
+
+def _handle(
+    spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any], token: str | None
+) -> Response:
     broker = services()
     with broker.database.transaction() as session:
-        response = _respond(session, broker, spec, view, path_args)
+        response = _respond(session, broker, spec, view, path_args, token)
         integrate_log(session)
     return response
 
@@ -122,22 +174,27 @@ def _respond(
     spec: EndpointSpec,
     view: Callable[..., Any],
     path_args: dict[str, Any],
+    token: str | None,
 ) -> Response:
     # Who is asking comes first: an anonymous or expired caller learns nothing about its body.
-    actor = None if spec.public else authenticate(session, broker.clock, bearer_token())
+    actor = None if token is None else _authenticate(session, broker, token)
     arguments: dict[str, Any] = dict(path_args)
     if spec.query is not None:
-        arguments["query"] = _load(spec.query, request.args.to_dict(flat=True), "query")
+        arguments["query"] = _load(spec.query, _query(), "query")
     if spec.body is not None:
         arguments["body"] = _load(spec.body, _json_body(), "body")
     if spec.signed:
         arguments["jws"] = _jose_body()
+    if spec.raw_body is not None:
+        arguments["raw"] = read_body(spec.raw_body, spec.raw_body_limit)
     key, fingerprint = _idempotency(spec, actor)
     if key is not None and actor is not None and fingerprint is not None:
         replay = replayed(session, actor, key, fingerprint)
         if replay is not None:
             return replay
     result = view(session=session, actor=actor, **arguments)
+    if isinstance(result, Response):  # a non-JSON answer the view built (response_media)
+        return result
     return _answer(session, spec, broker, actor, key, fingerprint, result)
 
 
@@ -152,10 +209,12 @@ def integrate_log(session: orm.Session) -> None:
         audit.integrate(session, wait=False)
 
 
-def _handle_stream(spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any]) -> Response:
+def _handle_stream(
+    spec: EndpointSpec, view: Callable[..., Any], path_args: dict[str, Any], token: str
+) -> Response:
     broker = services()
     with broker.database.transaction() as session:
-        actor = authenticate(session, broker.clock, bearer_token())
+        actor = _authenticate(session, broker, token)
         # The fingerprint covers method, path and query: a streamed body is never read twice.
         key, fingerprint = _idempotency(spec, actor, body=b"")
         if key is not None and fingerprint is not None:
@@ -189,7 +248,15 @@ def _answer(
     fingerprint: str | None,
     result: Any,
 ) -> Response:
-    body = json.dumps(shared(spec.response).dump(result) if spec.response else result, ensure_ascii=False)
+    document = shared(spec.response).dump(result) if spec.response else result
+    body = json.dumps(document, ensure_ascii=False)
+    try:
+        # Encoded here, inside the transaction: an answer that cannot be sent must not follow a commit.
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        # Only text stored before the door refused it can get here; JSON escapes keep it readable.
+        log.warning("answer of %s %s holds unencodable text; sent escaped", request.method, request.path)
+        body = json.dumps(document, ensure_ascii=True)
     if key is not None and actor is not None and fingerprint is not None:
         idempotency.remember(session, actor.user_id, key, fingerprint, spec.status, body, broker.clock())
     return _json_response(body, spec.status)
@@ -217,29 +284,51 @@ def bearer_token() -> str:
     return token.strip()
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in document:
-            raise problems.MalformedJSON(f"member {name!r} appears twice in one object")
-        document[name] = value
-    return document
-
-
-def _reject_constant(name: str) -> None:
-    raise problems.MalformedJSON(f"{name} is not a JSON number")
-
-
 def _json_body() -> Any:
+    """The JSON body, read within jsonlimits' bounds; every string must be acceptable text."""
     if request.mimetype != "application/json":
         raise problems.UnsupportedMediaType(
             f"send this request as application/json, not {request.mimetype or 'without a Content-Type'}"
         )
-    raw = request.get_data()
     try:
-        return json.loads(raw, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return jsonlimits.loads(request.get_data())
+    except jsonlimits.JSONRefused as error:
         raise problems.MalformedJSON(f"the body is not valid JSON: {error}") from error
+    except jsonlimits.TextRefused as refused:
+        raise problems.InvalidText(
+            f"the body holds text that cannot be accepted: {refused}",
+            errors=problems.text_errors(refused.fields),
+        ) from refused
+
+
+def _query() -> dict[str, str]:
+    """The query parameters; every name and value must be acceptable text (URL decoding can yield NUL)."""
+    refused = {
+        jsonlimits.shown(name): reason
+        for name, value in request.args.items(multi=True)
+        for reason in (jsonlimits.refused_text(name) or jsonlimits.refused_text(value),)
+        if reason
+    }
+    if refused:
+        first, why = next(iter(refused.items()))
+        raise problems.InvalidText(f"the query parameter {first} {why}", errors=problems.text_errors(refused))
+    return request.args.to_dict(flat=True)
+
+
+def read_body(media_type: str, limit: int) -> bytes:
+    """A whole non-JSON body (XML) of `media_type`, refused unread above `limit` bytes.
+
+    The decorator reads it for a view with `raw_body` (as `raw`); a streaming view that wants the
+    whole body after all (the HI-1 door, which opens a transaction per action) calls it itself.
+    """
+    if request.mimetype != media_type:
+        raise problems.UnsupportedMediaType(
+            f"send this request as {media_type}, not {request.mimetype or 'without a Content-Type'}"
+        )
+    if request.content_length is not None and request.content_length > limit:
+        raise problems.PayloadTooLarge(f"the body is {request.content_length} bytes; at most {limit} are accepted")
+    request.max_content_length = limit
+    return request.get_data()
 
 
 def _jose_body() -> str:

@@ -31,6 +31,8 @@ def problem_response(problem: problems.Problem) -> Response:
     )
     if problem.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="eevidence-broker"'
+    if isinstance(problem, problems.RateLimited):
+        response.headers["Retry-After"] = str(problem.extensions["retry_after"])
     return response
 
 

@@ -4,8 +4,10 @@ the parties' own commands (order, message, inbox, evidence) that talk to a broke
 import click
 
 from broker.cli.audit import audit
+from broker.cli.certificate import certificate
 from broker.cli.db import db
 from broker.cli.demo import demo
+from broker.cli.etsi import etsi
 from broker.cli.evidence import evidence
 from broker.cli.message import inbox
 from broker.cli.message import message
@@ -47,5 +49,7 @@ for command in (
     message,
     inbox,
     signer,
+    etsi,
+    certificate,
 ):
     main.add_command(command)

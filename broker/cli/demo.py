@@ -29,11 +29,18 @@ DEMO_ORIGIN = "demo.eevidence-broker.invalid/log"
 @click.option(
     "--scenario",
     type=click.Choice(["exchange", "all"]),
-    default="all",
-    show_default=True,
-    help="exchange: one EPOC and its answer; all: then weeks of lifecycle on a clock the demo moves.",
+    default=None,
+    help="exchange: one EPOC and its answer; all: then weeks of lifecycle on a clock the demo moves "
+    "[default: all; exchange with --serve].",
 )
-def demo(database_url: str | None, keep: bool, scenario: str) -> None:
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Then keep the portal and the API running on http://127.0.0.1:PORT and print one login per "
+    "role (docs/portal.md); Ctrl-C stops.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="With --serve.")
+def demo(database_url: str | None, keep: bool, scenario: str | None, serve: bool, port: int) -> None:
     """Run a complete, narrated EPOC exchange and exit 0 if every step worked.
 
     It registers a demo network (a French public prosecutor's office and investigating judge,
@@ -55,10 +62,16 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
 
     Everything happens in a temporary folder (SQLite database and private keys) that is deleted
     afterwards unless --keep is given; with --keep, the commands to verify the log again are printed.
+
+    With --serve, the broker then stays up on 127.0.0.1 with the web portal at "/": each person of
+    the network gets a password and an authenticator key, printed with the current codes, so that a
+    newcomer can sign in in a browser as each of the four parties.
     """
+    scenario = scenario or ("exchange" if serve else "all")
     from broker.app import create_app
     from broker.client import ClientError as EvidenceError
     from broker.demo import evidence
+    from broker.demo.etsi import hi1_round
     from broker.demo.evidence import EvidenceFailed
     from broker.demo.network import build_network
     from broker.demo.scenario import Demo
@@ -81,6 +94,7 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
             "KEY_FILE": str(key_file),
             "LOG_ORIGIN": DEMO_ORIGIN,
             "EVIDENCE_FOLDER": str(folder / "evidence"),
+            "PORTAL_COOKIE_SECURE": False,  # the demo serves plain http on 127.0.0.1 only
         }
         app = create_app(settings, database=database)
 
@@ -97,6 +111,9 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
                 "The exchange completed: checked, issued, received, verified, answered, delivered, audited."
             )
             if scenario == "all":
+                summary["hi1"] = hi1_round(exchange)["state"]
+                click.echo("The HI-1 round completed: an EPOC-PR read and answered in ETSI TS 103 120 alone.")
+            if scenario == "all":
                 summary["lifecycle"] = _lifecycle(settings, database, parties)
                 click.echo(
                     "The lifecycle completed: notified, clarified, extended, confirmed, missed, enforced."
@@ -110,6 +127,8 @@ def demo(database_url: str | None, keep: bool, scenario: str) -> None:
             with database.transaction() as session:
                 sign_checkpoint(session, system_clock, app.extensions["broker"].log_signer)
             _print_verification_commands(url, summary["verifier_key"], folder)
+        if serve:
+            _serve(app, database, port)
     finally:
         database.dispose()
         if not keep:
@@ -133,6 +152,24 @@ def _lifecycle(settings: dict[str, str], database: Database, parties: dict[str, 
 
     click.echo("Lifecycle, on a clock the demo moves forward (days pass in seconds):")
     return LifecycleDemo(app.test_client(), parties, clock, click.echo, work).run()
+
+
+def _serve(app: Any, database: Database, port: int) -> None:
+    """Serve the portal and the API on 127.0.0.1:`port` until Ctrl-C, printing the people's codes."""
+    import waitress
+
+    from broker.demo import people
+
+    logins = people.give_logins(database, system_clock)
+    for line in people.describe(logins, f"http://127.0.0.1:{port}"):
+        click.echo(line)
+    stop = people.keep_printing_codes(logins, click.echo)
+    try:
+        waitress.serve(app, host="127.0.0.1", port=port, threads=4, ident="eevidence-broker")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
 
 
 def _print_verification_commands(url: str, vkey: str, folder: Path) -> None:

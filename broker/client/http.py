@@ -3,7 +3,9 @@
 What it adds to `requests`: problem+json answers become `ProblemError`; a broken connection or a
 timeout is retried (RETRIES times, waiting RETRY_WAIT seconds more each time); and every POST
 carries an Idempotency-Key, fresh for each logical request and the same on each retry, so that a
-retried POST whose first answer was lost is replayed by the broker instead of done twice.
+retried POST whose first answer was lost is replayed by the broker instead of done twice. Answers
+are read within broker.crypto.jsonlimits' bounds, so no answer, whoever sends it, can exhaust the
+parser.
 """
 
 import time
@@ -18,6 +20,7 @@ import requests
 from broker.client.errors import ClientError
 from broker.client.errors import ConnectionFailed
 from broker.client.errors import ProblemError
+from broker.crypto import jsonlimits
 
 API = "/api/v1"
 # Connection failures are retried this often per request, waiting RETRY_WAIT seconds more each time.
@@ -88,8 +91,8 @@ class Connection:
         raise AssertionError("unreachable")
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The JSON document the broker answered."""
-        return self.request(method, path, **kwargs).json()
+        """The JSON document the broker answered, read within the JSON limits (ValueError beyond them)."""
+        return jsonlimits.loads(self.request(method, path, **kwargs).content, check_text=False)
 
     def post_jose(
         self, path: str, jws: str, *, expect: Sequence[int], idempotency_key: str | None = None
@@ -135,7 +138,7 @@ def _rewindable(data: Any) -> bool:
 
 def _problem(answer: requests.Response) -> Mapping[str, Any]:
     try:
-        document = answer.json()
+        document = jsonlimits.loads(answer.content, check_text=False)
     except ValueError:
         return {"detail": answer.text[:500] or answer.reason}
     return document if isinstance(document, dict) else {"detail": str(document)}

@@ -1,6 +1,5 @@
 """JWS compact serialization (RFC 7515) with EdDSA or ES256, refusing everything else."""
 
-import json
 from collections.abc import Mapping
 
 from broker.crypto._b64 import b64url_decode
@@ -9,6 +8,8 @@ from broker.crypto._sig import verify
 from broker.crypto.canonical import canonicalize
 from broker.crypto.errors import InvalidKey
 from broker.crypto.errors import InvalidSignature
+from broker.crypto.jsonlimits import JSONRefused
+from broker.crypto.jsonlimits import loads
 from broker.crypto.jwk import public_key_from_jwk
 from broker.crypto.keys import EDDSA
 from broker.crypto.keys import ES256
@@ -109,18 +110,16 @@ def _decode(part: str, what: str) -> bytes:
 
 
 def _decode_header(header_b64: str) -> dict[str, object]:
+    """The protected header, read within the JSON limits (jsonlimits), before anything is verified.
+
+    Duplicate names are refused (RFC 7515 section 4 lets a parser either reject or resolve them).
+    Its strings are compared, never stored, so their text is not checked here: a receiver that stores
+    or looks up the kid checks its shape first (broker.wire.envelope.signing_kid).
+    """
     try:
-        header = json.loads(_decode(header_b64, "header").decode("utf-8"), object_pairs_hook=_unique)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidSignature("header is not UTF-8 JSON") from exc
+        header = loads(_decode(header_b64, "header"), check_text=False)
+    except JSONRefused as exc:
+        raise InvalidSignature(f"header is not UTF-8 JSON within limits: {exc}") from exc
     if not isinstance(header, dict):
         raise InvalidSignature("header is not a JSON object")
     return header
-
-
-def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """Refuse duplicate header names, which RFC 7515 section 4 lets a parser either reject or resolve."""
-    members = dict(pairs)
-    if len(members) != len(pairs):
-        raise InvalidSignature("header repeats a parameter name")
-    return members

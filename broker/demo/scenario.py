@@ -148,7 +148,9 @@ class Demo:
 
     def find_addressee(self, prosecutor: Party, provider: Party) -> dict[str, Any]:
         addressees = self.call(prosecutor, "GET", "/api/v1/addressees?country=IE", 200)["items"]
-        addressee = next(a for a in addressees if a["provider_id"] == provider.organisation_id)
+        addressee: dict[str, Any] = next(
+            a for a in addressees if a["provider_id"] == provider.organisation_id
+        )
         self.step(
             f"{prosecutor.user} ({prosecutor.name}) looks up Example Mail in Ireland: "
             f"{addressee['name']}, {addressee['addressee_type'].replace('_', ' ')}, "
@@ -198,7 +200,7 @@ class Demo:
             f"{prosecutor.user} drafts an EPOC for subscriber data instead (file {order['file_number']}): "
             f"{len(errors)} blocking findings, state {order['state']}"
         )
-        return order
+        return dict(order)
 
     def refuse_a_forgery(self, prosecutor: Party, provider: Party, order: dict[str, Any]) -> None:
         """The attack the broker exists to stop: the right token, a key that is not the office's."""

@@ -4,7 +4,6 @@ A notification is only ever a row written next to the state change it announces:
 back with that change, so a crash can neither lose one nor announce a change that did not happen.
 """
 
-import ipaddress
 import uuid
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from broker.access import Actor
 from broker.audit.operations import record
 from broker.clock import Clock
 from broker.clock import to_rfc3339
+from broker.notify import addresses
 from broker.notify.models import DeliveryAttempt
 from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
@@ -34,7 +34,6 @@ FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=1)
 RETRY_WINDOW = timedelta(hours=24)
 MAX_ACTIVE_ENDPOINTS = 10
-MAX_URL_LENGTH = 2000
 ENDPOINT_REMOVED = "the endpoint was removed before delivery"
 
 
@@ -139,7 +138,7 @@ def backoff(attempts: int) -> timedelta:
     if attempts < 1:
         raise ValueError("backoff follows at least one attempt")
     # Past 8 attempts the doubling is beyond the cap; stop before the multiplier grows without bound.
-    return min(FIRST_RETRY * 2 ** min(attempts - 1, 16), MAX_RETRY)
+    return min(FIRST_RETRY * (1 << min(attempts - 1, 16)), MAX_RETRY)
 
 
 def _claim(session: orm.Session, message: OutboxMessage, **values: Any) -> bool:
@@ -162,10 +161,17 @@ def _claim(session: orm.Session, message: OutboxMessage, **values: Any) -> bool:
     return True
 
 
-def register_endpoint(session: orm.Session, clock: Clock, actor: Actor, url: str) -> WebhookEndpoint:
-    """Add an endpoint for the actor's organisation: https (http only on loopback), at most 10 active."""
+def register_endpoint(
+    session: orm.Session, clock: Clock, actor: Actor, url: str, *, allow_loopback: bool = False
+) -> WebhookEndpoint:
+    """Add an endpoint for the actor's organisation, at most 10 active.
+
+    The URL must use https and name a public address or a DNS name (broker/notify/addresses.py);
+    `allow_loopback` is the deployment's BROKER_WEBHOOK_ALLOW_LOOPBACK, for tests and local runs only,
+    which also admits plain http to loopback. Names are checked again at every delivery.
+    """
     _refuse_auditors(actor, "register webhook endpoints")
-    url = check_url(url)
+    url = addresses.check_url(url, allow_loopback=allow_loopback)
     # Lock the organisation so that concurrent registrations cannot both slip under the limit.
     session.execute(
         sa.select(Organisation.id).where(Organisation.id == actor.organisation_id).with_for_update()
@@ -232,68 +238,6 @@ def disable_endpoint(
         actor=actor,
     )
     return endpoint
-
-
-def check_url(url: str) -> str:
-    """The URL if the broker may post to it; otherwise ValidationFailed naming `url`."""
-    reason = _url_problem(url)
-    if reason is not None:
-        raise problems.ValidationFailed(f"the webhook URL is not usable: {reason}", errors={"url": [reason]})
-    return url
-
-
-def _url_problem(url: str) -> str | None:
-    if len(url) > MAX_URL_LENGTH:
-        return f"longer than {MAX_URL_LENGTH} characters"
-    if any(character.isspace() or not character.isprintable() for character in url):
-        return "contains whitespace or control characters"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as error:
-        return f"cannot be parsed: {error}"
-    host = parts.hostname
-    if not host:
-        return "has no host"
-    if parts.username is not None or parts.password is not None:
-        return "must not carry credentials (they would be shown wherever the URL is)"
-    if parts.fragment:
-        return "must not have a fragment"
-    if _internal_address(host):
-        return "points at a private, link-local or reserved address (the broker must not be a way into them)"
-    if parts.scheme == "https" or (parts.scheme == "http" and _loopback(host)):
-        return None
-    return "must use https (http is accepted only on loopback: 127.0.0.1, ::1, localhost)"
-
-
-def _internal_address(host: str) -> bool:
-    """An IP literal in a range a webhook must never reach (cloud metadata, private networks).
-
-    Loopback stays allowed for local deployments and tests. Host names are not resolved here:
-    a name that resolves to such an address is the deployment's egress policy to stop.
-    """
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if address.is_loopback:
-        return False
-    return (
-        address.is_private
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_multicast
-        or (address.is_unspecified)
-    )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _origin(url: str) -> str:

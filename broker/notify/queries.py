@@ -27,7 +27,7 @@ def next_due(session: orm.Session, now: datetime) -> OutboxMessage | None:
     )
 
 
-def endpoints_of(organisation_id: uuid.UUID) -> sa.Select[tuple[WebhookEndpoint]]:
+def endpoints_of(organisation_id: uuid.UUID) -> sa.Select[WebhookEndpoint]:
     """An organisation's webhook endpoints, removed ones included, oldest first."""
     return (
         sa.select(WebhookEndpoint)
@@ -36,7 +36,7 @@ def endpoints_of(organisation_id: uuid.UUID) -> sa.Select[tuple[WebhookEndpoint]
     )
 
 
-def deliveries_of(organisation_id: uuid.UUID, status: str | None) -> sa.Select[tuple[OutboxMessage]]:
+def deliveries_of(organisation_id: uuid.UUID, status: str | None) -> sa.Select[OutboxMessage]:
     """Messages for an organisation's endpoints with their attempts, newest first, by delivery status."""
     statement = (
         sa.select(OutboxMessage)

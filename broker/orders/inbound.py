@@ -1,8 +1,13 @@
 """Every signed message that reaches the broker passes here before any operation sees it.
 
-Order of checks (each with its own problem type): readable JWS and envelope -> signed by the
-caller's own organisation -> key registered to that organisation, unrevoked, currently valid ->
-signature -> issued_at inside the window -> message id never seen -> body schema.
+Order of checks (each with its own problem type): readable JWS header naming a kid -> key registered
+to the caller's organisation, unrevoked, currently valid -> signature -> readable envelope, its text
+acceptable -> signed by the caller's own organisation -> issued_at inside the window -> message id
+never seen -> body schema.
+
+The payload is parsed only once its signature verifies: until then, the only thing read from what a
+caller sent is the protected header's kid. Whoever cannot sign with a registered key of their own
+organisation gets no further than the key lookup.
 """
 
 import hashlib
@@ -50,7 +55,8 @@ class VerifiedMessage:
 
     @property
     def body(self) -> dict[str, Any]:
-        return self.envelope["body"]
+        body: dict[str, Any] = self.envelope["body"]
+        return body
 
     @property
     def sha256(self) -> str:
@@ -63,9 +69,28 @@ def verify_inbound(
     """Check a signed message from `actor`, or raise the problem that says what is wrong with it."""
     try:
         jws.encode("ascii")
-        envelope = wire_envelope.read_unverified(jws)
+        kid = wire_envelope.signing_kid(jws)
     except UnicodeEncodeError as error:
         raise problems.MalformedMessage("a JWS compact serialization is ASCII only") from error
+    except wire_envelope.MalformedEnvelope as error:
+        raise problems.MalformedMessage(str(error)) from error
+
+    key = session.get(SigningKey, kid)
+    if key is None or key.organisation_id != actor.organisation_id:
+        raise problems.UnknownKey(f"key {kid} is not registered to your organisation")
+    now = clock()
+    if key.revoked_at is not None and key.revoked_at <= now:
+        raise problems.KeyRevoked(f"key {key.kid} was revoked: {key.revocation_reason}")
+    if not key.is_usable_at(now):
+        raise problems.KeyNotValid(f"key {key.kid} is not valid now")
+    try:
+        envelope = wire_envelope.open_sealed(jws, key.jwk)
+    except crypto.InvalidSignature as error:
+        raise problems.InvalidSignature(
+            f"the signature does not verify with key {key.kid}: {error}"
+        ) from error
+    except wire_envelope.UnacceptableText as error:
+        raise problems.InvalidText(str(error), errors=problems.text_errors(error.fields)) from error
     except wire_envelope.MalformedEnvelope as error:
         raise problems.MalformedMessage(str(error), errors=error.errors) from error
 
@@ -74,20 +99,6 @@ def verify_inbound(
         raise problems.WrongSender(
             f"the envelope names sender {sender['organisation']}, but you act for {actor.organisation_id}"
         )
-    key = session.get(SigningKey, sender["kid"])
-    if key is None or key.organisation_id != actor.organisation_id:
-        raise problems.UnknownKey(f"key {sender['kid']} is not registered to your organisation")
-    now = clock()
-    if key.revoked_at is not None and key.revoked_at <= now:
-        raise problems.KeyRevoked(f"key {key.kid} was revoked: {key.revocation_reason}")
-    if not key.is_usable_at(now):
-        raise problems.KeyNotValid(f"key {key.kid} is not valid now")
-    try:
-        wire_envelope.open_sealed(jws, key.jwk)
-    except crypto.InvalidSignature as error:
-        raise problems.InvalidSignature(
-            f"the signature does not verify with key {key.kid}: {error}"
-        ) from error
 
     issued_at = datetime.fromisoformat(envelope["issued_at"])
     if issued_at > now + window.max_future or issued_at < now - window.max_age:

@@ -5,19 +5,21 @@ raises a `Problem` on anything it cannot accept; the caller owns the transaction
 """
 
 import hashlib
+import logging
 import secrets
 import uuid
-from collections.abc import Sequence
 from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 
-import pyrage
+import pyrage  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from broker import crypto
 from broker import problems
+from broker.access import ROLES_BY_KIND
 from broker.access import Actor
 from broker.audit.operations import record
 from broker.clock import Clock
@@ -34,15 +36,9 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 
-TOKEN_PREFIX = "ebt_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
+log = logging.getLogger(__name__)
 
-# Which roles make sense in which kind of organisation.
-ROLES_BY_KIND = {
-    OrganisationKind.ISSUING_AUTHORITY: {Role.ADMIN, Role.CASEWORKER, Role.AUDITOR},
-    OrganisationKind.ENFORCING_AUTHORITY: {Role.ADMIN, Role.REVIEWER, Role.AUDITOR},
-    OrganisationKind.PROVIDER: {Role.ADMIN, Role.LEGAL_OFFICER, Role.AUDITOR},
-    OrganisationKind.OVERSIGHT_BODY: {Role.ADMIN, Role.AUDITOR},
-}
+TOKEN_PREFIX = "ebt_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 
 
 def _country(code: str) -> str:
@@ -218,11 +214,22 @@ def revoke_token(session: orm.Session, clock: Clock, token_id: uuid.UUID) -> Api
     return token
 
 
+# What a caller hears about a token that is unknown, revoked, or whose user is disabled: the same.
+UNUSABLE_BEARER = "the bearer token is not known"
+
+
 def authenticate(session: orm.Session, clock: Clock, plaintext: str) -> Actor:
-    """The actor behind a bearer token, or a specific problem saying why it cannot be used.
+    """The actor behind a bearer token, or the problem saying it cannot be used.
 
     One query finds the token, its user and the organisation's kind. The token's last use is written
     at most once a minute: a busy client's every request would otherwise update the same row.
+
+    A revoked token, and one whose user is disabled, answer exactly as an unknown one: revocation
+    is what an operator does on detecting a theft, and telling the thief so helps the thief, while
+    the token's rightful holder must ask the administrator for a new token either way. The operator
+    is told instead, in the log. An expired token says so (`token-expired`): expiry is the scheduled
+    end the holder's administrator chose, it tells a thief nothing about being found out, and it lets
+    a party's system ask for a new token before it is needed (docs/problems.md, "Who is asking").
     """
     found = session.execute(
         sa.select(ApiToken, User, Organisation.kind)
@@ -231,15 +238,17 @@ def authenticate(session: orm.Session, clock: Clock, plaintext: str) -> Actor:
         .where(ApiToken.token_sha256 == hash_token(plaintext))
     ).one_or_none()
     if found is None:
-        raise problems.Unauthenticated("the bearer token is not known")
+        raise problems.Unauthenticated(UNUSABLE_BEARER)
     token, user, kind = found
     now = clock()
     if token.revoked_at is not None:
-        raise problems.TokenRevoked("the bearer token was revoked; ask your administrator for a new one")
+        log.warning("revoked API token %s (%s) of user %s was presented", token.id, token.label, user.id)
+        raise problems.Unauthenticated(UNUSABLE_BEARER)
     if token.expires_at <= now:
         raise problems.TokenExpired("the bearer token has expired; ask your administrator for a new one")
     if user.disabled_at is not None:
-        raise problems.Unauthenticated("the user behind this token is disabled")
+        log.warning("API token %s of disabled user %s was presented", token.id, user.id)
+        raise problems.Unauthenticated(UNUSABLE_BEARER)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_RESOLUTION:
         token.last_used_at = now
     return Actor(user_id=user.id, organisation_id=user.organisation_id, kind=kind, role=user.role)

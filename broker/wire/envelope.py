@@ -8,7 +8,7 @@ this module and `broker.crypto` alone.
     message = sign_jws(payload, private_key, kid)  # or a broker.crypto.Signer instead of the key
 """
 
-import json
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -17,10 +17,13 @@ from marshmallow import ValidationError
 
 from broker import crypto
 from broker.clock import to_rfc3339
+from broker.crypto import jsonlimits
+from broker.wire.envelope_schema import KID_PATTERN
 from broker.wire.envelope_schema import EnvelopeSchema
 from broker.wire.registry import shared
 
 ENVELOPE_VERSION = 1
+_KID = re.compile(KID_PATTERN)
 
 
 class MalformedEnvelope(ValueError):
@@ -29,6 +32,14 @@ class MalformedEnvelope(ValueError):
     def __init__(self, detail: str, errors: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.errors = errors or {}
+
+
+class UnacceptableText(MalformedEnvelope):
+    """The envelope's strings hold NUL or a lone surrogate; `fields` maps each JSON Pointer to why."""
+
+    def __init__(self, refused: jsonlimits.TextRefused) -> None:
+        super().__init__(f"the envelope holds text that cannot be accepted: {refused}")
+        self.fields = refused.fields
 
 
 def new_envelope(
@@ -67,36 +78,69 @@ def seal(envelope: dict[str, Any], private_key: Any, kid: str | None = None) -> 
     return crypto.sign_jws(crypto.canonicalize(envelope), private_key, header_kid)
 
 
+def signing_kid(message: str) -> str:
+    """The kid in the protected header: which key to verify with, read without reading the payload.
+
+    A receiver looks the key up by it, verifies, and only then parses the payload (`open_sealed`), so
+    nothing an unverified sender wrote is parsed beyond the header. The kid must look like an RFC
+    7638 thumbprint, so no other text reaches a key lookup.
+    """
+    try:
+        kid = crypto.jws_header(message).get("kid")
+    except crypto.InvalidSignature as error:
+        raise MalformedEnvelope(f"not a JWS compact serialization: {error}") from error
+    if not isinstance(kid, str) or not _KID.match(kid):
+        raise MalformedEnvelope(
+            "the JWS header's kid is not an RFC 7638 thumbprint (43 base64url characters)"
+        )
+    return kid
+
+
 def read_unverified(message: str) -> dict[str, Any]:
     """The envelope inside a message, checked for shape but NOT for its signature.
 
-    Use it only to find the sender and key to verify with, then call `open_sealed`.
+    For a party's own tools, which need the claimed sender to find its keys; the payload is read
+    within the JSON limits. A receiver that holds the keys uses `signing_kid` and `open_sealed`
+    instead, and parses nothing unverified.
     """
     try:
-        header = crypto.jws_header(message)
         payload = crypto.jws_payload_unverified(message)
     except crypto.InvalidSignature as error:
         raise MalformedEnvelope(f"not a JWS compact serialization: {error}") from error
     envelope = _parse_envelope(payload)
-    if header.get("kid") != envelope["sender"]["kid"]:
-        raise MalformedEnvelope("the JWS header's kid differs from the envelope's sender kid")
+    _check_kid(message, envelope)
     return envelope
 
 
 def open_sealed(message: str, jwk: dict[str, Any]) -> dict[str, Any]:
-    """Verify the signature with the sender's public JWK and return the envelope.
+    """Verify the signature with the sender's public JWK, then parse and return the envelope.
 
-    Raises `broker.crypto.InvalidSignature` if the signature does not verify and `MalformedEnvelope`
-    if the signed payload is not a canonical, well-formed envelope.
+    Raises `broker.crypto.InvalidSignature` if the signature does not verify, `UnacceptableText` if
+    the envelope's strings hold NUL or a lone surrogate, and `MalformedEnvelope` if the signed
+    payload is not a canonical, well-formed envelope within the JSON limits or its sender kid is not
+    the header's.
     """
-    return _parse_envelope(crypto.verify_jws(message, jwk))
+    envelope = _parse_envelope(crypto.verify_jws(message, jwk))
+    _check_kid(message, envelope)
+    return envelope
+
+
+def _check_kid(message: str, envelope: dict[str, Any]) -> None:
+    try:
+        kid = crypto.jws_header(message).get("kid")
+    except crypto.InvalidSignature as error:
+        raise MalformedEnvelope(f"not a JWS compact serialization: {error}") from error
+    if kid != envelope["sender"]["kid"]:
+        raise MalformedEnvelope("the JWS header's kid differs from the envelope's sender kid")
 
 
 def _parse_envelope(payload: bytes) -> dict[str, Any]:
     try:
-        envelope = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedEnvelope("the JWS payload is not JSON") from error
+        envelope = jsonlimits.loads(payload)
+    except jsonlimits.TextRefused as refused:
+        raise UnacceptableText(refused) from refused
+    except jsonlimits.JSONRefused as error:
+        raise MalformedEnvelope(f"the JWS payload is not JSON within limits: {error}") from error
     if not isinstance(envelope, dict):
         raise MalformedEnvelope("the JWS payload is not a JSON object")
     # One document, one byte sequence: anything but RFC 8785 form could hide a second reading.

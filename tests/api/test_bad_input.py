@@ -329,6 +329,18 @@ def non_canonical_payload(forge: Forge) -> str:
 
 
 def header_kid_differs_from_envelope(forge: Forge) -> str:
+    """Signed with the header's key, a valid one of the sender's, but the envelope names another of its keys."""
+    _, second_kid = forge.register_key()
+    payload = crypto.canonicalize(
+        forge.envelope(sender={"organisation": forge.prosecutor.organisation_id, "kid": second_kid})
+    )
+    return _sign_with_header(
+        payload, forge.prosecutor.private_key, {"alg": "EdDSA", "kid": forge.prosecutor.kid}
+    )
+
+
+def header_names_another_organisations_key(forge: Forge) -> str:
+    """The key is looked up by the header's kid before the payload is read: another party's is unknown here."""
     payload = crypto.canonicalize(forge.envelope())
     return _sign_with_header(
         payload, forge.prosecutor.private_key, {"alg": "EdDSA", "kid": forge.network["judge"].kid}
@@ -456,6 +468,13 @@ BAD_CERTIFICATE_MESSAGES = [
         impostor_key_claiming_registered_kid, 422, "invalid-signature", None, id="signed by an impostor key"
     ),
     pytest.param(unregistered_kid, 422, "unknown-key", None, id="kid not registered"),
+    pytest.param(
+        header_names_another_organisations_key,
+        422,
+        "unknown-key",
+        None,
+        id="header names another organisation's key",
+    ),
     pytest.param(kid_of_another_organisation, 422, "unknown-key", None, id="kid of another organisation"),
     pytest.param(revoked_key, 422, "key-revoked", None, id="revoked key"),
     pytest.param(expired_key, 422, "key-not-valid", None, id="key past its validity"),
@@ -742,7 +761,7 @@ def token_of_a_disabled_user(network, clock, database) -> dict[str, str]:
             id="not a bearer token",
         ),
         pytest.param(expired_token, "token-expired", id="expired token"),
-        pytest.param(revoked_token, "token-revoked", id="revoked token"),
+        pytest.param(revoked_token, "unauthenticated", id="revoked token, told as unknown"),
         pytest.param(token_of_a_disabled_user, "unauthenticated", id="disabled user"),
     ],
 )

@@ -30,15 +30,16 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
             "lifecycle",
             "lifecycle_docs",
             "legal",
+            "etsi",
         ),
     ),
-    ("the parties' side (HTTP client, no server)", ("client",)),
+    ("the parties' side (HTTP client, no server)", ("client", "certificates")),
     ("foundation", ("config", "db", "migrate", "access")),
     ("write-side primitives", ("audit", "clocks")),
     ("registry", ("parties", "notify")),
     ("features", ("orders", "evidence", "reports")),
     ("workflow", ("workflow",)),
-    ("front doors", ("services", "api", "app", "models", "demo", "cli")),
+    ("front doors", ("services", "api", "portal", "app", "models", "demo", "cli")),
 ]
 RANK = {unit: rank for rank, unit in enumerate(unit for _, units in FLOORS for unit in units)}
 PURE = set(FLOORS[0][1]) | set(FLOORS[1][1])

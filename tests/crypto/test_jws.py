@@ -33,6 +33,14 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _nested(depth: int) -> object:
+    """A JSON value `depth` arrays deep."""
+    value: object = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
 def _flip_bit(part: str) -> str:
     raw = bytearray(_unb64(part))
     raw[0] ^= 1
@@ -215,7 +223,7 @@ TAMPERED: dict[str, tuple[Case, str]] = {
     ),
     "duplicate-header-name": (
         lambda c: (_with(c.ed_token, 0, _b64(b'{"alg":"EdDSA","alg":"none"}')), c.ed_jwk),
-        "repeats a parameter name",
+        "'alg' appears twice in one object",
     ),
     "wrong-key": (
         lambda c: (c.ed_token, {**public_jwk(generate_private_key()), "kid": "ed"}),
@@ -253,7 +261,15 @@ TAMPERED: dict[str, tuple[Case, str]] = {
     ),
     "header-deeply-nested": (
         lambda c: (_with(c.ed_token, 0, _b64(b"[" * 100_000)), c.ed_jwk),
-        "not UTF-8 JSON",
+        "nested deeper than 64 levels",
+    ),
+    "header-nested-65-deep": (
+        lambda c: (_ed_signed(c, {"alg": "EdDSA", "x": _nested(64)}), c.ed_jwk),
+        "nested deeper than 64 levels",
+    ),
+    "header-number-of-5000-digits": (
+        lambda c: (_with(c.ed_token, 0, _b64(b'{"alg":"EdDSA","x":' + b"9" * 5000 + b"}")), c.ed_jwk),
+        "a number literal of 5000 characters",
     ),
     "der-es256-signature": (lambda c: (_der_signature(c), c.ec_jwk), "must be 64 bytes"),
     "truncated-signature": (

@@ -7,8 +7,8 @@ import requests
 import sqlalchemy as sa
 
 from broker import crypto
-from broker.notify.operations import backoff
 from broker.notify.models import WebhookEndpoint
+from broker.notify.operations import backoff
 
 HOOK = "https://hooks.examplemail.test/broker"
 

@@ -19,14 +19,14 @@ HOOKS = ("https://a.examplemail.test/hook", "https://b.examplemail.test/hook")
 MESSAGES = 12
 
 
-def race(database, clock, signer, workers: int = 2) -> list[int]:
+def race(database, clock, signer, egress, workers: int = 2) -> list[int]:
     """Run `workers` delivery rounds at the same moment, each with its own sessions and HTTP client."""
     barrier = threading.Barrier(workers)
 
     def work() -> int:
         with requests.Session() as http:
             barrier.wait()
-            return delivery.deliver_due(database, clock, signer, http)
+            return delivery.deliver_due(database, clock, signer, http, egress=egress)
 
     with ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(work) for _ in range(workers)]
@@ -44,14 +44,14 @@ def slow_answer(status: int):
 
 
 def test_two_workers_deliver_each_message_exactly_once(
-    hook, notify, receiver, outbox, database, clock, signer
+    hook, notify, receiver, outbox, database, clock, signer, egress
 ):
     for url in HOOKS:
         hook("provider", url)
         receiver.add_callback("POST", url, callback=slow_answer(200))
     queued = [message for _ in range(MESSAGES // 2) for message in notify("provider")]
 
-    made = race(database, clock, signer)
+    made = race(database, clock, signer, egress)
 
     assert sum(made) == MESSAGES
     sent = Counter(call.request.headers["X-Broker-Delivery"] for call in receiver.calls)
@@ -64,14 +64,16 @@ def test_two_workers_deliver_each_message_exactly_once(
         )
 
 
-def test_two_workers_make_each_failed_attempt_once(hook, notify, receiver, outbox, database, clock, signer):
+def test_two_workers_make_each_failed_attempt_once(
+    hook, notify, receiver, outbox, database, clock, signer, egress
+):
     for url in HOOKS:
         hook("provider", url)
         receiver.add_callback("POST", url, callback=slow_answer(500))
     for _ in range(MESSAGES // 2):
         notify("provider")
 
-    made = race(database, clock, signer)
+    made = race(database, clock, signer, egress)
 
     assert sum(made) == len(receiver.calls) == MESSAGES
     for message in outbox():

@@ -1,4 +1,9 @@
-"""Who may register and remove webhook endpoints, and which URLs the broker will post to."""
+"""Who may register and remove webhook endpoints, and which URLs the broker will post to.
+
+The suite runs as a test deployment, with BROKER_WEBHOOK_ALLOW_LOOPBACK on (tests/conftest.py); the
+`production` fixture turns it off, as every real deployment has it. The address policy itself, every
+spelling of every kind of address, is in test_addresses.py.
+"""
 
 import json
 import uuid
@@ -7,6 +12,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from broker.app import ConfigurationError
+from broker.app import create_app
 from broker.audit.models import AuditEntry
 from broker.notify.operations import MAX_ACTIVE_ENDPOINTS
 from broker.parties import operations
@@ -41,7 +48,7 @@ def problem(response, status: int, slug: str) -> dict:
         "http://localhost/hook",
     ],
 )
-def test_https_urls_and_http_on_loopback_are_accepted(client, network, clock, url):
+def test_https_urls_and_http_on_loopback_are_accepted_in_a_test_deployment(client, network, clock, url):
     response = register(client, network["provider"], url)
     assert response.status_code == 201, response.get_json()
     assert response.get_json() == {
@@ -80,6 +87,39 @@ def test_other_urls_are_refused_naming_the_url(client, network, rows, url, why):
     assert set(body["errors"]) == {"url"}
     assert why in body["errors"]["url"][0]
     assert rows("webhook_endpoints") == 0
+
+
+@pytest.fixture
+def production(app):
+    """The app as every real deployment runs it: the loopback switch off."""
+    app.config["WEBHOOK_ALLOW_LOOPBACK"] = False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "https://127.0.0.1/hook",
+        "https://2130706433/hook",
+        "https://0x7f.1/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://localhost/hook",
+    ],
+)
+def test_loopback_is_refused_in_production(client, network, rows, production, url):
+    body = problem(register(client, network["provider"], url), 422, "validation-error")
+    assert "loopback" in body["errors"]["url"][0] or "https" in body["errors"]["url"][0]
+    assert rows("webhook_endpoints") == 0
+
+
+def test_a_name_is_accepted_in_production_and_checked_at_each_delivery(client, network, production):
+    assert register(client, network["provider"], "https://hooks.examplemail.test/broker").status_code == 201
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_the_loopback_switch_must_be_true_or_false(database, value):
+    with pytest.raises(ConfigurationError, match="BROKER_WEBHOOK_ALLOW_LOOPBACK must be true or false"):
+        create_app({"WEBHOOK_ALLOW_LOOPBACK": value}, database=database)
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,35 @@
 """Schemas shared by every API resource: problems, pagination."""
 
+from marshmallow import EXCLUDE
 from marshmallow import Schema
 from marshmallow import fields
 from marshmallow import validate
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details, as every error is returned."""
+    """RFC 9457 problem details, as every error is returned: the members every problem type shares.
 
-    type = fields.String(required=True, metadata={"description": "Stable URI of the kind of problem"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String(required=True)
-    instance = fields.String()
-    errors = fields.Dict(metadata={"description": "For validation errors: every offending field and why"})
+    Open to extension members: each problem type's own schema in the OpenAPI document (generated from
+    broker/problems.py) declares which it carries, and closes the list.
+    """
+
+    class Meta:
+        # Extension members pass (without additionalProperties, which would mark them evaluated and
+        # open every problem type's unevaluatedProperties: false).
+        unknown = EXCLUDE
+
+    type = fields.String(
+        required=True,
+        metadata={"description": "Stable URI of the kind of problem: switch on it, never on title or detail"},
+    )
+    title = fields.String(required=True, metadata={"description": "The problem type's summary, for people"})
+    status = fields.Integer(
+        required=True,
+        validate=validate.Range(min=400, max=599),
+        metadata={"description": "The HTTP status, repeated"},
+    )
+    detail = fields.String(required=True, metadata={"description": "What went wrong this time, for people"})
+    instance = fields.String(metadata={"description": "The request path"})
 
 
 class PageQuerySchema(Schema):

@@ -111,6 +111,7 @@ def get_entry(session: orm.Session, actor: Actor, index: int) -> Any:
 @endpoint(
     summary="Inclusion proof of an entry in the tree of a given size (oversight body)",
     tag="audit",
+    expensive=True,
     query=schemas.InclusionQuerySchema,
     response=schemas.InclusionProofSchema,
     problems=(problems.Forbidden, problems.InvalidRange),
@@ -131,6 +132,7 @@ def inclusion_proof(session: orm.Session, actor: Actor, query: dict[str, Any]) -
 @endpoint(
     summary="Consistency proof between two tree sizes (oversight body)",
     tag="audit",
+    expensive=True,
     query=schemas.ConsistencyQuerySchema,
     response=schemas.ConsistencyProofSchema,
     problems=(problems.Forbidden, problems.InvalidRange),
@@ -152,6 +154,7 @@ def consistency_proof(session: orm.Session, actor: Actor, query: dict[str, Any])
 @endpoint(
     summary="An order's case file: metadata, signed messages, timeline with inclusion proofs",
     tag="audit",
+    expensive=True,
     response=schemas.CaseFileSchema,
     problems=(problems.Forbidden, problems.NotFound),
 )

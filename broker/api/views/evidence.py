@@ -221,6 +221,7 @@ def complete_upload(call: Call, order_id: uuid.UUID, package_id: uuid.UUID) -> R
     summary="Download a sealed package's ciphertext (issuing authority; not while the enforcing authority may "
     "still object). Supports Range; every download is logged",
     tag="evidence",
+    expensive=True,
     stream=True,
     raw_response=PACKAGE_MEDIA_TYPE,
     headers=(

@@ -59,6 +59,7 @@ def create_order(session: orm.Session, actor: Actor, body: dict[str, Any]) -> Or
 @endpoint(
     summary="Check a draft against its legal instrument without creating anything (live checking)",
     tag="orders",
+    expensive=True,
     body=schemas.DraftOrderSchema,
     response=schemas.CheckReportSchema,
     idempotent=True,
@@ -113,7 +114,13 @@ def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
     signed=True,
     response=schemas.OrderSchema,
     idempotent=True,
-    problems=(*SIGNED, problems.CertificateMismatch, problems.LegalCheckFailed, problems.Forbidden),
+    problems=(
+        *SIGNED,
+        problems.CertificateMismatch,
+        problems.LegalCheckFailed,
+        problems.Forbidden,
+        problems.InvalidReference,  # no enforcing authority registered for the State to notify (Art. 8)
+    ),
 )
 def issue_order(session: orm.Session, actor: Actor, order_id: uuid.UUID, jws: str) -> Order:
     broker = services()
