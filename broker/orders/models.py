@@ -20,7 +20,17 @@ class Order(Base):
     """One EPOC or EPOC-PR from an issuing authority to a provider's addressee."""
 
     __tablename__ = "orders"
-    __table_args__ = (sa.Index("ix_orders_provider_state", "provider_id", "state"),)
+    # Each party's inbox is one walk down its own index, in the inbox's order (orders.queries.inbox).
+    __table_args__ = (
+        sa.Index("ix_orders_provider_state", "provider_id", "state"),
+        sa.Index("ix_orders_provider_inbox", "provider_id", "emergency", "updated_at", "id"),
+        sa.Index(
+            "ix_orders_issuing_authority_inbox", "issuing_authority_id", "emergency", "updated_at", "id"
+        ),
+        sa.Index(
+            "ix_orders_enforcing_authority_inbox", "enforcing_authority_id", "emergency", "updated_at", "id"
+        ),
+    )
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
     order_type: orm.Mapped[OrderType] = orm.mapped_column(enum_column(OrderType, "order_type"))
