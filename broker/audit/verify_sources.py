@@ -49,10 +49,31 @@ class LogSource(Protocol):
         ...
 
 
+class HttpAnswer(Protocol):
+    """What ApiSource reads of an HTTP answer: requests' spelling."""
+
+    status_code: int
+    text: str
+
+    def json(self) -> Any: ...
+
+
+class HttpSession(Protocol):
+    """The part of requests.Session ApiSource uses; the demo hands in one over Flask's test client."""
+
+    headers: dict[str, str]
+
+    def get(self, url: str, params: dict[str, int], timeout: float) -> HttpAnswer: ...
+
+    def post(self, url: str, params: dict[str, int], timeout: float) -> HttpAnswer: ...
+
+
 class ApiSource:
     """The broker's audit API, read with an oversight body's token."""
 
-    def __init__(self, base_url: str, token: str, session: requests.Session | None = None) -> None:
+    def __init__(
+        self, base_url: str, token: str, session: requests.Session | HttpSession | None = None
+    ) -> None:
         self.base = base_url.rstrip("/") + "/api/v1/audit"
         self.http = session or requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"

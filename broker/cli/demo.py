@@ -135,7 +135,7 @@ def demo(database_url: str | None, keep: bool, scenario: str | None, serve: bool
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _lifecycle(settings: dict[str, str], database: Database, parties: dict[str, Any]) -> dict[str, Any]:
+def _lifecycle(settings: dict[str, object], database: Database, parties: dict[str, Any]) -> dict[str, Any]:
     """The second scenario, on its own app whose clock only the demo moves (and the same database)."""
     from broker.app import create_app
     from broker.cli.worker import run_once

@@ -108,7 +108,7 @@ def run_gunicorn(factory: Callable[[], Any], host: str, port: int, processes: in
     from gunicorn.http import wsgi
 
     # gunicorn has no setting for its Server header; waitress had `ident`. Set before the fork.
-    wsgi.SERVER = SERVER_NAME  # type: ignore[attr-defined]
+    wsgi.SERVER = SERVER_NAME
 
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",

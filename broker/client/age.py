@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import pyrage  # type: ignore[import-untyped]
+import pyrage
 from pyrage import x25519
 
 __all__ = [

@@ -318,8 +318,11 @@ class TestClientSession:
         self.client = client
         self.headers: dict[str, str] = {}
 
-    def get(self, url: str, params: dict[str, int] | None = None, timeout: float | None = None) -> "_Answer":
+    def get(self, url: str, params: dict[str, int], timeout: float) -> "_Answer":
         return _Answer(self.client.get(urlsplit(url).path, query_string=params, headers=self.headers))
+
+    def post(self, url: str, params: dict[str, int], timeout: float) -> "_Answer":
+        return _Answer(self.client.post(urlsplit(url).path, query_string=params, headers=self.headers))
 
 
 class _Answer:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from datetime import timedelta
 
-import pyrage  # type: ignore[import-untyped]
+import pyrage
 import sqlalchemy as sa
 from sqlalchemy import orm
 
