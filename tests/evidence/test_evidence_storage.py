@@ -163,7 +163,8 @@ def test_round_trip(storage: st.Storage) -> None:
         (i, len(data), _sha(data)) for i, data in enumerate(chunks)
     ]
     assert all(c.etag for c in stored) == (storage.name == "s3")
-    storage.complete(KEY, upload_id, stored)
+    measured = storage.complete(KEY, upload_id, stored)
+    assert measured == st.Measured(size=sum(map(len, chunks)), sha256=_sha(b"".join(chunks)))
     assert storage.size(KEY) == sum(map(len, chunks))
     assert _read(storage) == b"".join(chunks)
 
@@ -173,8 +174,9 @@ def test_out_of_order_puts(storage: st.Storage) -> None:
     chunks = _chunks(storage, 3)
     upload_id = storage.begin(KEY)
     stored = [_put(storage, upload_id, i, chunks[i]) for i in (2, 0, 1)]
-    storage.complete(KEY, upload_id, stored)
+    measured = storage.complete(KEY, upload_id, stored)
     assert _read(storage) == b"".join(chunks)
+    assert measured.sha256 == _sha(b"".join(chunks)), "measured in the object's order, not the arrival's"
 
 
 def test_reput_replaces_chunk(storage: st.Storage) -> None:
@@ -238,7 +240,7 @@ def test_source_read_beyond_length(storage: st.Storage) -> None:
 def test_zero_chunks_make_empty_object(storage: st.Storage) -> None:
     """Does completing an upload without chunks create an empty object?"""
     upload_id = storage.begin(KEY)
-    storage.complete(KEY, upload_id, [])
+    assert storage.complete(KEY, upload_id, []) == st.Measured(size=0, sha256=_sha(b""))
     assert storage.size(KEY) == 0
     assert _read(storage) == b""
     assert _read(storage, start=0, stop=10) == b""

@@ -9,7 +9,6 @@ database is never locked while gigabytes cross the network and the server's memo
 
 import base64
 import binascii
-import hashlib
 import logging
 import re
 import uuid
@@ -40,9 +39,11 @@ from broker.evidence import queries
 from broker.evidence.models import EvidencePackage
 from broker.evidence.storage import ChunkMismatch
 from broker.evidence.storage import ChunkTruncated
+from broker.evidence.storage import Measured
 from broker.evidence.storage import Storage
 from broker.evidence.storage import StorageError
 from broker.evidence.storage import StoredChunk
+from broker.evidence.storage import measure
 from broker.vocabulary import EvidenceState
 
 log = logging.getLogger(__name__)
@@ -195,24 +196,21 @@ def complete_upload(call: Call, order_id: uuid.UUID, package_id: uuid.UUID) -> R
     broker = call.services
     with call.transaction() as session:
         target, chunks = queries.completion_target(session, call.actor, order_id, package_id)
-    _assemble(broker.storage, target, chunks)
-    digest, size = hashlib.sha256(), 0
-    for block in broker.storage.read(target.storage_key):
-        digest.update(block)
-        size += len(block)
+    measured = _assemble(broker.storage, target, chunks)
+    size, sha256 = measured.size, measured.sha256
     with call.transaction() as session:
         package = operations.finish_upload(
-            session, broker.clock, call.actor, order_id, package_id, size, digest.hexdigest()
+            session, broker.clock, call.actor, order_id, package_id, size, sha256
         )
         declared = (package.declared_size, package.declared_sha256)
         if package.state is not EvidenceState.DELETED:
             return call.answer(session, describe(package))
     _remove(target)
     raise problems.PackageDigestMismatch(
-        f"the assembled package is {size} bytes with SHA-256 {digest.hexdigest()}, but {declared[0]} bytes "
+        f"the assembled package is {size} bytes with SHA-256 {sha256}, but {declared[0]} bytes "
         f"with SHA-256 {declared[1]} were declared; it was deleted: upload it again as a new package",
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
     )
 
 
@@ -376,20 +374,21 @@ def _byte_range(requested: Range | None, size: int, etag: str) -> tuple[int, int
     return start, stop
 
 
-def _assemble(storage: Storage, target: queries.Transfer, chunks: list[StoredChunk]) -> None:
-    """Assemble the chunks into the package's object, unless an earlier attempt already did.
+def _assemble(storage: Storage, target: queries.Transfer, chunks: list[StoredChunk]) -> Measured:
+    """Assemble the chunks into the package's object, unless an earlier attempt already did; measure it.
 
     The storage drops the chunks once the object exists; if the broker stopped before recording that,
     the client's retry finds no upload to complete but the object in place, which is then measured.
     """
     try:
-        storage.complete(target.storage_key, target.upload_id or "", chunks)
+        return storage.complete(target.storage_key, target.upload_id or "", chunks)
     except StorageError as failure:
         try:
             storage.size(target.storage_key)
         except KeyError:
             raise failure from None
         log.warning("package %s was assembled before; measuring the stored object", target.package_id)
+        return measure(storage.read(target.storage_key))
 
 
 def _stream(blocks: Iterator[bytes]) -> Iterator[bytes]:

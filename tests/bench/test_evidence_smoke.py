@@ -5,7 +5,7 @@ import re
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "evidence.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "evidence.py"
 
 
 def _bench_module():
@@ -29,6 +29,6 @@ def test_the_bench_reports_a_tiny_package_on_sqlite(tmp_path):
     number, mebibytes = r"\d+(?:\.\d+)?", r"\d+(?:\.\d+)? MiB"
     row = rf"^\| 1 MiB( \| {number}){{4}}( \| {mebibytes}){{2}} \|$"
     assert re.search(row, report, re.MULTILINE), report
-    assert "### SQLite" in report and "### PostgreSQL" not in report
+    assert "#### SQLite" in report and "#### PostgreSQL" not in report
     assert "chunks of 256 KiB" in report
     assert not list(tmp_path.glob("broker-bench-*")), "the temporary folder was left behind"
