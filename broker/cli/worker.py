@@ -27,6 +27,7 @@ from broker.evidence.retention import Keeper
 from broker.evidence.retention import delete_due
 from broker.evidence.storage import storage_from_settings
 from broker.notify.delivery import deliver_due
+from broker.reports.operations import fold_all
 from broker.workflow.operations.due import fire_next
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def run_once(
     keeper: Keeper | None = None,
 ) -> int:
     """Fire every clock now due, delete the evidence the broker must no longer hold, integrate the log
-    entries still queued, deliver the outbox, and sign a checkpoint when one is due."""
+    entries still queued, fold the report statistics' changes, deliver the outbox, and sign a
+    checkpoint when one is due."""
     done = 0
     for _ in range(MAX_CLOCKS_PER_ROUND):
         try:
@@ -64,6 +66,7 @@ def run_once(
         done += delete_due(database, clock, keeper, say)
     # Whatever the requests left queued (they integrate without waiting when another process is at it).
     integrate_all(database)
+    fold_all(database)  # the report statistics' changes into their tallies
     if signer is not None:
         done += deliver_due(database, clock, signer, http)
         done += _checkpoint_if_due(database, clock, signer, say, checkpoint_every)

@@ -2,14 +2,21 @@
 
 `report_orders` holds each issued order's facts (broker.reports.facts) as they stand after its latest
 change; the two tally tables hold their sums per day, month and year, so a year's report reads one
-year's tallies instead of a million orders. broker.reports.operations.recount keeps all three in step
+year's tallies instead of a million orders. broker.reports.operations.recount keeps them in step
 with the order, in the transaction that changes it; a row of `report_orders` also says what the order
 counted as until then, which is what is taken out of the tallies when it moves on.
+
+A change does not update the tallies themselves: thousands of orders of one State and day share a
+tally row, and a row updated by every such transaction would make each wait for the one before it
+to commit, as the single log head once did. The change appends what it adds and takes away to a
+`…_changes` table instead (an insert, which never waits for another), the worker folds the changes
+into the tallies every round, and a report reads both.
 """
 
 import uuid
 from datetime import date
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -108,3 +115,14 @@ class TransparencyTally(Base):
     disclosed: orm.Mapped[bool] = orm.mapped_column(primary_key=True)
     requests: orm.Mapped[int]
     targets: orm.Mapped[int]
+
+
+def _changes_of(tally: sa.Table, name: str) -> sa.Table:
+    """An append-only table of additions to `tally`: its key and measure columns, and a sequence id."""
+    columns = [sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)]
+    columns += [sa.Column(column.name, column.type, nullable=False) for column in tally.columns]
+    return sa.Table(name, Base.metadata, *columns)
+
+
+ART28_CHANGES = _changes_of(cast(sa.Table, Art28Tally.__table__), "report_art28_changes")
+TRANSPARENCY_CHANGES = _changes_of(cast(sa.Table, TransparencyTally.__table__), "report_transparency_changes")

@@ -2,7 +2,8 @@
 
 Every operation that changes an issued order calls `recount` last, in the same transaction as the
 change: the order's facts are worked out again from its messages and clocks, and what it counted as
-before is moved in the tallies to what it counts as now. A report then only adds up tallies
+before is moved to what it counts as now, appended as changes that `fold` (the worker) adds into
+the tallies. A report then only adds up tallies and changes
 (broker.reports.art28, broker.reports.transparency); reading one writes only the audit entry naming
 who read which report for which period. `rebuild` counts everything again from the orders, after a
 change made outside the operations (a repair by hand, a restored backup).
@@ -25,12 +26,15 @@ from broker.access import Actor
 from broker.access import require_kind
 from broker.audit.operations import record
 from broker.clock import Clock
+from broker.db import Database
 from broker.orders.models import Order
 from broker.parties.models import Organisation
 from broker.reports import art28
 from broker.reports import transparency
 from broker.reports.facts import OrderFacts
 from broker.reports.facts import facts_of
+from broker.reports.models import ART28_CHANGES
+from broker.reports.models import TRANSPARENCY_CHANGES
 from broker.reports.models import Art28Tally
 from broker.reports.models import CountedOrder
 from broker.reports.models import TransparencyTally
@@ -48,6 +52,7 @@ from broker.vocabulary import OrganisationKind
 
 BATCH = 1000  # orders counted again per round of `rebuild`, so its memory stays flat
 FLUSH_AT = 50_000  # tally rows `rebuild` adds up in memory before writing them
+FOLD_BATCH = 5000  # changes folded into the tallies per transaction
 
 
 def recount(session: orm.Session, order: Order) -> None:
@@ -72,8 +77,10 @@ def recount(session: orm.Session, order: Order) -> None:
     if before == after:
         return
     art28_changes, transparency_changes = changes(before, after)
-    _add(session, Art28Tally, ART28_KEY, ART28_MEASURES, art28_changes.items())
-    _add(session, TransparencyTally, TRANSPARENCY_KEY, TRANSPARENCY_MEASURES, transparency_changes.items())
+    _append(session, ART28_CHANGES, ART28_KEY + ART28_MEASURES, art28_changes.items())
+    _append(
+        session, TRANSPARENCY_CHANGES, TRANSPARENCY_KEY + TRANSPARENCY_MEASURES, transparency_changes.items()
+    )
     if row is None:
         session.add(CountedOrder(**asdict(after)))
     else:
@@ -81,13 +88,51 @@ def recount(session: orm.Session, order: Order) -> None:
             setattr(row, name, value)
 
 
+def fold(session: orm.Session, limit: int = FOLD_BATCH) -> int:
+    """Add up to `limit` of the oldest unfolded changes into the tallies and delete them; how many.
+
+    On PostgreSQL the changes are claimed with SKIP LOCKED, so a second worker folds others, or
+    none, instead of waiting; the tally rows are updated in key order, so two folds cannot deadlock.
+    A report reads tallies and changes together, so it answers the same before and after.
+    """
+    folded = 0
+    for changes_table, tally, key, measures in (
+        (ART28_CHANGES, Art28Tally, ART28_KEY, ART28_MEASURES),
+        (TRANSPARENCY_CHANGES, TransparencyTally, TRANSPARENCY_KEY, TRANSPARENCY_MEASURES),
+    ):
+        claim = (
+            sa.select(changes_table.c.id, *(changes_table.c[name] for name in key + measures))
+            .order_by(changes_table.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = session.execute(claim).all()
+        if not rows:
+            continue
+        sums: dict[Key, list[int]] = {}
+        _sum_into(sums, ((tuple(row[1 : 1 + len(key)]), tuple(row[1 + len(key) :])) for row in rows))
+        _add(session, tally, key, measures, ((k, tuple(a)) for k, a in sums.items() if any(a)))
+        session.execute(sa.delete(changes_table).where(changes_table.c.id.in_([row.id for row in rows])))
+        folded += len(rows)
+    return folded
+
+
+def fold_all(database: Database) -> int:
+    """Fold every change into the tallies, batch by batch, each in its own short transaction."""
+    total = 0
+    while True:
+        with database.transaction() as session:
+            done = fold(session)
+        total += done
+        if done == 0:
+            return total
+
+
 def rebuild(session: orm.Session) -> int:
     """Count every issued order again from its messages and clocks, then every tally; how many orders.
 
     In rounds of BATCH orders, so memory does not grow with the number of orders.
     """
-    session.execute(sa.delete(Art28Tally))
-    session.execute(sa.delete(TransparencyTally))
     session.execute(sa.delete(CountedOrder))
     counted, last = 0, None
     while True:
@@ -105,9 +150,12 @@ def rebuild(session: orm.Session) -> int:
 
 
 def retally(session: orm.Session) -> None:
-    """Every tally again from `report_orders`, in rounds, adding up at most FLUSH_AT rows in memory."""
-    session.execute(sa.delete(Art28Tally))
-    session.execute(sa.delete(TransparencyTally))
+    """Every tally again from `report_orders`, in rounds, adding up at most FLUSH_AT rows in memory.
+
+    The unfolded changes go too: `report_orders` already holds the facts they were counting towards.
+    """
+    for table in (ART28_CHANGES, TRANSPARENCY_CHANGES, Art28Tally, TransparencyTally):
+        session.execute(sa.delete(table))
     columns = [getattr(CountedOrder, field.name) for field in fields(OrderFacts)]
     art28: dict[Key, list[int]] = {}
     received: dict[Key, list[int]] = {}
@@ -168,6 +216,15 @@ def _add(
     if rows:
         table = cast(sa.Table, tally.__table__)
         session.execute(_adding(session.get_bind().dialect.name, table, key, measures), rows)
+
+
+def _append(
+    session: orm.Session, table: sa.Table, columns: tuple[str, ...], amounts: Iterable[tuple[Key, Amounts]]
+) -> None:
+    """Append what an order's change adds to (or, negative, takes from) each tally row: inserts only."""
+    rows = [dict(zip(columns, k + a, strict=True)) for k, a in amounts]
+    if rows:
+        session.execute(sa.insert(table), rows)
 
 
 def _adding(dialect: str, table: sa.Table, key: tuple[str, ...], measures: tuple[str, ...]) -> sa.Executable:

@@ -2,80 +2,79 @@
 
 The period becomes a handful of runs of years, months and days (broker.reports.period.spans); each
 run is a range of the tally's primary key, which starts with (span, bucket), so the database reads
-only the rows of those spans, however many orders they count.
+only the rows of those spans, however many orders they count. The changes the worker has not folded
+into the tallies yet (broker.reports.models, `…_changes`) are read with them, so a report is
+current to the last committed order.
 """
 
 import uuid
 from typing import Any
+from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
+from broker.reports.models import ART28_CHANGES
+from broker.reports.models import TRANSPARENCY_CHANGES
 from broker.reports.models import Art28Tally
 from broker.reports.models import TransparencyTally
 from broker.reports.period import Period
 from broker.reports.period import spans
 
 ART28_LABEL = (
-    Art28Tally.order_type,
-    Art28Tally.status,
-    Art28Tally.reason,
-    Art28Tally.partial,
-    Art28Tally.notified,
-    Art28Tally.refusal_ground,
-    Art28Tally.dimension,
-    Art28Tally.value,
+    "order_type",
+    "status",
+    "reason",
+    "partial",
+    "notified",
+    "refusal_ground",
+    "dimension",
+    "value",
 )
-TRANSPARENCY_LABEL = (
-    TransparencyTally.country,
-    TransparencyTally.instrument,
-    TransparencyTally.order_type,
-    TransparencyTally.emergency,
-    TransparencyTally.disclosed,
-)
+ART28_SUMS = ("orders", "data_orders", "data_us", "confirmations", "confirmation_us")
+TRANSPARENCY_LABEL = ("country", "instrument", "order_type", "emergency", "disclosed")
+TRANSPARENCY_SUMS = ("requests", "targets")
 
 
-def total(column: orm.InstrumentedAttribute[int]) -> sa.Cast[int]:
+def total(column: sa.ColumnElement[int]) -> sa.Cast[int]:
     """A column's sum as an integer: PostgreSQL sums BIGINT as NUMERIC, which Python reads as Decimal."""
     return sa.cast(sa.func.sum(column), sa.BigInteger)
 
 
-def in_period(tally: type[Art28Tally] | type[TransparencyTally], period: Period) -> sa.ColumnElement[bool]:
-    """The tally rows of exactly `period`: each run of spans is one key range."""
+def in_period(table: sa.Table, period: Period) -> sa.ColumnElement[bool]:
+    """The rows of exactly `period`: each run of spans is one key range."""
     runs = [
-        sa.and_(tally.span == span, tally.bucket >= first, tally.bucket < following)
+        sa.and_(table.c.span == span, table.c.bucket >= first, table.c.bucket < following)
         for span, first, following in spans(period)
     ]
     return sa.or_(*runs) if runs else sa.false()
 
 
-def art28_tallies(period: Period, country: str | None) -> sa.Select[*tuple[Any, ...]]:
-    """Orders of the Regulation issued in `period` (from `country`, or every State), summed per label."""
-    statement = (
-        sa.select(
-            *ART28_LABEL,
-            total(Art28Tally.orders),
-            total(Art28Tally.data_orders),
-            total(Art28Tally.data_us),
-            total(Art28Tally.confirmations),
-            total(Art28Tally.confirmation_us),
+def _summed(
+    tables: tuple[sa.Table, sa.Table], label: tuple[str, ...], sums: tuple[str, ...], where: dict[str, Any]
+) -> sa.Select[Any]:
+    """The label's sums over the folded tally rows and the changes not folded yet, alike filtered."""
+    parts = [
+        sa.select(*(table.c[name] for name in label + sums)).where(
+            *(table.c[name] == value for name, value in where.items() if name != "period"),
+            in_period(table, where["period"]),
         )
-        .where(in_period(Art28Tally, period))
-        .group_by(*ART28_LABEL)
+        for table in tables
+    ]
+    rows = sa.union_all(*parts).subquery()
+    return sa.select(*(rows.c[name] for name in label), *(total(rows.c[name]) for name in sums)).group_by(
+        *(rows.c[name] for name in label)
     )
-    if country is not None:
-        statement = statement.where(Art28Tally.country == country)
-    return statement
 
 
-def transparency_tallies(period: Period, provider_id: uuid.UUID) -> sa.Select[*tuple[Any, ...]]:
+def art28_tallies(period: Period, country: str | None) -> sa.Select[Any]:
+    """Orders of the Regulation issued in `period` (from `country`, or every State), summed per label."""
+    where: dict[str, Any] = {"period": period} | ({"country": country} if country is not None else {})
+    return _summed((cast(sa.Table, Art28Tally.__table__), ART28_CHANGES), ART28_LABEL, ART28_SUMS, where)
+
+
+def transparency_tallies(period: Period, provider_id: uuid.UUID) -> sa.Select[Any]:
     """Orders `provider_id` received in `period`, summed per requesting State, instrument and kind."""
-    return (
-        sa.select(
-            *TRANSPARENCY_LABEL,
-            total(TransparencyTally.requests),
-            total(TransparencyTally.targets),
-        )
-        .where(TransparencyTally.provider_id == provider_id, in_period(TransparencyTally, period))
-        .group_by(*TRANSPARENCY_LABEL)
+    tables = (cast(sa.Table, TransparencyTally.__table__), TRANSPARENCY_CHANGES)
+    return _summed(
+        tables, TRANSPARENCY_LABEL, TRANSPARENCY_SUMS, {"period": period, "provider_id": provider_id}
     )
