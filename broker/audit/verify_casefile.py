@@ -9,14 +9,19 @@ the same object. So a case file verifies only if, in order:
 2. every entry the case file's checkpoint covers carries an inclusion proof to its signed root;
 3. the entries chain: the first names no previous entry (nothing before it was left out), and each
    names the one listed before it (nothing between was left out, nothing reordered);
-4. with the log at hand (the API or an export), a full pass over the entries the checkpoint covers
+4. every signed message the case file carries hashes to the SHA-256 an entry of its timeline names
+   (`message_sha256`), and every message an entry names is carried: a message edited, swapped or
+   left out of the case file shows;
+5. with the log at hand (the API or an export), a full pass over the entries the checkpoint covers
    finds exactly the listed entries about the order, so no entry after the last was left out.
 
-Without the log, 1 to 3 prove the case file is the order's history from its first entry, with no gap,
-up to its last entry; only 4 proves that nothing came after.
+Without the log, 1 to 4 prove the case file is the order's history from its first entry, with no gap,
+up to its last entry; only 5 proves that nothing came after.
 """
 
 import base64
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,9 +43,9 @@ from broker.audit.verify_sources import open_note
 def verify_case_file(case_file: dict[str, Any], vkey: str, source: LogSource | None = None) -> Verified:
     """Prove an order's case file against the checkpoint it carries; with `source`, prove it complete."""
     order = case_file.get("order")
-    order_id = order.get("id") if isinstance(order, dict) else None
-    if not isinstance(order_id, str):
+    if not isinstance(order, dict) or not isinstance(order.get("id"), str):
         raise AuditVerificationError("the case file names no order")
+    order_id: str = order["id"]
     checkpoint_document = case_file.get("checkpoint")
     if not checkpoint_document:
         raise AuditVerificationError("the case file carries no checkpoint to prove its entries against")
@@ -51,6 +56,8 @@ def verify_case_file(case_file: dict[str, Any], vkey: str, source: LogSource | N
         raise AuditVerificationError("the case file lists no entries, not even its own export")
     timeline = [_proved(entry, order_id, checkpoint) for entry in listed]
     unchained = check_timeline(order_id, timeline)
+    queued = case_file.get("queued") or []
+    _check_messages(order, [document for _, document in timeline], queued)
 
     proved = sum(1 for index, _ in timeline if index < checkpoint.size)
     signed_at = checkpoint_document.get("created_at")
@@ -70,7 +77,8 @@ def verify_case_file(case_file: dict[str, Any], vkey: str, source: LogSource | N
     )
     if later := len(timeline) - proved:
         statement += f"; {later} recorded after the checkpoint are listed without proof"
-    if queued := case_file.get("queued"):
+    statement += f"; its {len(order['messages'])} signed messages are the ones the entries name"
+    if queued:
         statement += f"; {len(queued)} queued, not yet in the log"
     if source is None:
         statement += (
@@ -121,6 +129,47 @@ def check_timeline(order_id: str, timeline: Sequence[tuple[int, dict[str, Any]]]
             )
         before = index
     return unchained
+
+
+def _check_messages(order: dict[str, Any], leaves: list[dict[str, Any]], queued: list[Any]) -> None:
+    """Raise unless the carried messages and the messages the entries name are the same, hash for hash.
+
+    A message's SHA-256 is over its compact JWS as received; entries still queued may name messages
+    too (they are not in the log yet, so they vouch for nothing, but a message they name is expected).
+    """
+    messages = order.get("messages")
+    if not isinstance(messages, list):
+        raise AuditVerificationError("the case file carries no list of the order's messages")
+    carried: dict[str, str] = {}
+    for message in messages:
+        jws = message.get("jws") if isinstance(message, dict) else None
+        if not isinstance(jws, str) or not jws.isascii():
+            raise AuditVerificationError("a message of the case file carries no compact JWS")
+        digest = hashlib.sha256(jws.encode("ascii")).hexdigest()
+        if message.get("sha256") != digest:
+            raise AuditVerificationError(
+                f"message {message.get('id')} of the case file does not hash to the SHA-256 it is listed with"
+            )
+        carried[digest] = str(message.get("id"))
+    named = {leaf["message_sha256"] for leaf in leaves if isinstance(leaf.get("message_sha256"), str)}
+    pending = set()
+    for entry in queued:
+        try:
+            document = json.loads(entry["document"])
+        except (TypeError, KeyError, ValueError):
+            continue
+        if isinstance(document, dict) and isinstance(document.get("message_sha256"), str):
+            pending.add(document["message_sha256"])
+    if unnamed := [ident for digest, ident in carried.items() if digest not in named | pending]:
+        raise AuditVerificationError(
+            f"message {', '.join(sorted(unnamed))} of the case file is named by none of its log entries: "
+            "it was edited or swapped after it was recorded"
+        )
+    if missing := sorted(named - set(carried)):
+        raise AuditVerificationError(
+            f"the log names {len(missing)} message(s) of the order that the case file does not carry "
+            f"(SHA-256 {', '.join(missing)})"
+        )
 
 
 def _entry(index: Any) -> str:

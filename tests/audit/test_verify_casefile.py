@@ -12,6 +12,7 @@ the table says who catches it and with which check:
   left out.
 """
 
+import hashlib
 import json
 import logging
 import re
@@ -172,6 +173,23 @@ def chain(entry: int, names: str, listed: str) -> Callable[[Story], str]:
     return pattern
 
 
+def edit_message(resign: bool) -> Callable[[dict[str, Any]], None]:
+    """Flip a byte of the last message's signature; with `resign`, list the edited JWS's own hash too."""
+
+    def edit(case_file: dict[str, Any]) -> None:
+        message = case_file["order"]["messages"][-1]
+        jws = message["jws"]
+        message["jws"] = jws[:-2] + ("A" if jws[-2] != "A" else "B") + jws[-1]
+        if resign:
+            message["sha256"] = hashlib.sha256(message["jws"].encode("ascii")).hexdigest()
+
+    return edit
+
+
+def drop_message(case_file: dict[str, Any]) -> None:
+    case_file["order"]["messages"].pop()
+
+
 ATTACKS = [
     Attack(
         "edit the object_id column of the first entry",
@@ -254,6 +272,32 @@ ATTACKS = [
             rf"the log's entries {s.at[5]}, \d+ are about order {s.order}, but the case file leaves them out"
         ),
     ),
+    Attack(
+        "edit a carried message's signature",
+        None,
+        edit_message(resign=False),
+        broker=None,
+        alone=lambda s: r"message [0-9a-f-]+ of the case file does not hash to the SHA-256 it is listed with",
+        with_log=lambda s: (
+            r"message [0-9a-f-]+ of the case file does not hash to the SHA-256 it is listed with"
+        ),
+    ),
+    Attack(
+        "swap a carried message and its listed hash",
+        None,
+        edit_message(resign=True),
+        broker=None,
+        alone=lambda s: r"message [0-9a-f-]+ of the case file is named by none of its log entries",
+        with_log=lambda s: r"message [0-9a-f-]+ of the case file is named by none of its log entries",
+    ),
+    Attack(
+        "leave a message out of the case file",
+        None,
+        drop_message,
+        broker=None,
+        alone=lambda s: r"the log names 1 message\(s\) of the order that the case file does not carry",
+        with_log=lambda s: r"the log names 1 message\(s\) of the order that the case file does not carry",
+    ),
 ]
 
 
@@ -300,8 +344,8 @@ def test_an_untouched_case_file_verifies_alone_and_against_the_log(story, client
     assert alone.statement == (
         f"7 timeline entries of order {story.order} against the checkpoint of size {size} signed at "
         "2026-11-24T09:00:00+00:00: each is about the order and in the signed log, and they chain from the "
-        "order's first entry with no gap; that no later entry about the order was left out can be proved only "
-        "against the log (the API, or an export)"
+        "order's first entry with no gap; its 2 signed messages are the ones the entries name; that no later "
+        "entry about the order was left out can be proved only against the log (the API, or an export)"
     )
     complete = verify.verify_case_file(case_file, vkey, api_source)
     assert complete.statement.endswith(
