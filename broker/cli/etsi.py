@@ -3,7 +3,8 @@
 Neither opens a database or the network: `export` reads the order as `broker order show` prints it
 (its certificate and signed messages) and writes XML that its XSD accepts; `import` reads an HI-1
 message or an RI form, refuses invalid or hostile XML with one line naming the element, and prints
-`{"order_type", "certificate"}`, which `broker order draft -` takes.
+the draft `broker order draft -` takes (`{"order_type", "certificate"}`, parties by registry id, as
+POST /orders/form drafts it), or with --certificate the whole certificate the document carries.
 """
 
 import json
@@ -15,6 +16,7 @@ import click
 
 from broker.clock import system_clock
 from broker.etsi import certificate
+from broker.etsi import certificate_reading
 from broker.etsi import forms
 from broker.etsi import hi1
 from broker.etsi.errors import EtsiError
@@ -61,20 +63,27 @@ def export(order_file: Any, kind: str, broker_id: str) -> None:
 
 @etsi.command("import")
 @click.argument("file", type=click.File("rb"))
-def import_(file: Any) -> None:
-    """Read FILE (HI-1 CREATE message or RI Form 1 / Form 2, or -) and print the order type and certificate."""
+@click.option(
+    "--certificate",
+    "whole",
+    is_flag=True,
+    help="Print the whole certificate as read (parties included), not the draft `broker order draft -` takes.",
+)
+def import_(file: Any, whole: bool) -> None:
+    """Read FILE (HI-1 CREATE message or RI Form 1 / Form 2, or -) and print it as a draft order."""
     data = file.read(MAX_BYTES + 1)
     try:
         if b"HI1Message" in data[:4096]:
             message = hi1.read(data)
-            order_type, found = certificate.certificate_from_objects(
+            order_type, found = certificate_reading.certificate_from_objects(
                 [a.object for a in message.actions if a.object is not None]
             )
         else:
             order_type, found = forms.import_form(data)
     except EtsiError as error:
         raise click.ClickException(_line(error)) from None
-    click.echo(json.dumps({"order_type": order_type, "certificate": found}, ensure_ascii=False, indent=2))
+    document = found if whole else forms.draft_from(found)
+    click.echo(json.dumps({"order_type": order_type, "certificate": document}, ensure_ascii=False, indent=2))
 
 
 def _view(order: dict[str, Any]) -> certificate.OrderView:

@@ -18,7 +18,7 @@ from broker.etsi import hi1
 from broker.etsi import ids
 from broker.etsi import names
 from broker.etsi import provider as hi1_provider
-from broker.etsi.certificate import document_jws
+from broker.etsi.documents import document_jws
 from broker.etsi.hi1 import Endpoint
 
 

@@ -12,8 +12,6 @@ from lxml import etree
 
 from broker.etsi import names
 from broker.etsi.answers import NOTIFICATIONS
-from broker.etsi.certificate import CATEGORIES
-from broker.etsi.certificate import FORMATS
 from broker.etsi.hi1 import el
 from broker.etsi.hi1 import qualified_time
 
@@ -66,7 +64,7 @@ def csp_config() -> etree._Element:
             el("common:Name", names.REQUEST_TYPE),
             el("common:Value", value),
         )
-        for value in CATEGORIES.values()
+        for value in names.CATEGORIES.values()
     ]
     configurations = el(
         "TargetingConfigurations",
@@ -79,7 +77,7 @@ def csp_config() -> etree._Element:
                 el("config:AssociatedLDRequestTypes", [_copy(t) for t in types]),
                 el("config:AssociatedLPRequestTypes", [_copy(t) for t in types]),
             )
-            for kind, (owner, name) in FORMATS.items()
+            for kind, (owner, name) in names.FORMATS.items()
         ],
     )
     return el(

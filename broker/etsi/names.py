@@ -95,3 +95,28 @@ JOSE = "application/jose"
 
 # Notifications: one NotificationType per answer a provider gives through a notification (BROKER).
 NOTIFICATION_TYPE = "EPOCNotificationType"
+
+# The certificate's values as HI-1 values, shared by writing, reading and GETCSPCONFIG.
+ROLES = {  # authority_type -> common:ApproverRole
+    "judge": "Judge",
+    "court": "Court",
+    "investigating_judge": "InvestigatingJudge",
+    "public_prosecutor": "PublicProsecutor",
+    "other_competent_authority": "OtherCompetentAuthority",
+}
+FORMATS = {  # target type -> task:FormatType (FormatOwner, FormatName)
+    "account": (ETSI, "ServiceAccessIdentifier"),
+    "email_address": (ETSI, "InternationalizedEmailAddress"),
+    "phone_number": (ETSI, "InternationalE164"),
+    "ip_address": (ETSI, "IPAddress"),
+    "username": (OWNER, "username"),
+    "device_id": (OWNER, "device_id"),
+    "other": (OWNER, "other"),
+}
+CATEGORIES = {  # data category -> ETSI RequestType
+    "subscriber": "SubscriberData",
+    "user_identification": "UserIdentifyingData",
+    "traffic": "TrafficData",
+    "content": "StoredContentData",
+}
+TASK_TYPES = {"epoc": LDTASK, "epoc-pr": LPTASK}

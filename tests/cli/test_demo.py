@@ -25,6 +25,8 @@ def test_demo_runs_the_complete_exchange_and_exits_zero():
         "verifies Example Mail's signature",
         "verifies the broker's log with only its verifier key: all",
         "The exchange completed",
+        # the HI-1 round: a provider reads and answers an EPOC-PR in ETSI TS 103 120 alone
+        "The HI-1 round completed",
         # the lifecycle scenario, on a clock the demo moves
         "Ireland's enforcing authority is notified at the same time (Art. 8)",
         "asks for clarification (Annex III): the clock stops, state clarification_requested",

@@ -8,6 +8,7 @@ from broker.etsi import hi1
 from broker.etsi import ids
 from broker.etsi import names
 from broker.etsi import provider
+from broker.etsi.documents import document_jws
 from broker.etsi.hi1 import Endpoint
 
 BROKER = Endpoint("EU", "broker.example.eu/eevidence")
@@ -59,8 +60,6 @@ def test_a_provider_gets_its_epoc_as_authorisation_task_and_signed_document(app,
     assert types == [names.AUTHORISATION, names.LDTASK, names.DOCUMENT]
     document = replies[2].find(hi1.path_of("GETResponse/HI1Object"))
     signed = next(m["jws"] for m in order["messages"] if m["type"] == "epoc")
-    from broker.etsi.certificate import document_jws
-
     assert document_jws(hi1.bind(document)) == signed  # the authority's own signature, byte for byte
     assert replies[3].find(hi1.path_of("LISTResponse/ListResponseRecord")) is not None
     assert replies[4].find(hi1.path_of("GETCSPCONFIGResponse/TargetingConfigurations")) is not None

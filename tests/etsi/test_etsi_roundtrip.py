@@ -15,6 +15,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from broker.etsi import certificate
+from broker.etsi import certificate_reading
 from broker.etsi import forms
 from broker.etsi import hi1
 from broker.etsi import xmlsafe
@@ -144,7 +145,7 @@ def test_order_to_hi1_to_order_keeps_every_field(drawn: tuple[str, dict[str, Any
     )
     xmlsafe.validate(xmlsafe.parse(data), xsd.hi1())
     message = hi1.read(data)
-    assert certificate.certificate_from_objects([a.object for a in message.actions if a.object]) == (
+    assert certificate_reading.certificate_from_objects([a.object for a in message.actions if a.object]) == (
         order_type,
         original,
     )

@@ -2,11 +2,12 @@
 
 POST /etsi/hi1 takes an HI-1 message (application/xml) and answers one: GET, LIST and GETCSPCONFIG
 read orders through the same visibility rule and audit entries as the JSON API; a provider's signed
-answer (broker.etsi.answers) goes through `steps.send_message`, the operation behind
+answer (broker.etsi.claims) goes through `steps.send_message`, the operation behind
 POST /orders/{id}/messages, and is kept only if its HI-1 objects say what its JWS says. Each answer
 and each read runs in a short transaction of its own, so a refused answer is an ErrorInformation for
 its actions and changes nothing, while the others stand. Only the door's own errors (token, rate
-limit, media type, size) are problem+json; everything after them is an HI-1 message.
+limit, media type, size) are problem+json; everything after them is an HI-1 message. A retry needs no
+Idempotency-Key: an answer already applied is refused by its JWS id (replayed-message), nothing twice.
 """
 
 import functools
@@ -28,9 +29,9 @@ from broker.api.endpoint import read_body
 from broker.api.endpoint import services
 from broker.api.schemas import etsi as presented
 from broker.api.schemas import orders as schemas
-from broker.etsi import answers
 from broker.etsi import capabilities
 from broker.etsi import certificate
+from broker.etsi import claims
 from broker.etsi import forms
 from broker.etsi import hi1
 from broker.etsi import ids
@@ -64,8 +65,10 @@ TRANSACTION = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f
     raw_body=XML,
     response_media=XML,
     expensive=True,
-    # Declared as on every POST; a repeated signed answer is refused by its JWS id (replayed-message) anyway.
-    idempotent=True,
+    # No Idempotency-Key: the signed message's id already is one. A retried answer changes nothing and is
+    # answered ErrorInformation "…replayed-message: message … was already received; nothing was changed";
+    # GET, LIST and GETCSPCONFIG only read. The key's stored answer could not replay this XML anyway.
+    idempotent=False,
     problems=(problems.UnsupportedMediaType, problems.PayloadTooLarge),
 )
 def hi1_message(call: Call) -> Response:
@@ -90,7 +93,7 @@ def hi1_message(call: Call) -> Response:
             raise Unmappable(
                 "/HI1Message/Payload/ResponsePayload", "the broker takes requests; it answers them"
             )
-        found, unsigned = answers.group(list(message.actions))
+        found, unsigned = claims.group(list(message.actions))
     except EtsiError as error:
         header = hi1.Header(me, caller, _transaction(raw), now)
         return _xml(hi1.build(header, hi1.top_level_error(error.code, _describe(error))))
@@ -117,14 +120,14 @@ def _run(call: Call, work: Callable[[orm.Session], Reply]) -> Reply:
         return _error(error)
 
 
-def _apply(call: Call, answer: answers.Answer) -> dict[int, Reply]:
+def _apply(call: Call, answer: claims.Answer) -> dict[int, Reply]:
     """One signed answer through send_message, kept only if its objects agree with its JWS."""
     broker = call.services
     try:
         with call.transaction() as session:
             order = _order(session, call.actor, answer.references)
             steps.send_message(session, broker.clock, broker.window, call.actor, order.id, answer.jws)
-            answers.check(answer, envelope.read_unverified(answer.jws))  # verified by send_message above
+            claims.check(answer, envelope.read_unverified(answer.jws))  # verified by send_message above
     except (problems.Problem, EtsiError) as error:
         return {action.number: _error(error) for action in answer.actions}
     replies: dict[int, Reply] = {}
@@ -241,7 +244,9 @@ def export_form(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Resp
             order.order_type.value, order.certificate, notified=order.enforcing_authority_id is not None
         )
     except EtsiError as error:
-        raise problems.ValidationFailed(f"the certificate has no RI form: {_describe(error)}") from error
+        raise problems.ValidationFailed(
+            f"the certificate has no RI form: {_describe(error)}", errors={"certificate": [_describe(error)]}
+        ) from error
     return _xml(document)
 
 
