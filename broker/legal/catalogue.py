@@ -26,6 +26,8 @@ _REGULATION = (
     certificate.ee15,
     certificate.ee24,
     certificate.ee26,
+    certificate.ee36,
+    certificate.ee37,
     scope.EE27,
     conditions.ee31,
     conditions.ee35,

@@ -8,6 +8,7 @@ from broker.legal.model import Rule
 from broker.legal.reference import FILES
 from broker.legal.reference import load_reference
 from broker.vocabulary import Instrument
+from broker.wire.requirements import OWNERS
 
 COMMAND = "python -m broker.legal.docs > docs/legal-rules.md"
 
@@ -43,6 +44,13 @@ broker enforces them. Nothing here is legal advice.
 - A finding whose message starts with "Needs data" could not be decided: it names the fields to
   give. `Report.derived` carries `notification_required`, `notify_state`, `deadline` and
   `ex_post_validation_required` for the order workflow.
+- **Owns**: the certificate members a rule answers for (the table is `broker/wire/requirements.py`).
+  When the wire schema refuses one of them (missing, empty or of the wrong type), its message starts
+  with the rule id and citation and ends with the same how-to-fix the rule's finding gives for a
+  member the schema accepts but the law does not (a blank statement, a false attestation).
+- **Overridable**: the law asks for it only "where necessary", which a person judges: a finding of
+  such a rule may be overruled with a reason (`CheckInput.overrides`, by rule id); it is kept with
+  that reason and never blocks.
 """
 
 
@@ -71,7 +79,24 @@ def _rule(rule: Rule) -> str:
     ]
     if rule.enforced_by:
         lines.append(f"- Enforced by: {rule.enforced_by}")
+    owned = _owned(rule)
+    if owned:
+        lines.append(f"- Owns: {owned}")
+    if rule.overridable:
+        lines.append("- Overridable: a person may overrule its findings with a reason")
     return "\n".join(lines) + "\n"
+
+
+def _owned(rule: Rule) -> str:
+    """'`case_summary`, `purpose` (epoc-pr)': the members this rule owns, by broker.wire.requirements."""
+    members = []
+    for path, owners in OWNERS.items():
+        keys = [key for key, owner in owners.items() if owner.rule_id == rule.id]
+        qualifiers = sorted({key.split(":", 1)[1] for key in keys if ":" in key})
+        if keys:
+            only = f" ({', '.join(qualifiers)})" if qualifiers and len(qualifiers) == len(keys) else ""
+            members.append(f"`{path}`{only}")
+    return ", ".join(members)
 
 
 def _reference() -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -79,6 +80,9 @@ class Rule:
     applies_to: frozenset[Instrument]
     check: Check | None = None
     enforced_by: str | None = None  # where the broker enforces a rule that has no check here
+    # The law asks for something "where necessary", which only a person can judge: a finding of this
+    # rule may be overruled with a reason (CheckInput.overrides), and then never blocks.
+    overridable: bool = False
 
     def __post_init__(self) -> None:
         if self.check is None and not self.enforced_by:
@@ -99,10 +103,21 @@ class Finding:
     fields: tuple[str, ...]  # dotted paths into the certificate, e.g. "offence.maximum_penalty_months"
     confidence: Confidence
     missing_data: bool = False
+    overridable: bool = False  # a person may overrule it with a reason (Rule.overridable)
+    overridden: str | None = None  # the reason it was overruled with; an overruled finding never blocks
+
+    @property
+    def blocks(self) -> bool:
+        """An error blocks issuing unless a person overruled it with a reason."""
+        return self.severity is Severity.ERROR and self.overridden is None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, for the API and the audit log."""
-        return {
+        """JSON-ready form, for the API and the audit log.
+
+        `overridden` appears only on a finding a person overruled, so the published forms of a finding
+        (the API's, the legal-check-failed problem's) stay as they are until overrides reach the API.
+        """
+        found: dict[str, Any] = {
             "rule_id": self.rule_id,
             "instrument": self.instrument.value,
             "citation": self.citation,
@@ -112,6 +127,9 @@ class Finding:
             "confidence": self.confidence.value,
             "missing_data": self.missing_data,
         }
+        if self.overridden is not None:
+            found["overridden"] = self.overridden
+        return found
 
 
 @dataclass(frozen=True)
@@ -122,6 +140,9 @@ class CheckInput:
     certificate: Mapping[str, Any]  # the wire body as stored (see broker.orders.operations.create_draft)
     addressee_languages: tuple[str, ...]  # ISO 639-1 codes the addressee accepts, from the registry
     issuing_date: date
+    # rule id -> the reason a person gives for overruling that rule's findings; only rules marked
+    # overridable can be overruled, and a blank reason overrules nothing.
+    overrides: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,8 +165,8 @@ class Report:
 
     @property
     def blocking(self) -> bool:
-        """Any error blocks issuing; warnings never do."""
-        return any(finding.severity is Severity.ERROR for finding in self.findings)
+        """Any error blocks issuing unless overruled; warnings never do."""
+        return any(finding.blocks for finding in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for the API and the audit log."""

@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from broker.legal.model import CheckInput
+from broker.legal.model import Finding
 from broker.vocabulary import OrderType
 from broker.wire.registry import validate_body
 
@@ -17,10 +18,15 @@ LANGUAGE = re.compile(r"[a-z]{2}")
 
 
 class InvalidCheckInput(ValueError):
-    """The order is not one the wire schema accepts: errors maps dotted field paths to messages."""
+    """The order is not one the wire schema accepts: errors maps dotted field paths to messages.
 
-    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+    findings holds, for each refused member a legal rule owns, that rule's finding (rule id, citation,
+    how to fix), the same a caseworker gets when the schema accepts the member but the rule does not.
+    """
+
+    def __init__(self, errors: Mapping[str, list[str]], findings: tuple[Finding, ...] = ()) -> None:
         self.errors = dict(errors)
+        self.findings = findings
         listed = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in self.errors.items())
         super().__init__(f"the order cannot be checked: {listed}")
 

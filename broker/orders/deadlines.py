@@ -7,9 +7,13 @@ instruments, the deadline the legal engine derived (broker.legal Report.derived[
 from datetime import datetime
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from broker.clocks import queries as clock_queries
+from broker.clocks.models import PAUSED
+from broker.clocks.models import STOPPED
+from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.orders.models import Order
 from broker.workdays import OutsideCalendar
@@ -77,3 +81,40 @@ def transfer_held_until(session: orm.Session, order: Order, now: datetime) -> da
     review = clock_queries.get(session, order.id, Clock.ENFORCING_REVIEW)
     assert review is not None
     return review.due_at
+
+
+# Art. 10(2): where the enforcing State is notified, the addressee transmits the data "at the end of
+# that 10-day period", and the notification suspends the transfer until then (Art. 8(4)). The end of
+# the hold is therefore the first instant the addressee may transfer, not the last: it cannot be in
+# breach at that instant, only after it. The broker allows no grace period beyond it (the Regulation
+# gives none). Where the hold is lifted early, by a confirmation that no ground for refusal will be
+# raised, Art. 10(2) second sentence gives the ordinary deadline (the end of the 10-day period, a
+# breach from that instant on, as under Art. 10(3)).
+BREACH_AFTER_HOLD = "Regulation (EU) 2023/1543, Art. 8(4), Art. 10(2)"
+
+
+def production_held(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL: this row (an OrderClock) is a production clock whose transfer is still held at `now`.
+
+    Held means: the order was notified to an enforcing authority without an emergency, the authority
+    has not released the transfer early, and its review window (Art. 12(1)) has not passed `now`. The
+    window's own instant counts as held for the breach (Art. 8(4), 10(2)), though the transfer
+    is allowed from it: the worker records a missed production deadline only strictly after the end of
+    the hold, whichever of the two falls later.
+    """
+    review = orm.aliased(OrderClock)
+    order = orm.aliased(Order)
+    hold = (
+        sa.select(review.id)
+        .join(order, order.id == review.order_id)
+        .where(
+            review.order_id == OrderClock.order_id,
+            review.kind == Clock.ENFORCING_REVIEW,
+            review.status != STOPPED,  # stopped: released early, refused or withdrawn
+            sa.or_(review.status == PAUSED, review.due_at >= now),
+            order.emergency.is_(False),
+            order.transfer_released_at.is_(None),
+        )
+        .exists()
+    )
+    return sa.and_(OrderClock.kind == Clock.PRODUCTION, hold)

@@ -1,6 +1,7 @@
 """The two certificates of Art. 9(1): EPOC (Annex I, production) and EPOC-PR (Annex II, preservation)."""
 
 from typing import Any
+from typing import ClassVar
 
 from marshmallow import ValidationError
 from marshmallow import fields
@@ -25,12 +26,20 @@ from broker.wire.fields import choice
 from broker.wire.fields import required_iff
 from broker.wire.fields import text
 from broker.wire.fields import unique_items
+from broker.wire.requirements import explain
 
 LANGUAGE_PATTERN = r"^[a-z]{2}$(?!\n)"
 
 
 class _CertificateSchema(WireSchema):
-    """What Annex I and Annex II share, with the rules that tie their fields together."""
+    """What Annex I and Annex II share, with the rules that tie their fields together.
+
+    Every error on a member a legal rule owns names that rule, its citation and how to fix it
+    (broker.wire.requirements), so a refusal here reads like the legal engine's finding on the same
+    member; which documents are valid does not change.
+    """
+
+    ORDER_TYPE: ClassVar[str]
 
     instrument = choice(Instrument, required=True)
     issuing_authority = fields.Nested(Authority, required=True)
@@ -67,9 +76,14 @@ class _CertificateSchema(WireSchema):
         if errors:
             raise ValidationError(errors)
 
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        raise ValidationError(explain(error.messages, data, self.ORDER_TYPE)) from error
+
 
 class EpocSchema(_CertificateSchema):
     """Annex I: the European Production Order Certificate."""
+
+    ORDER_TYPE = "epoc"
 
     similar_domestic_order_possible = StrictBoolean(required=True)
     user_information = fields.Nested(UserInformation, required=True)
@@ -81,5 +95,7 @@ class EpocSchema(_CertificateSchema):
 
 class EpocPrSchema(_CertificateSchema):
     """Annex II: the European Preservation Order Certificate, which keeps data until a production request."""
+
+    ORDER_TYPE = "epoc-pr"
 
     subsequent_request = choice(SubsequentRequest, required=True)

@@ -134,6 +134,25 @@ ROWS = [
     passes("P2-12", "Art. 8 order in English to a provider accepting English", "art8"),
     fails("P2-12", "Art. 8 order in Japanese to a provider accepting English", "art8", put("language", "ja")),
     fails("P2-12", "Art. 9 request to a provider with no recorded language", "art9", accepting()),
+    fails(
+        "P2-03",
+        "Art. 9 request whose emergency is described by spaces",
+        "art9",
+        put("emergency_justification", " "),
+    ),
+    passes("P2-15", "Art. 7 order stating the offence and the facts", "art7"),
+    fails(
+        "P2-15", "Art. 7 order whose summary of the facts is only spaces", "art7", put("case_summary", "  ")
+    ),
+    fails(
+        "P2-15", "Art. 8 order whose offence is described by spaces", "art8", put("offence.description", " ")
+    ),
+    fails(
+        "BC-01",
+        "Art. 29 request whose necessity of preservation is blank",
+        "art29",
+        put("necessity_and_proportionality", " "),
+    ),
 ]
 
 

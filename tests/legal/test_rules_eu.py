@@ -272,6 +272,32 @@ ROWS = [
         "epoc-pr",
         sentence(30, in_absentia=True),
     ),
+    passes("EE-36", "EPOC stating its case, offence and identifiers", "epoc"),
+    fails("EE-36", "EPOC whose case summary is only spaces", "epoc", put("case_summary", "   ")),
+    fails(
+        "EE-36",
+        "EPOC-PR whose necessity statement is only spaces",
+        "epoc-pr",
+        put("necessity_and_proportionality", " "),
+    ),
+    fails("EE-36", "EPOC naming a blank account", "epoc", put("targets.0.value", "  ")),
+    passes(
+        "EE-37",
+        "EPOC for IP identification with address, port and timestamp",
+        "epoc",
+        put("data_categories", ["user_identification"]),
+        put(
+            "identification",
+            [{"ip_address": "203.0.113.7", "source_port": 51514, "timestamp": "2026-10-01T21:14:09Z"}],
+        ),
+    ),
+    fails(
+        "EE-37",
+        "EPOC for IP identification without a source port (a warning a person may overrule)",
+        "epoc",
+        put("data_categories", ["user_identification"]),
+        put("identification", [{"ip_address": "203.0.113.7", "timestamp": "2026-10-01T21:14:09Z"}]),
+    ),
 ]
 
 

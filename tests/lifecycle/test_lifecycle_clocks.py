@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from broker import crypto
 from broker.cli.worker import run_once
+from broker.clock import to_rfc3339
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.workdays import add_working_days
@@ -217,6 +218,84 @@ def test_the_enforcing_review_window_ends_and_releases_the_hold(flow, clock, wor
     assert flow.clock_of(order, Clock.ENFORCING_REVIEW).status == "fired"
     assert flow.actions(order).count("enforcing_review.ended") == 1
     assert flow.send("provider", order, "response", path="responses")["state"] == "produced"
+
+
+# Art. 10(2): a notified EPOC's data are due "at the end of that 10-day period", the very instant the
+# transfer hold of Art. 8(4) ends; the addressee may transfer from that instant, so it is in breach
+# only after it (broker.orders.deadlines.BREACH_AFTER_HOLD). Before, at and after, to the microsecond.
+
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _notified_and_received_together(flow):
+    order = flow.notified()
+    flow.exchange.receive(order)  # the frozen clock stands still: received at the instant of issuing
+    end = flow.clock_of(order, Clock.ENFORCING_REVIEW).due_at
+    assert flow.clock_of(order, Clock.PRODUCTION).due_at == end, "the deadline and the hold end together"
+    return order, end
+
+
+def test_a_notified_epoc_is_in_breach_only_after_the_instant_its_hold_ends(flow, clock, work):
+    order, end = _notified_and_received_together(flow)
+
+    travel_to(clock, end - MICROSECOND)  # before: held, and no breach
+    assert fired(work(), "deadline.missed") == []
+    flow.refuse("provider", order, "response", path="responses", status=409, problem="transfer-held")
+
+    clock.advance(microseconds=1)  # at: the hold ends, the data are due now, no breach yet
+    done = work()
+    assert len(fired(done, "enforcing_review.ended")) == 1
+    assert fired(done, "deadline.missed") == []
+    production = flow.clock_of(order, Clock.PRODUCTION)
+    assert (production.status, production.breached) == ("running", False)
+
+    clock.advance(microseconds=1)  # after: still nothing transferred, so the deadline is missed
+    assert fired(work(), "deadline.missed") == [
+        f"deadline.missed: production of order {order['id']} was due {to_rfc3339(end)}"
+    ]
+    assert work() == []
+    production = flow.clock_of(order, Clock.PRODUCTION)
+    assert (production.status, production.fired_at, production.breached) == (
+        "fired",
+        end + MICROSECOND,
+        True,
+    )
+    assert flow.actions(order).count("deadline.missed") == 1
+
+
+def test_a_notified_epoc_transferred_at_the_instant_its_hold_ends_is_never_in_breach(flow, clock, work):
+    order, end = _notified_and_received_together(flow)
+    travel_to(clock, end)
+    assert fired(work(), "deadline.missed") == []
+    assert flow.send("provider", order, "response", path="responses")["state"] == "produced"
+    clock.advance(days=1)
+    assert fired(work(), "deadline.missed") == []
+    assert flow.clock_of(order, Clock.PRODUCTION).breached is False
+
+
+def test_a_deadline_set_before_the_end_of_the_hold_is_breached_only_after_the_hold(flow, clock, work):
+    order, end = _notified_and_received_together(flow)
+    flow.send("provider", order, "acknowledgement")
+    early = end - timedelta(days=5)
+    flow.send("judge", order, "new-deadline", {"deadline": to_rfc3339(early), "reason": "Urgent."})
+    assert flow.clock_of(order, Clock.PRODUCTION).due_at == early
+
+    travel_to(clock, early + timedelta(days=1))  # past the new deadline, but the transfer is held
+    assert fired(work(), "deadline.missed") == []
+    travel_to(clock, end)
+    assert fired(work(), "deadline.missed") == []
+    clock.advance(microseconds=1)
+    assert len(fired(work(), "deadline.missed")) == 1
+
+
+def test_a_transfer_released_early_keeps_the_ordinary_deadline(flow, clock, work):
+    order, end = _notified_and_received_together(flow)
+    clock.advance(days=3)
+    flow.send("enforcing", order, "enforcing-review")  # no objection: act as soon as possible (Art. 10(2))
+    travel_to(clock, end - MICROSECOND)
+    assert fired(work(), "deadline.missed") == []
+    clock.advance(microseconds=1)
+    assert len(fired(work(), "deadline.missed")) == 1, "at the latest at the end of the 10-day period"
 
 
 @pytest.mark.parametrize("order_type", ["epoc", "epoc-pr"])

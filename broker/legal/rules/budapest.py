@@ -10,7 +10,10 @@ from broker.legal.reference import ReferenceData
 from broker.legal.rules.declare import ART29
 from broker.legal.rules.declare import BUDAPEST
 from broker.legal.rules.declare import enforced_elsewhere
+from broker.legal.rules.declare import how_to_fix
 from broker.legal.rules.declare import issuing
+from broker.legal.rules.regulation_certificate import CONTENT
+from broker.legal.rules.regulation_certificate import blank_statements
 from broker.vocabulary import SubsequentRequest
 
 
@@ -28,10 +31,12 @@ def bc01(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
     requested = facts.get("subsequent_request")
     if requested is not None and requested != SubsequentRequest.MLA:
         yield Issue(
-            "An Art. 29 request must state that a mutual legal assistance request for the data will follow "
-            "(Art. 29(2)(f)): set subsequent_request to mla.",
+            f"The request names {requested}, not a mutual legal assistance request (Art. 29(2)(f)). "
+            f"{how_to_fix(facts, 'subsequent_request')}",
             ("subsequent_request",),
         )
+    # (b) the offence and facts, (e) why preservation is needed: a blank statement states nothing.
+    yield from blank_statements(facts, (*CONTENT, "necessity_and_proportionality"))
 
 
 BC02 = enforced_elsewhere(

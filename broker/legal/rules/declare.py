@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from collections.abc import Iterable
 
+from broker.legal.facts import Facts
 from broker.legal.model import Check
 from broker.legal.model import Confidence
 from broker.legal.model import Family
@@ -11,6 +12,7 @@ from broker.legal.model import Severity
 from broker.legal.model import Stage
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import Instrument
+from broker.wire.requirements import requirement
 
 REG = "Regulation (EU) 2023/1543"
 BUDAPEST = "Budapest Convention (CETS 185)"
@@ -40,6 +42,7 @@ def issuing(
     applies_to: frozenset[Instrument],
     severity: Severity = Severity.ERROR,
     family: Family | None = None,
+    overridable: bool = False,
 ) -> Callable[[Check], Rule]:
     """Decorator: the check below becomes an issuing-stage Rule with this metadata."""
 
@@ -55,9 +58,22 @@ def issuing(
             stage=Stage.ISSUING,
             applies_to=applies_to,
             check=check,
+            overridable=overridable,
         )
 
     return declare
+
+
+def how_to_fix(facts: Facts, path: str) -> str:
+    """What the caseworker must do about this member, in the words the schema's refusal uses too.
+
+    The text comes from broker.wire.requirements, so a member the schema refuses (missing, empty,
+    wrongly typed) and one a rule refuses (blank, false) read the same.
+    """
+    owner = requirement(path, facts.instrument.value, facts.order_type.value)
+    if owner is None:
+        raise KeyError(f"no rule owns {path!r} under {facts.instrument.value}")
+    return owner.fix
 
 
 def enforced_elsewhere(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from broker.legal.derived import JUDICIAL_OR_PROSECUTOR
 from broker.legal.facts import IDENTIFYING
 from broker.legal.facts import Facts
+from broker.legal.facts import blank
 from broker.legal.model import Confidence
 from broker.legal.model import Issue
 from broker.legal.model import Severity
@@ -20,8 +21,11 @@ from broker.legal.rules.declare import ART9
 from broker.legal.rules.declare import PROTOCOL
 from broker.legal.rules.declare import PROTOCOL_ARTICLES
 from broker.legal.rules.declare import enforced_elsewhere
+from broker.legal.rules.declare import how_to_fix
 from broker.legal.rules.declare import issuing
+from broker.legal.rules.regulation_certificate import CONTENT
 from broker.legal.rules.regulation_certificate import addressee_language
+from broker.legal.rules.regulation_certificate import blank_statements
 from broker.vocabulary import DataCategory
 
 U = Confidence.UNCONFIRMED
@@ -188,6 +192,24 @@ def p2_03(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
             "and how the data relate to it, or use Art. 7 or Art. 8.",
             ("emergency",),
         )
+    elif blank(facts.get("emergency_justification")):
+        yield Issue(
+            f"The description of the emergency is blank. {how_to_fix(facts, 'emergency_justification')}",
+            ("emergency_justification",),
+        )
+
+
+@issuing(
+    "P2-15",
+    f"{PROTOCOL}, Arts. 7, 8 and 9 (contents of an order or request)",
+    "An order or request states the offence, the provisions and penalties that apply, a description of the "
+    "information sought, the provider and a summary of the facts.",
+    U,
+    SOURCE,
+    PROTOCOL_ARTICLES,
+)
+def p2_15(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
+    yield from blank_statements(facts, CONTENT)
 
 
 @issuing(
@@ -257,6 +279,7 @@ RULES = (
     p2_09,
     p2_11,
     p2_12,
+    p2_15,
     enforced_elsewhere(
         "P2-13",
         f"{PROTOCOL}, Art. 7(7)",

@@ -1,17 +1,22 @@
 """What the certificate must carry for the workflow after issuing: notification, emergency, user, language."""
 
 from collections.abc import Iterator
+from collections.abc import Mapping
+from typing import Any
 
 from broker.legal.derived import notification_required
 from broker.legal.facts import Facts
 from broker.legal.facts import blank
 from broker.legal.model import Confidence
 from broker.legal.model import Issue
+from broker.legal.model import Severity
 from broker.legal.reference import ReferenceData
 from broker.legal.rules.declare import REG
 from broker.legal.rules.declare import REGULATION
+from broker.legal.rules.declare import how_to_fix
 from broker.legal.rules.declare import issuing
 from broker.legal.rules.declare import listing
+from broker.vocabulary import DataCategory
 from broker.vocabulary import UserInformationDecision
 
 ART_8_2 = ("offence_committed_in_issuing_state", "person_resides_in_issuing_state")
@@ -51,8 +56,7 @@ def ee12(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
 def ee15(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
     if facts.emergency and blank(facts.get("emergency_justification")):
         yield Issue(
-            "Describe the emergency: the imminent threat to a person's life, physical integrity or safety, "
-            "or to critical infrastructure, that justifies the 8-hour deadline (Art. 3(18), Art. 10(4)).",
+            f"The justification is blank. {how_to_fix(facts, 'emergency_justification')}",
             ("emergency_justification",),
         )
 
@@ -74,8 +78,8 @@ def ee24(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
         decision.get("justification")
     ):
         yield Issue(
-            f"You chose to {decision['decision']} informing the person whose data are sought: add a short "
-            "justification to the EPOC (Art. 13(2)).",
+            f"You chose to {decision['decision']} informing the person whose data are sought and the "
+            f"justification is blank. {how_to_fix(facts, 'user_information.justification')}",
             ("user_information.justification",),
         )
 
@@ -99,6 +103,68 @@ def ee26(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
             "addressee accept (Art. 9).",
             ("language",),
         )
+
+
+@issuing(
+    "EE-36",
+    f"{REG}, Art. 5(5), Art. 6(2)-(3); Annexes I and II",
+    "The certificate states what the order is about: the data categories, the users or identifiers, the "
+    "period, the offence and its provisions, a summary of the case and, for an EPOC-PR, why preservation is "
+    "necessary and which production request will follow.",
+    Confidence.UNCONFIRMED,
+    "legal-rules.md §1.4 (Art 5(5) content list UNCONFIRMED; Art 6 UNCONFIRMED), §7.1-7.2 (Annex I and II "
+    "fields, mostly UNCONFIRMED)",
+    REGULATION,
+)
+def ee36(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
+    yield from blank_statements(
+        facts, CONTENT if facts.production else (*CONTENT, "necessity_and_proportionality")
+    )
+
+
+CONTENT = ("offence.description", "case_summary")
+
+
+def blank_statements(facts: Facts, paths: tuple[str, ...]) -> Iterator[Issue]:
+    """A statement the schema accepts but that says nothing ("   "), with its owner's how-to-fix."""
+    for path in paths:
+        node: Any = facts.certificate
+        for step in path.split("."):
+            node = node.get(step) if isinstance(node, Mapping) else None
+        if blank(node):
+            yield Issue(f"The statement is blank. {how_to_fix(facts, path)}", (path,))
+    for index, target in enumerate(facts.get("targets") or ()):
+        if blank(target.get("value")):
+            yield Issue(
+                f"Identifier {index + 1} is blank. {how_to_fix(facts, 'targets')}",
+                (f"targets.{index}.value",),
+            )
+
+
+@issuing(
+    "EE-37",
+    f"{REG}, Art. 3(10)",
+    "Data sought only to identify the user are IP addresses and, where necessary, source ports and "
+    "timestamps: only a person can judge whether a port is necessary, so its absence is a finding that may "
+    "be overruled with a reason.",
+    Confidence.UNCONFIRMED,
+    "legal-rules.md §1.2 (Art 3(10): category [V], exact definition UNCONFIRMED), §7.1 (ip_identification "
+    "fields UNCONFIRMED)",
+    REGULATION,
+    severity=Severity.WARNING,
+    overridable=True,
+)
+def ee37(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
+    if DataCategory.USER_IDENTIFICATION not in facts.categories:
+        return
+    for index, seen in enumerate(facts.get("identification") or ()):
+        if "source_port" not in seen:
+            yield Issue(
+                f"IP address {seen['ip_address']} has no source port. Where necessary to identify the user (an "
+                "address shared by many, e.g. behind carrier-grade NAT), give the source port; otherwise "
+                "overrule this finding with the reason it is not necessary.",
+                (f"identification.{index}.source_port",),
+            )
 
 
 def addressee_language(facts: Facts, article: str) -> Iterator[Issue]:

@@ -13,6 +13,7 @@ from broker.legal.model import Issue
 from broker.legal.reference import ReferenceData
 from broker.legal.rules.declare import REG
 from broker.legal.rules.declare import REGULATION
+from broker.legal.rules.declare import how_to_fix
 from broker.legal.rules.declare import issuing
 from broker.vocabulary import Purpose
 
@@ -164,15 +165,12 @@ def ee11(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
         return
     if blank(facts.get("necessity_and_proportionality")):
         yield Issue(
-            "State why the order is necessary and proportionate, taking the suspect's rights into account "
-            "(Art. 5(2)).",
+            f"The statement is blank. {how_to_fix(facts, 'necessity_and_proportionality')}",
             ("necessity_and_proportionality",),
         )
     if facts.get("similar_domestic_order_possible") is not True:
         yield Issue(
-            "An EPOC may be issued only if a similar order could be issued under the same conditions in a "
-            "similar domestic case (Art. 5(2)): if it could, say so in similar_domestic_order_possible; if "
-            "not, do not issue.",
+            f"The attestation is false. {how_to_fix(facts, 'similar_domestic_order_possible')}",
             ("similar_domestic_order_possible",),
         )
 

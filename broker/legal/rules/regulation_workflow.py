@@ -20,13 +20,19 @@ RULES = (
         "EE-13",
         f"{REG}, Art. 8(4), Art. 10(2)",
         "When the enforcing State is notified and there is no emergency, the addressee produces the data at "
-        "the end of 10 days, or earlier if the enforcing authority confirms it will not refuse.",
+        "the end of 10 days, or earlier if the enforcing authority confirms it will not refuse. The data may "
+        "not leave before the end of the period (Art. 8(4)), so the end is the first instant the addressee "
+        "may transfer: it is in breach only after that instant, never at it, and never while the transfer "
+        "is held, whatever deadline runs.",
         confidence=V,
-        source="legal-rules.md §1.6 (E5)",
+        source="legal-rules.md §1.6 (E5), §1.5 (E7: Art. 8(4) suspensive effect); the breach instant is "
+        "the broker's reading of 'at the end of that 10-day period' (Art. 10(2))",
         applies_to=REGULATION,
         stage=LIFECYCLE,
         enforced_by=f"{WORKFLOW}: on receipt of a notified EPOC (derived notification_required) start a "
-        "10-day timer and hold the release of data until it ends or the enforcing authority confirms early.",
+        "10-day timer and hold the release of data until it ends or the enforcing authority confirms early; "
+        "the worker records a missed production deadline only strictly after both the deadline and the end "
+        "of the hold (broker.orders.deadlines.production_held, broker.workflow.operations.due).",
     ),
     enforced_elsewhere(
         "EE-14",

@@ -4,6 +4,10 @@
 conditional UPDATE (still running and due, reminder still unset), and PostgreSQL's SKIP LOCKED keeps
 workers off rows another holds, so several workers never fire one clock twice; a worker killed
 mid-way rolls back and the clock stays due.
+
+A notified EPOC's production clock does not expire while its transfer is held, nor at the instant the
+hold ends: the addressee may transfer only from that instant (Art. 8(4), 10(2);
+broker.orders.deadlines.production_held), so its breach is recorded only strictly after it.
 """
 
 from datetime import datetime
@@ -20,6 +24,7 @@ from broker.clocks.models import FIRED
 from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock as Kind
+from broker.orders.deadlines import production_held
 from broker.orders.models import Order
 from broker.orders.operations import tell
 from broker.reports.operations import recount
@@ -29,9 +34,14 @@ from broker.vocabulary import OrderState
 DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION}
 
 
+def _expired(now: datetime) -> sa.ColumnElement[bool]:
+    """Running and past its due time, unless it is a production deadline whose transfer is held."""
+    return sa.and_(OrderClock.status == RUNNING, OrderClock.due_at <= now, sa.not_(production_held(now)))
+
+
 def _due(now: datetime) -> sa.ColumnElement[bool]:
     reminder_due = sa.and_(OrderClock.reminder_at <= now, OrderClock.reminded_at.is_(None))
-    return sa.and_(OrderClock.status == RUNNING, sa.or_(OrderClock.due_at <= now, reminder_due))
+    return sa.or_(_expired(now), sa.and_(OrderClock.status == RUNNING, reminder_due))
 
 
 LOST = ""  # another worker claimed the clock first: nothing done here, but more may be due
@@ -50,7 +60,7 @@ def fire_next(session: orm.Session, clock: Clock) -> str | None:
     if row is None:
         return None
     order = session.get_one(Order, row.order_id)
-    if row.due_at <= now:
+    if session.scalar(sa.select(_expired(now)).where(OrderClock.id == row.id)):
         return _expire(session, clock, now, order, row)
     return _remind(session, clock, now, order, row)
 
@@ -58,7 +68,7 @@ def fire_next(session: orm.Session, clock: Clock) -> str | None:
 def _claim(session: orm.Session, row: OrderClock, now: datetime, **changes: object) -> bool:
     # Still due as read: without row locks (SQLite) the clock may have been restarted since.
     condition = (
-        sa.and_(OrderClock.status == RUNNING, OrderClock.due_at <= now)
+        _expired(now)
         if "status" in changes
         else sa.and_(
             OrderClock.status == RUNNING, OrderClock.reminded_at.is_(None), OrderClock.reminder_at <= now
