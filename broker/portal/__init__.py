@@ -22,6 +22,7 @@ from flask import Flask
 from flask import g
 from flask import request
 
+from broker.api.endpoint import services
 from broker.lifecycle import Clock
 from broker.portal import csrf
 from broker.portal import errors
@@ -52,6 +53,8 @@ def _frame() -> dict[str, Any]:
         "clock_status": labels.clock_status,
         "clock_enum": Clock,
         "data_category_enum": DataCategory,
+        # The broker's time, which deadlines are counted against (a frozen clock in the tests).
+        "now": services().clock(),
         # The page the language switcher brings the person back to.
         "request_path": request.full_path.rstrip("?") if request.method == "GET" else request.path,
     }

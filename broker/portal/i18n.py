@@ -20,12 +20,15 @@ English.
 import functools
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel import dates
 from babel import numbers
+from babel import units
+from babel.lists import format_list
 from babel.support import NullTranslations
 from babel.support import Translations
 from flask import Flask
@@ -118,6 +121,29 @@ def when(moment: datetime | None) -> str:
     return f"{text} UTC"
 
 
+def time_left(due: datetime, now: datetime) -> str:
+    """How long until `due` ("7 hours, 40 minutes left"), or how late it is, cut down, never rounded up.
+
+    Rounding up would tell the legal team on an 8-hour emergency order that it has more time than it has.
+    """
+    remaining = due - now
+    if remaining >= timedelta(0):
+        return gettext("%(time)s left", time=_span(remaining))
+    return gettext("%(time)s late", time=_span(-remaining))
+
+
+def _span(span: timedelta) -> str:
+    """Days from two days on, else hours and minutes, in the page's language ("2 heures et 5 minutes")."""
+    language = current()
+    if span >= timedelta(days=2):
+        return units.format_unit(span.days, "duration-day", locale=language)
+    hours, minutes = divmod(int(span.total_seconds()) // 60, 60)
+    parts = [units.format_unit(hours, "duration-hour", locale=language)] if hours else []
+    if minutes or not hours:
+        parts.append(units.format_unit(minutes, "duration-minute", locale=language))
+    return format_list(parts, style="unit", locale=language)
+
+
 def number(value: int) -> str:
     """A whole number with the language's grouping ("100,000", "100 000")."""
     return numbers.format_decimal(value, locale=current())
@@ -130,4 +156,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(translate, translate_plural, newstyle=True)  # type: ignore[attr-defined]
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.globals.update(current_language=current, languages=languages, language_name=language_name)

@@ -5,7 +5,6 @@ TOTP secret through the real operations. Passwords are hashed with Argon2id at i
 the parameters are the hash's, not the code's, and the suite signs in hundreds of times.
 """
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from portal_helpers import portal_settings
+from portal_helpers import token
 
 from broker.app import create_app
 from broker.audit.operations import integrate_all
@@ -25,24 +26,12 @@ from broker.parties.models import User
 from broker.parties.people import passwords
 from broker.parties.people import totp
 from broker.parties.people.operations import credentials
-
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+from broker.workflow.operations.due import fire_next
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
-def portal_settings(broker_key_file: Any, tmp_path: Path, **changes: Any) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "KEY_FILE": str(broker_key_file),
-        "LOG_ORIGIN": "broker.test/log",
-        "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
-        "PORTAL_COOKIE_SECURE": False,  # the test client speaks http://localhost
-        **changes,
-    }
 
 
 @pytest.fixture
@@ -111,13 +100,6 @@ def people(database: Database, clock: FrozenClock, network: Any) -> People:
     return People(database, clock)
 
 
-def token(page: Any) -> str:
-    """The CSRF token of a page's forms."""
-    found = CSRF_INPUT.search(page.get_data(as_text=True))
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
-
-
 @pytest.fixture
 def form_token() -> Any:
     return token
@@ -158,7 +140,37 @@ def log_entries(database: Database) -> Any:
     return read
 
 
-def session_cookie(client: FlaskClient) -> str | None:
-    """The session token the client's browser holds, if any."""
-    cookie = client.get_cookie("broker_session")
-    return cookie.value if cookie else None
+class Caseload:
+    """Orders for the portal's pages, made through the API as the parties' systems make them."""
+
+    def __init__(self, exchange: Any, database: Database, clock: FrozenClock) -> None:
+        self.exchange, self.database, self.clock = exchange, database, clock
+
+    def draft(self, file_number: str, author: str = "prosecutor", **changes: Any) -> dict[str, Any]:
+        return self.exchange.draft(author=author, issuing_authority={"file_number": file_number}, **changes)
+
+    def issued(self, file_number: str, author: str = "prosecutor", **changes: Any) -> dict[str, Any]:
+        return self.exchange.issue(self.draft(file_number, author, **changes), author=author)
+
+    def received(self, file_number: str, **changes: Any) -> dict[str, Any]:
+        """Issued by the prosecutor and taken by the provider: the production clock runs."""
+        return self.exchange.receive(self.issued(file_number, **changes))
+
+    def emergency(self, file_number: str) -> dict[str, Any]:
+        """Received, with 8 hours to answer."""
+        return self.received(file_number, emergency=True, emergency_justification="A threat to life.")
+
+    def overdue(self, file_number: str) -> dict[str, Any]:
+        """Received, then left past its 10 days: the worker records the missed deadline."""
+        order = self.received(file_number)
+        self.clock.advance(days=10, minutes=1)
+        with self.database.transaction() as session:
+            while fire_next(session, self.clock) is not None:
+                pass
+        integrate_all(self.database)
+        return order
+
+
+@pytest.fixture
+def caseload(exchange: Any, database: Database, clock: FrozenClock) -> Caseload:
+    return Caseload(exchange, database, clock)

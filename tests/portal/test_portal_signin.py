@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import portal_settings
-from conftest import session_cookie
-from conftest import token
 from flask.testing import FlaskClient
+from portal_helpers import portal_settings
+from portal_helpers import session_cookie
+from portal_helpers import token
 
 from broker.app import create_app
 from broker.parties.models import User

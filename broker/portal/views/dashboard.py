@@ -6,18 +6,21 @@ entry in the audit trail naming every order on it, as an API list is:
 
 - an issuing authority's caseworkers: their orders by state (a count per state, each a filter),
   overdue first, then by the soonest running deadline (`queries.dashboard`);
-- a provider's legal team and an enforcing authority: the inbox, emergencies first, then most
-  recently changed, with "unread" and "overdue" filters (`queries.inbox`, the API's GET /inbox);
+- a provider's legal team and an enforcing authority: the inbox of the open orders they must act
+  on, emergencies first (their rows marked), each part in the same order, with "unread" and
+  "overdue" filters (`queries.unread_by`, `queries.overdue`, as the API's GET /inbox);
 - an oversight body: every order, newest first, by state (`queries.listing`, GET /orders).
 
 Every list is paged by keyset ("Next page" carries where the page stopped): no offset, no count
 of the whole list, and the deadlines of a page's orders come in one query (no query per row).
+Each deadline shows the time left, counted against the broker's clock.
 """
 
 import uuid
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response
 from flask import current_app
 from flask import request
@@ -50,27 +53,55 @@ def dashboard(visit: Visit) -> Response:
 
 def _caseworker(visit: Visit) -> Response:
     state = _state()
-    after = paging.decode(request.args.get("cursor"), (int, datetime, uuid.UUID))
-    statement = queries.dashboard(visit.actor, states=None if state is None else [state], after=after)
-    rows = [(order, rank, due) for order, rank, due in visit.session.execute(statement.limit(_size() + 1))]
-    page_of = paging.cut(rows, _size(), _dashboard_position)
-    orders = [order for order, _, _ in page_of.rows]
-    return _render(visit, "dashboard/caseworker.html", "portal-dashboard", orders, page_of, state=state)
+    statement = queries.dashboard(visit.actor, states=None if state is None else [state], after=_after())
+    return _by_deadline(visit, statement, "dashboard/caseworker.html", "portal-dashboard", state=state)
 
 
 def _inbox(visit: Visit) -> Response:
+    """Emergencies first, then the others, each part overdue first then by deadline.
+
+    An emergency comes first even before its clock runs (it starts when the provider takes the
+    order): the legal team on call must not find it below a month of ten-day orders. The cursor
+    carries which part the page stopped in, so each part is paged by its own keyset.
+    """
     shown = request.args.get("show")
     shown = shown if shown in INBOX_FILTERS else None
-    after = paging.decode(request.args.get("cursor"), (bool, datetime, uuid.UUID))
-    statement = queries.inbox(
-        visit.actor,
-        unread=shown == "unread",
-        overdue_only=shown == "overdue",
-        after=after,
-    )
-    orders = list(visit.session.scalars(statement.limit(_size() + 1)))
-    page_of = paging.cut(orders, _size(), queries.inbox_position)
-    return _render(visit, "dashboard/inbox.html", "portal-inbox", page_of.rows, page_of, shown=shown)
+    after = paging.decode(request.args.get("cursor"), (bool, int, datetime, uuid.UUID))
+    in_emergencies = after is None or after[0]
+    position = None if after is None else (after[1], after[2], after[3])
+    size = _size()
+    rows = _inbox_part(visit, shown, True, position, size + 1) if in_emergencies else []
+    if len(rows) <= size:
+        rows += _inbox_part(visit, shown, False, None if in_emergencies else position, size + 1 - len(rows))
+    page_of = paging.cut(rows, size, lambda row: (row[0].emergency, *_dashboard_position(row)))
+    orders = [order for order, _, _ in page_of.rows]
+    return _render(visit, "dashboard/inbox.html", "portal-inbox", orders, page_of, shown=shown)
+
+
+def _inbox_part(
+    visit: Visit, shown: str | None, emergency: bool, after: queries.DashboardPosition | None, limit: int
+) -> list[tuple[Order, int, datetime]]:
+    """Up to `limit` rows of the emergencies' or the others' part of the inbox, after `after`."""
+    statement = queries.dashboard(visit.actor, after=after).where(Order.emergency.is_(emergency))
+    if shown == "unread":
+        statement = statement.where(queries.unread_by(visit.actor.organisation_id))
+    elif shown == "overdue":
+        statement = statement.where(queries.overdue())
+    return [(order, rank, due) for order, rank, due in visit.session.execute(statement.limit(limit))]
+
+
+def _by_deadline(
+    visit: Visit,
+    statement: sa.Select[Order, int, datetime],
+    template: str,
+    listing: str,
+    **context: Any,
+) -> Response:
+    """A page of a list in `queries.dashboard`'s order: overdue first, then the soonest deadline."""
+    rows = [(order, rank, due) for order, rank, due in visit.session.execute(statement.limit(_size() + 1))]
+    page_of = paging.cut(rows, _size(), _dashboard_position)
+    orders = [order for order, _, _ in page_of.rows]
+    return _render(visit, template, listing, orders, page_of, **context)
 
 
 def _oversight(visit: Visit) -> Response:
@@ -105,6 +136,12 @@ def _render(
         final=FINAL,
         **context,
     )
+
+
+def _after() -> queries.DashboardPosition | None:
+    """Where the previous page stopped (?cursor=…), if the cursor is one of these lists'."""
+    after = paging.decode(request.args.get("cursor"), (int, datetime, uuid.UUID))
+    return None if after is None else (after[0], after[1], after[2])
 
 
 def _dashboard_position(row: tuple[Order, int, datetime]) -> queries.DashboardPosition:

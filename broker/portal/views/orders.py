@@ -1,4 +1,5 @@
-"""An order, read-only: its certificate, who signed what with which key, the legal findings, its timeline.
+"""An order, read-only: its certificate, every message with who signed it with which key, the legal
+findings, its deadlines and its timeline.
 
 The page is `operations.read_order` (the API's GET /orders/{id}: the access rule, an `order.viewed`
 entry in the audit trail, the order marked read for the organisation) and `queries.timeline` (GET
@@ -6,6 +7,7 @@ entry in the audit trail, the order marked read for the organisation) and `queri
 found", as in the API, so that its existence does not leak.
 """
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import Response
 
+from broker import crypto
 from broker.orders import operations
 from broker.orders import queries
 from broker.orders.models import Message
@@ -53,11 +56,14 @@ EVENTS = {
 
 @dataclass(frozen=True)
 class Signature:
-    """One signed message as the page shows it: who sent it, with which key, and whether that key held."""
+    """One signed message as the page shows it: who sent it to whom, with which key, whether that key
+    held, and what it says."""
 
     message: Message
     sender: str
+    recipient: str
     key: SigningKey | None
+    body: dict[str, Any]
 
     @property
     def valid_when_signed(self) -> bool:
@@ -79,20 +85,40 @@ def order(visit: Visit, order_id: uuid.UUID) -> Response:
     keys = party_queries.signing_keys(visit.session, {message.sender_kid for message in found.messages})
     signatures = [
         Signature(
-            message, names.get(str(message.sender_id), str(message.sender_id)), keys.get(message.sender_kid)
+            message,
+            names.get(str(message.sender_id), str(message.sender_id)),
+            names.get(str(message.recipient_id), str(message.recipient_id)),
+            keys.get(message.sender_kid),
+            _body(message),
         )
         for message in found.messages
     ]
+    checks = found.checks or {}
     return visit.render(
         "orders/order.html",
         order=found,
         certificate=found.certificate,
-        checks=found.checks or {},
+        checks=checks,
+        checked_at=_instant(checks["checked_at"]) if checks.get("checked_at") else None,
         signatures=signatures,
         clocks=timeline["clocks"],
         events=[_event(event, names) for event in reversed(timeline["events"])],
         deadline=queries.deadlines(visit.session, [found.id])[found.id],
     )
+
+
+def _body(message: Message) -> dict[str, Any]:
+    """What a stored message says: its envelope's body, read from the JWS kept byte for byte.
+
+    Read without verifying again: the broker verified the signature before storing the message
+    (broker/orders/inbound.py), and the table above says whether the key held when it signed.
+    """
+    body: dict[str, Any] = json.loads(crypto.jws_payload_unverified(message.jws))["body"]
+    return body
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _party_names(found: Order) -> dict[str, str]:
@@ -107,7 +133,7 @@ def _event(event: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     organisation = actor.get("organisation")
     who = names.get(organisation, translate(N_("Another organisation"))) if organisation else None
     return {
-        "time": datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00")),
+        "time": _instant(str(event["time"])),
         "what": _event_label(action),
         "action": action,
         "who": who,
