@@ -22,6 +22,7 @@ from broker.clocks import queries as clock_queries
 from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
 from broker.lifecycle import FINAL
+from broker.lifecycle import Clock
 from broker.orders.models import Order
 from broker.orders.models import OrderRead
 from broker.vocabulary import OrderState
@@ -266,7 +267,9 @@ def deadlines(session: orm.Session, order_ids: Collection[uuid.UUID]) -> dict[uu
             OrderClock.order_id, OrderClock.kind, OrderClock.due_at, OrderClock.status, OrderClock.breached
         )
         .where(OrderClock.order_id.in_(list(order_ids)))
-        .order_by(OrderClock.due_at)
+        # Clocks due at the same instant (a notified EPOC's deadline and its review window): the
+        # production deadline is the one a party acts on, so it is the one shown.
+        .order_by(OrderClock.due_at, sa.case((OrderClock.kind == Clock.PRODUCTION, 0), else_=1))
     ).all()
     for order_id, kind, due_at, status, breached in rows:
         current = found[order_id]
