@@ -31,7 +31,7 @@ from network import BenchNetwork
 from network import BenchParty
 from network import network_file
 
-from broker.api.pagination import paginate
+from broker.api.pagination import keyset_page
 from broker.app import create_app
 from broker.db import Database
 from broker.orders import queries
@@ -141,7 +141,8 @@ def measure(url: str, count: int, processes: int, threads: int) -> tuple[list[Ro
 
             def query(options: dict[str, Any] = options) -> None:
                 with database.transaction() as session:
-                    paginate(session, services, queries.inbox(provider.actor, **options), {"page": 1})
+                    statement = queries.inbox(provider.actor, **options)
+                    keyset_page(session, services, statement, {}, queries.inbox_position)
 
             with common.counting_statements(database.engine) as statements:
                 query()
