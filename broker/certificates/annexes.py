@@ -14,11 +14,13 @@ from broker.certificates.forms import Field
 from broker.certificates.forms import Form
 from broker.certificates.forms import Section
 from broker.certificates.forms import Source
+from broker.certificates.forms import Text
 from broker.certificates.forms import Ticks
 from broker.certificates.forms import Value
 from broker.certificates.forms import envelope
 from broker.certificates.forms import free
 from broker.certificates.forms import listing
+from broker.certificates.forms import shown
 from broker.certificates.forms import table
 from broker.certificates.forms import text
 from broker.certificates.forms import ticks
@@ -111,10 +113,17 @@ EMERGENCY = (
     Field("field.emergency_justification", free("emergency_justification")),
 )
 
+
+def _language(source: Source) -> Value:
+    """The certificate's language by its name in the reader's language (the code where it has none)."""
+    code = source.body.get("language")
+    return Text(shown(code), key=f"language.{code}" if code else None)
+
+
 GROUNDS = (
     Field("field.necessity_and_proportionality", free("necessity_and_proportionality")),
     Field("field.case_summary", free("case_summary")),
-    Field("field.certificate_language", text("language")),
+    Field("field.certificate_language", _language),
 )
 
 

@@ -90,13 +90,16 @@ def catalogue(language: str) -> Catalogue:
     return Catalogue(language, dict(_document(language)["labels"]), reference)
 
 
-def choose_language(accepted: Sequence[str]) -> str:
-    """The first language the addressee accepts that has a complete catalogue, else English.
+def choose_language(accepted: Sequence[str], certificate_language: str | None = None) -> str:
+    """The form's language when the reader asks for none: one the addressee accepts, fully translated.
 
-    The directory lists the languages each addressee accepts (Art. 10 and the addressee's
-    declaration); a form in one of them that is fully translated is the one it can act on.
+    The directory lists the languages each addressee accepts (Art. 10 and its declaration), and the
+    issuing authority writes the certificate in one of them (EE-26), so that language comes first:
+    the form's words then match its free text. Otherwise the first accepted language with a complete
+    catalogue, otherwise English (a half-translated form is for readers who ask for it).
     """
-    for language in accepted:
+    preferred = [certificate_language] if certificate_language in accepted else []
+    for language in [*preferred, *accepted]:
         if language in OFFICIAL_LANGUAGES and catalogue(language).complete:
             return language
     return REFERENCE

@@ -9,7 +9,9 @@ and the images are made, never drawn by hand. The page images need pdftoppm (Deb
 The orders are invented: a Bulgarian prosecutor writes in Bulgarian to a provider's establishment in
 Germany (rendered in German), a French police office preserves data (rendered in French), the
 provider answers on the Annex III form (rendered in English), and the police confirm the production
-request (Annex V, in English) and extend the preservation (Annex VI, in German).
+request (Annex V, in English) and extend the preservation (Annex VI, in German). The other outcome
+of the Bulgarian order is shown too: the provider answers that it produced the data (the broker's
+answer form, in French) and lists them in its evidence manifest (in English).
 """
 
 import argparse
@@ -137,6 +139,48 @@ def not_executed() -> dict[str, Any]:
     }
 
 
+def produced() -> dict[str, Any]:
+    """The addressee produced everything asked for."""
+    return {
+        "outcome": "produced",
+        "data_preserved": True,
+        "explanation": "Bestands- und Verkehrsdaten werden als verschlüsselte Beweispakete übermittelt.",
+        "addressee_file_number": "EM-DE-2026-0051",
+    }
+
+
+def manifest() -> dict[str, Any]:
+    """The addressee's signed list of the files it produced, each with its encrypted package."""
+    return {
+        "data_categories": ["subscriber", "traffic"],
+        "time_range": {"start": "2026-09-01T00:00:00+03:00", "end": "2026-10-31T23:59:59+02:00"},
+        "recipient": "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef",
+        "addressee_file_number": "EM-DE-2026-0051",
+        "files": [
+            {
+                "name": "traffic-d.petrov.2026.csv",
+                "size": 48213,
+                "sha256": "5e1c0d3f8a7b6c2e9d4f1a0b3c5e7d9f2a4c6e8b0d1f3a5c7e9b2d4f6a8c0e1d",
+                "package": {
+                    "id": "9f3e2d1c-0b4a-4c5d-8e7f-6a5b4c3d2e1f",
+                    "size": 48704,
+                    "sha256": "c4a2e0f8d6b4a2c0e8f6d4b2a0c8e6f4d2b0a8c6e4f2d0b8a6c4e2f0d8b6a4c2",
+                },
+            },
+            {
+                "name": "subscriber-d.petrov.2026.json",
+                "size": 612,
+                "sha256": "0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b",
+                "package": {
+                    "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                    "size": 1103,
+                    "sha256": "7f6e5d4c3b2a19080f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978",
+                },
+            },
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class Sample:
     """One example: its name, the message, the certificate it quotes, the form's language and order."""
@@ -208,12 +252,16 @@ def samples(of: dict[str, Party]) -> list[Sample]:
         PROVIDER,
         in_reply_to=preservation_id,
     )
+    answered = of["provider"].sign("response", produced(), PROSECUTOR, in_reply_to=certificate_id)
+    listed = of["provider"].sign("evidence-manifest", manifest(), PROSECUTOR, in_reply_to=certificate_id)
     return [
         Sample("epoc-de", production, production, "de", order),
         Sample("epoc-pr-fr", preserve, preserve, "fr", preservation),
         Sample("annex-iii-en", answer, production, "en", order),
         Sample("annex-v-en", confirmation, preserve, "en", preservation),
         Sample("annex-vi-de", extension, preserve, "de", preservation),
+        Sample("answer-fr", answered, production, "fr", order),
+        Sample("evidence-manifest-en", listed, production, "en", order),
     ]
 
 

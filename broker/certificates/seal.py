@@ -5,14 +5,19 @@ checks it, and Adobe Acrobat/Reader validates ECDSA P-256 (and RSA) signatures b
 (ISO 32002 added EdDSA to PDF in 2022; viewers have not followed). The seal key is therefore a key
 of its own, read from BROKER_SEAL_KEY_FILE with its X.509 certificate from BROKER_SEAL_CERT_FILE: a
 certificate from a qualified trust service provider where the deployment has one, or the
-self-signed one `broker certificate seal-key` makes. Tests and the demo generate both at run time;
-no private key is ever committed.
+self-signed one `broker certificate seal-key` makes. A development broker without them seals with a
+self-signed pair it makes once in its instance folder (`Seal.kept_in`), so PDFs work on a bare
+machine and still verify after a restart; tests generate theirs at run time. No private key is ever
+committed.
 
 The signature is PAdES B-B (ETSI EN 319 142-1; /SubFilter ETSI.CAdES.detached) over every byte of
 the document, so changing any byte, or appending a revision (a swapped attachment), breaks it.
 """
 
 import io
+import os
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from datetime import UTC
@@ -41,6 +46,7 @@ with warnings.catch_warnings():
 from broker.certificates.render import SEAL_BOX
 
 FIELD_NAME = "BrokerSeal"
+KEY_FILE, CERTIFICATE_FILE = "seal-key.pem", "seal-cert.pem"
 
 
 class SealUnusable(ValueError):
@@ -95,6 +101,41 @@ class Seal:
         """A new P-256 key and a self-signed certificate for it, for a deployment without a CA-issued one."""
         key = ec.generate_private_key(ec.SECP256R1())
         return cls(key, self_signed(key, name, days=days, now=now))
+
+    @classmethod
+    def kept_in(cls, folder: Path, name: str) -> "Seal":
+        """The seal kept in `folder` (seal-key.pem, seal-cert.pem), made there on first use.
+
+        Several server processes may ask at once: the pair is written into a private temporary
+        folder that is then renamed into place, so every process ends up with the same pair, never
+        half of one.
+        """
+        if not (folder / KEY_FILE).exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            made = Path(tempfile.mkdtemp(prefix=".seal-", dir=folder.parent))  # mode 700
+            seal = cls.generate(name)
+            (made / CERTIFICATE_FILE).write_bytes(seal.certificate_pem)
+            descriptor = os.open(made / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(seal.key_pem)
+            try:
+                made.rename(folder)
+            except OSError:  # another process was first: use its pair
+                shutil.rmtree(made, ignore_errors=True)
+        return cls.from_files(folder / KEY_FILE, folder / CERTIFICATE_FILE)
+
+    def check_valid(self, now: datetime | None = None) -> None:
+        """SealUnusable unless the certificate is valid now: a PDF sealed otherwise would be refused.
+
+        Now is the wall clock, not the broker's (a test's or the demo's may be moved): pyHanko
+        writes the wall-clock time into the seal, and verifiers check the certificate at it.
+        """
+        now = now or datetime.now(UTC)
+        if not self.certificate.not_valid_before_utc <= now <= self.certificate.not_valid_after_utc:
+            raise SealUnusable(
+                f"the seal certificate {self.subject} is valid from {self.certificate.not_valid_before_utc} "
+                f"to {self.certificate.not_valid_after_utc} only"
+            )
 
     @property
     def certificate_pem(self) -> bytes:

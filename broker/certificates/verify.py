@@ -14,7 +14,7 @@ The checks, in order, each refusing with its own reason:
 3. the seal is intact (the digest over the signed bytes matches), its signature verifies, and its
    certificate is valid now;
 4. the seal covers the whole file: nothing was appended after it (a swapped attachment is an
-   appended revision, or changed bytes under the seal);
+   appended revision, which the refusal names, or changed bytes under the seal);
 5. the signed message is attached (message.jws) and is the one the form was drawn from (its SHA-256
    is the one in the document's keywords, which the seal covers);
 6. the message verifies against the trust list (known key of the claimed sender, valid and not
@@ -89,7 +89,7 @@ def fingerprint(certificate: x509.Certificate) -> str:
 def attachments(pdf: bytes) -> dict[str, bytes]:
     """The files embedded in a PDF, by name, read without checking anything (to pick a trust list)."""
     try:
-        return _attachments(_reader(pdf))
+        return _attachments(_reader(pdf).root)
     except Refused:
         return {}
 
@@ -151,9 +151,12 @@ def _verify(
         raise Refused("the seal's signature does not verify with its certificate")
     if not status.trusted:
         raise Refused(f"the seal certificate is not valid now: {state['subject']} (expired or not yet valid)")
+    files = _attachments(reader.root)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        raise Refused("changed after sealing: the PDF has a later revision the seal does not cover")
-    files = _attachments(reader)
+        raise Refused(
+            "changed after sealing: a later revision the seal does not cover "
+            f"({_changed_files(reader, signature.signed_revision, files)})"
+        )
     message = files.get(MESSAGE_FILE)
     if message is None:
         raise Refused(f"no signed message is attached ({MESSAGE_FILE})")
@@ -178,9 +181,22 @@ def _status(signature: Any, signer: x509.Certificate) -> Any:
         raise Refused(f"tampered: the seal cannot be evaluated ({error})") from error
 
 
-def _attachments(reader: PdfFileReader) -> dict[str, bytes]:
+def _changed_files(reader: PdfFileReader, revision: int, files: dict[str, bytes]) -> str:
+    """Which attached files the later revision changed, so that a swapped message is named as one."""
     try:
-        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        sealed = _attachments(reader.get_historical_root(revision))
+    except Exception:  # a revision pyHanko cannot read back: the refusal stands without the detail
+        return "its content differs"
+    changed = sorted(name for name in {*sealed, *files} if sealed.get(name) != files.get(name))
+    if not changed:
+        return "its content differs"
+    return f"{', '.join(changed)} {'differs' if len(changed) == 1 else 'differ'} from the sealed copy"
+
+
+def _attachments(root: Any) -> dict[str, bytes]:
+    """The embedded files of a document catalogue (the current one, or the one a revision had)."""
+    try:
+        names = root["/Names"]["/EmbeddedFiles"]["/Names"]
         return {str(names[i]): bytes(names[i + 1]["/EF"]["/F"].data) for i in range(0, len(names), 2)}
     except (KeyError, IndexError, TypeError, AttributeError):
         return {}

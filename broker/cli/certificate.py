@@ -59,7 +59,10 @@ def pdf(
     path = f"/orders/{order_id}/messages/{message_id}/pdf" if message_id else f"/orders/{order_id}/pdf"
     answer = client.request("GET", path, params={"language": language} if language else None)
     target = output or Path(f"{message_id or order_id}.pdf")
-    target.write_bytes(answer.content)
+    try:
+        target.write_bytes(answer.content)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {target}: {error.strerror}") from error
     say(f"wrote {target} ({len(answer.content)} bytes)")
 
 
@@ -75,19 +78,30 @@ def pdf(
 )
 @click.option(
     "--trust-list",
+    "trust_lists",
+    multiple=True,
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The deployment's trust list (keys/trust-list.jwks.json) or a party's key set from the API.",
+    help="The deployment's trust list (keys/trust-list.jwks.json) or a party's key set from the API; "
+    "repeat to trust the keys of several (an answer quotes the issuer's certificate).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict and the message as JSON.")
-def verify(pdf_file: Path, seal_files: tuple[Path, ...], trust_list: Path, as_json: bool) -> None:
+def verify(
+    pdf_file: Path, seal_files: tuple[Path, ...], trust_lists: tuple[Path, ...], as_json: bool
+) -> None:
     """Check FILE.pdf's seal and the signed message inside it; one line, exit status 1 if refused."""
+    seals = []
+    for path in seal_files:
+        try:
+            seals.append(x509.load_pem_x509_certificate(path.read_bytes()))
+        except (OSError, ValueError) as error:
+            raise click.ClickException(f"{path} is not a readable PEM X.509 certificate: {error}") from error
     try:
-        seals = [x509.load_pem_x509_certificate(path.read_bytes()) for path in seal_files]
-        trusted = TrustList.load(trust_list)
-    except ValueError as error:
+        trusted = TrustList(key for path in trust_lists for key in TrustList.load(path))
+        pdf = pdf_file.read_bytes()
+    except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from error
-    verdict = verify_pdf(pdf_file.read_bytes(), seals, trusted)
+    verdict = verify_pdf(pdf, seals, trusted)
     if as_json:
         write_json({**verdict.as_json(), "line": verdict.line()})
     else:

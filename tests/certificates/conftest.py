@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
+from flask import Flask
 
 from broker.certificates import Seal
 from broker.certificates import certificate_pdf
@@ -36,6 +36,14 @@ def seal_files(seal: Seal, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     key.write_bytes(seal.key_pem)
     certificate.write_bytes(seal.certificate_pem)
     return key, certificate
+
+
+@pytest.fixture
+def sealed(app: Flask, seal_files: tuple[Path, Path]) -> Flask:
+    """The app with the seal of this run configured, as BROKER_SEAL_KEY_FILE / BROKER_SEAL_CERT_FILE would."""
+    key, certificate = seal_files
+    app.config.update(SEAL_KEY_FILE=str(key), SEAL_CERT_FILE=str(certificate))
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -70,14 +78,10 @@ def signed(signers: dict[str, Party]) -> Signed:
     return Signed(production, preserve, answer)
 
 
-def pdf_text(pdf: bytes) -> str:
-    """Every page's text as pypdf extracts it, whitespace folded: what a person reads, line breaks aside."""
-    reader = PdfReader(__import__("io").BytesIO(pdf))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
-
-
-def folded(text: str) -> str:
-    return " ".join(text.split())
+@pytest.fixture(scope="session")
+def order_reference() -> str:
+    """The order every PDF the `render` fixture makes refers to."""
+    return ORDER
 
 
 @pytest.fixture(scope="session")

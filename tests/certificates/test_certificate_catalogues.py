@@ -88,6 +88,20 @@ def test_the_default_is_the_first_accepted_language_that_is_fully_translated(acc
     assert choose_language(accepted) == chosen
 
 
+@pytest.mark.parametrize(
+    ("accepted", "certificate_language", "chosen"),
+    [
+        (["de", "fr"], "fr", "fr"),  # the language the issuer wrote in, which the addressee accepts
+        (["de", "it"], "it", "de"),  # written in Italian, which has no complete catalogue yet
+        (["de", "en"], "fr", "de"),  # a language the addressee does not accept is never preferred
+    ],
+)
+def test_the_certificates_own_language_comes_first_if_the_addressee_accepts_it(
+    accepted, certificate_language, chosen
+):
+    assert choose_language(accepted, certificate_language) == chosen
+
+
 def test_the_shipped_catalogues_are_the_complete_ones():
     assert set(COMPLETE) <= set(available()) <= set(OFFICIAL_LANGUAGES)
 

@@ -15,6 +15,8 @@ IMAGES = (
     "certificate-annex-iii-en.png",
     "certificate-annex-v-en.png",
     "certificate-annex-vi-de.png",
+    "certificate-answer-fr.png",
+    "certificate-evidence-manifest-en.png",
 )
 
 

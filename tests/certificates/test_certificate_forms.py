@@ -1,11 +1,15 @@
+# ruff: noqa: RUF001 - Greek and Cyrillic free text is what some of these tests print and read back
 """The PDF read as a person reads it: every field of each form, in the language asked for, with its value.
 
 Text is extracted from the sealed PDF with pypdf and compared without whitespace, since a long value
 wraps inside its box wherever the column ends.
 """
 
+import hashlib
 import io
 import json
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -22,6 +26,8 @@ from broker.certificates.render import qr_payload
 from broker.certificates.render import sha256_hex
 from broker.certificates.samples import PROSECUTOR
 from broker.certificates.samples import PROVIDER
+from broker.certificates.samples import epoc
+from broker.certificates.samples import samples
 from broker.wire import envelope
 
 LANGUAGES = ("en", "fr", "de")
@@ -60,7 +66,7 @@ def expected_lines(message: str, language: str, certificate: str | None = None) 
                     words.label(cell.key) if cell.key else cell.text for row in value.rows for cell in row
                 ]
             elif isinstance(value, Text):
-                lines.append(value.text)
+                lines.append(words.label(value.key) if value.key else value.text)
     return lines
 
 
@@ -72,6 +78,21 @@ def test_every_field_of_the_form_is_in_the_pdf_in_the_language_asked_for(render,
     text = extracted(render(message, language, certificate))
 
     missing = [line for line in expected_lines(message, language, certificate) if squeezed(line) not in text]
+
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ["annex-v-en", "annex-vi-de", "answer-fr", "evidence-manifest-en"])
+def test_every_field_of_the_follow_up_forms_is_in_the_pdf_too(render, signers, name, language):
+    [example] = [each for each in samples(signers) if each.name == name]
+    text = extracted(render(example.message, language, example.certificate))
+
+    missing = [
+        line
+        for line in expected_lines(example.message, language, example.certificate)
+        if squeezed(line) not in text
+    ]
 
     assert missing == []
 
@@ -110,6 +131,8 @@ def test_every_member_of_the_signed_certificate_is_shown(render, signed, kind, l
         if path in SHOWN_AS_LABELS:
             shown = words.label(f"value.{SHOWN_AS_LABELS[path]}.{value}")
             assert squeezed(shown) in text, (path, shown)
+        elif path == "language":
+            assert squeezed(words.label(f"language.{value}")) in text, (path, value)
         elif isinstance(value, bool) or value is None:
             continue  # a yes/no pair of boxes, checked with the field labels above
         else:
@@ -243,10 +266,64 @@ def test_every_other_wire_document_gets_its_form(render, signers, signed, messag
         assert squeezed("■ Subscriber data") in text
 
 
-def test_the_qr_code_carries_the_hash_of_the_signed_message_and_the_order(signed):
-    payload = qr_payload(signed.epoc, "order-1", "message-1")
+def test_the_qr_code_carries_the_hash_of_the_signed_message_and_the_order(
+    render, signed, order_reference, tmp_path
+):
+    """The QR code as a phone would read it: the page drawn as an image, decoded by zbar."""
+    assert shutil.which("pdftoppm") and shutil.which("zbarimg"), (
+        "pdftoppm (poppler-utils) and zbarimg (zbar-tools) read the page as a reader would; .ci/run installs them"
+    )
+    pdf = render(signed.answer, "fr", signed.epoc)
+    (tmp_path / "answer.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", "answer.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    [image] = tmp_path.glob("page*.png")
 
-    assert payload == f"EEVIDENCE;sha256={sha256_hex(signed.epoc)};order=order-1;message=message-1"
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
+    )
+
+    attached = PdfReader(io.BytesIO(pdf)).attachments["message.jws"][0]
+    answer_id = envelope.read_unverified(signed.answer)["id"]
+    assert decoded.stdout.strip() == (
+        f"EEVIDENCE;sha256={hashlib.sha256(attached).hexdigest()};order={order_reference};message={answer_id}"
+    )
+    assert decoded.stdout.strip() == qr_payload(signed.answer, order_reference, answer_id)
+
+
+GREEK_EPOC = {
+    "issuing_authority.name": "Εισαγγελία Πρωτοδικών Αθηνών",
+    "issuing_authority.file_number": "ΑΒΜ Ε2026/4417",
+    "offence.description": "Απάτη μέσω ψεύτικων αγγελιών ενοικίασης κατοικιών· θύματα στη Θεσσαλονίκη.",
+    "case_summary": "Σαράντα θύματα κατέβαλαν προκαταβολές σε ψεύτικες αγγελίες.",
+    "necessity_and_proportionality": "Ο λογαριασμός είναι ο μόνος σύνδεσμος μεταξύ θυμάτων και υπόπτου.",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_greek_and_cyrillic_text_is_printed_and_extracted_as_written(render, signers, language):
+    body = epoc()
+    for path, value in GREEK_EPOC.items():
+        owner, _, member = path.rpartition(".")
+        (body[owner] if owner else body)[member] = value
+    body["offence"]["legal_provisions"] = ["Ποινικός Κώδικας, άρθρο 386", "Наказателен кодекс, чл. 209"]
+    body["language"] = "el"
+    message = signers["prosecutor"].sign("epoc", body, PROVIDER)
+
+    text = extracted(render(message, language))
+
+    for value in [*GREEK_EPOC.values(), "Ποινικός Κώδικας, άρθρο 386", "Наказателен кодекс, чл. 209"]:
+        assert squeezed(value) in text, value
+    words = catalogue(language)
+    note = words.label(
+        "ui.free_text_note",
+        author=words.label("ui.author.issuing_authority"),
+        language=words.label("language.el"),
+    )
+    assert squeezed(note) in text
 
 
 def test_the_pdf_says_which_message_it_copies_and_how_to_check_it(render, signed):

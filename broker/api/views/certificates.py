@@ -2,11 +2,12 @@
 
 A PDF is a read of the order like GET /orders/{id}: the same visibility rule, logged as the same
 `order.viewed` entry (broker.orders.operations.read_order). The door adds only rendering
-(broker.certificates): it holds no rule of its own. The seal key and certificate come from
-BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE, read once per app.
+(broker.certificates): it holds no rule of its own. The seal comes from BROKER_SEAL_KEY_FILE and
+BROKER_SEAL_CERT_FILE, or in development from the instance folder (`broker_seal`), read once per app.
 """
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -42,26 +43,41 @@ PDF = "application/pdf"
 PEM = "application/pem-certificate-chain"
 PDF_LIMIT = 10 * 1024 * 1024  # a sealed form is well under 1 MB; ten leave room for long manifests
 SEAL_PROBLEMS = (problems.SigningUnavailable,)
+SEAL_EXTENSION = "broker.certificates.seal"
+DEVELOPMENT_SEAL_FOLDER = "seal"
 
 
 def broker_seal() -> Seal:
-    """The broker's seal, loaded once per app; SigningUnavailable when none is configured or it is unusable."""
-    cached = current_app.extensions.get("broker.certificates.seal")
+    """The broker's seal, loaded once per app; SigningUnavailable when it cannot be had.
+
+    BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE name it. Without them a development broker seals
+    with a pair of its own kept in the instance folder (`seal/`, made on first use), so that PDFs
+    work on a bare machine; a production broker (BROKER_ENV=production) refuses, because readers
+    must be able to check its seal against a certificate the deployment published.
+    """
+    cached = current_app.extensions.get(SEAL_EXTENSION)
     if isinstance(cached, Seal):
         return cached
     key_file, certificate_file = (
         current_app.config.get("SEAL_KEY_FILE"),
         current_app.config.get("SEAL_CERT_FILE"),
     )
-    if not key_file or not certificate_file:
-        raise problems.SigningUnavailable(
-            "this broker has no seal for PDF certificates (BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE)"
-        )
     try:
-        seal = Seal.from_files(key_file, certificate_file)
+        if key_file and certificate_file:
+            seal = Seal.from_files(key_file, certificate_file)
+        elif key_file or certificate_file:
+            raise SealUnusable("set both BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE, or neither")
+        elif current_app.config.get("ENV") == "production":
+            raise problems.SigningUnavailable(
+                "this broker has no seal for PDF certificates: set BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE"
+            )
+        else:
+            name = f"e-evidence broker {current_app.config['LOG_ORIGIN']} (development seal)"
+            seal = Seal.kept_in(Path(current_app.instance_path) / DEVELOPMENT_SEAL_FOLDER, name)
+        seal.check_valid()
     except SealUnusable as error:
         raise problems.SigningUnavailable(f"the broker's seal cannot be used: {error}") from error
-    current_app.extensions["broker.certificates.seal"] = seal
+    current_app.extensions[SEAL_EXTENSION] = seal
     return seal
 
 
@@ -141,7 +157,8 @@ def _pdf(order: Order, shown: Message, language: str | None) -> Response:
     pdf = certificate_pdf(
         shown.jws,
         broker_seal(),
-        language=language or choose_language(list(order.addressee.languages or [])),
+        language=language
+        or choose_language(list(order.addressee.languages or []), order.certificate.get("language")),
         order_reference=str(order.id),
         certificate=certificate.jws if certificate is not None else None,
     )
