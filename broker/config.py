@@ -22,6 +22,11 @@ DEFAULTS: dict[str, Any] = {
     "LOG_ORIGIN": "localhost/eevidence-broker",
     # The broker's own Ed25519 private key (PEM) for signing checkpoints; none means no signing.
     "KEY_FILE": None,
+    # The seal of the certificate PDFs: a P-256 key (PEM, PKCS#8) and its X.509 certificate. Without
+    # them a development broker keeps a pair of its own in <instance>/seal; production answers
+    # signing-unavailable (`broker certificate seal-key` makes a pair).
+    "SEAL_KEY_FILE": None,
+    "SEAL_CERT_FILE": None,
     # The worker signs a checkpoint of the log at most this often, when the log has grown.
     "CHECKPOINT_INTERVAL_SECONDS": 10,  # every entry reaches a signed checkpoint within seconds
     # Pagination of list endpoints.

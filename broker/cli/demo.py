@@ -13,6 +13,9 @@ import requests
 from broker import crypto
 from broker import migrate
 from broker.audit.operations import sign_checkpoint
+from broker.certificates.seal import CERTIFICATE_FILE as SEAL_CERTIFICATE
+from broker.certificates.seal import KEY_FILE as SEAL_KEY
+from broker.certificates.seal import Seal
 from broker.clock import FrozenClock
 from broker.clock import system_clock
 from broker.db import Database
@@ -90,8 +93,13 @@ def demo(database_url: str | None, keep: bool, scenario: str | None, serve: bool
         parties = build_network(database, system_clock, folder)
         for party in parties.values():
             click.echo(f"   {party.name}: user {party.user}, signing key {party.kid}")
+        # The demo's own seal for certificate PDFs, in its folder (cleaned up with it, unless --keep).
+        seal = folder / "seal"
+        Seal.kept_in(seal, "e-evidence broker demo (development seal)")
         settings = {
             "KEY_FILE": str(key_file),
+            "SEAL_KEY_FILE": str(seal / SEAL_KEY),
+            "SEAL_CERT_FILE": str(seal / SEAL_CERTIFICATE),
             "LOG_ORIGIN": DEMO_ORIGIN,
             "EVIDENCE_FOLDER": str(folder / "evidence"),
             "PORTAL_COOKIE_SECURE": False,  # the demo serves plain http on 127.0.0.1 only

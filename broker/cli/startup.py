@@ -39,6 +39,11 @@ def problems_in_production(settings: Mapping[str, Any], *, debug: bool) -> list[
         found.append(
             "set BROKER_KEY_FILE to the broker's Ed25519 key: it signs log checkpoints and webhook deliveries"
         )
+    if not (settings["SEAL_KEY_FILE"] and settings["SEAL_CERT_FILE"]):
+        found.append(
+            "set BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE (`broker certificate seal-key` makes them): "
+            "without them every PDF route answers signing-unavailable"
+        )
     if settings["LOG_ORIGIN"] == config.DEFAULTS["LOG_ORIGIN"]:
         found.append(
             "set BROKER_LOG_ORIGIN to a name of this deployment (e.g. broker.example.eu/eevidence): "
@@ -60,6 +65,11 @@ def warnings(settings: Mapping[str, Any], *, processes: int) -> list[str]:
         found.append(
             "no BROKER_KEY_FILE: the API answers, but log checkpoints cannot be signed (signing-unavailable) "
             "and webhook notifications stay queued until a key is configured"
+        )
+    if not (settings["SEAL_KEY_FILE"] or settings["SEAL_CERT_FILE"]):
+        found.append(
+            "no BROKER_SEAL_KEY_FILE/BROKER_SEAL_CERT_FILE: certificate PDFs are sealed with a development "
+            "seal the broker keeps in its instance folder (seal/), which no reader has reason to trust"
         )
     storage = str(settings["RATE_LIMIT_STORAGE"])
     if storage.startswith("memory://"):

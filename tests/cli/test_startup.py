@@ -33,6 +33,8 @@ def ready(tmp_path: Path) -> dict[str, Any]:
         **config.DEFAULTS,
         "ENV": "production",
         "KEY_FILE": str(key),
+        "SEAL_KEY_FILE": str(tmp_path / "seal-key.pem"),  # only named here: `broker serve` does not read them
+        "SEAL_CERT_FILE": str(tmp_path / "seal-cert.pem"),
         "LOG_ORIGIN": "broker.example.eu/eevidence",
     }
 
@@ -44,6 +46,7 @@ def ready(tmp_path: Path) -> dict[str, Any]:
         pytest.param(
             {"LOG_ORIGIN": config.DEFAULTS["LOG_ORIGIN"]}, False, ["BROKER_LOG_ORIGIN"], id="default origin"
         ),
+        pytest.param({"SEAL_CERT_FILE": None}, False, ["BROKER_SEAL_KEY_FILE"], id="half a seal"),
         pytest.param({}, True, ["--debug"], id="the debugger"),
         pytest.param(
             {"WEBHOOK_ALLOW_LOOPBACK": True}, False, ["BROKER_WEBHOOK_ALLOW_LOOPBACK"], id="loopback hooks"
@@ -92,6 +95,12 @@ def test_a_ready_production_deployment_starts_quietly(ready):
             1,
             ["no BROKER_KEY_FILE"],
             id="development tolerates what production refuses",
+        ),
+        pytest.param(
+            {"ENV": "development", "SEAL_KEY_FILE": None, "SEAL_CERT_FILE": None},
+            1,
+            ["certificate PDFs are sealed with a development seal"],
+            id="development, no seal",
         ),
     ],
 )
