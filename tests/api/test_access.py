@@ -9,12 +9,19 @@ import base64
 import hashlib
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pyrage
 import pytest
+from flask import Flask
 
 from broker.audit import operations as audit_operations
+from broker.certificates import Seal
+from broker.certificates import certificate_pdf
+from broker.etsi import forms
+from broker.etsi import hi1
+from broker.etsi import provider
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.problems import PROBLEM_BASE
@@ -31,8 +38,9 @@ PARTIES = (
 )
 
 # (method, path, who) -> status. {draft}, {issued} and {received} are the prosecutor's orders in that
-# state; {organisation} is Example Mail and {webhook} a webhook endpoint Example Mail registered;
-# {uploading} and {sealed} are evidence packages on {received} (see the `evidence` fixture).
+# state; {message} is {issued}'s signed EPOC; {organisation} is Example Mail and {webhook} a webhook
+# endpoint Example Mail registered; {uploading} and {sealed} are evidence packages on {received} (see
+# the `evidence` fixture).
 ACCESS = [
     # --- GET /me ---------------------------------------------------------------------------------------
     # allowed
@@ -274,6 +282,77 @@ ACCESS = [
     ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "enforcing", 403),
     ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "oversight", 403),
     ("POST", "/api/v1/orders/{received}/evidence/{sealed}/decryption-report", "anonymous", 401),
+    # --- GET /orders/{id}/pdf (a read of the order, as GET /orders/{id}: the same rule, the same log entry)
+    # allowed
+    ("GET", "/api/v1/orders/{issued}/pdf", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{issued}/pdf", "provider", 200),
+    ("GET", "/api/v1/orders/{issued}/pdf", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{issued}/pdf", "other_authority", 404),
+    ("GET", "/api/v1/orders/{issued}/pdf", "other_provider", 404),
+    ("GET", "/api/v1/orders/{issued}/pdf", "enforcing", 404),
+    ("GET", "/api/v1/orders/{issued}/pdf", "anonymous", 401),
+    # --- GET /orders/{id}/messages/{message}/pdf (any of the order's messages: the order's rule) -------
+    # allowed
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "provider", 200),
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "other_authority", 404),
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "other_provider", 404),
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "enforcing", 404),
+    ("GET", "/api/v1/orders/{issued}/messages/{message}/pdf", "anonymous", 401),
+    # --- GET /certificates/seal-certificate (public material: every verifier needs it) -----------------
+    # allowed
+    ("GET", "/api/v1/certificates/seal-certificate", "prosecutor", 200),
+    ("GET", "/api/v1/certificates/seal-certificate", "other_authority", 200),
+    ("GET", "/api/v1/certificates/seal-certificate", "provider", 200),
+    ("GET", "/api/v1/certificates/seal-certificate", "other_provider", 200),
+    ("GET", "/api/v1/certificates/seal-certificate", "enforcing", 200),
+    ("GET", "/api/v1/certificates/seal-certificate", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/certificates/seal-certificate", "anonymous", 401),
+    # --- POST /certificates/verify (anyone with a token checks a PDF it was sent; it reads no order) ---
+    # allowed
+    ("POST", "/api/v1/certificates/verify", "prosecutor", 200),
+    ("POST", "/api/v1/certificates/verify", "other_authority", 200),
+    ("POST", "/api/v1/certificates/verify", "provider", 200),
+    ("POST", "/api/v1/certificates/verify", "other_provider", 200),
+    ("POST", "/api/v1/certificates/verify", "enforcing", 200),
+    ("POST", "/api/v1/certificates/verify", "oversight", 200),
+    # denied
+    ("POST", "/api/v1/certificates/verify", "anonymous", 401),
+    # --- POST /etsi/hi1 (GET of {issued}: an HI-1 answer to every party, the object only to those who
+    # may see the order, an ErrorInformation to the others; see test_access) ------------------------
+    # allowed
+    ("POST", "/api/v1/etsi/hi1", "prosecutor", 200),
+    ("POST", "/api/v1/etsi/hi1", "other_authority", 200),
+    ("POST", "/api/v1/etsi/hi1", "provider", 200),
+    ("POST", "/api/v1/etsi/hi1", "other_provider", 200),
+    ("POST", "/api/v1/etsi/hi1", "enforcing", 200),
+    ("POST", "/api/v1/etsi/hi1", "oversight", 200),
+    # denied
+    ("POST", "/api/v1/etsi/hi1", "anonymous", 401),
+    # --- GET /orders/{id}/form (the certificate as RI form XML: a read of the order) -------------------
+    # allowed
+    ("GET", "/api/v1/orders/{issued}/form", "prosecutor", 200),
+    ("GET", "/api/v1/orders/{issued}/form", "provider", 200),
+    ("GET", "/api/v1/orders/{issued}/form", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/orders/{issued}/form", "other_authority", 404),
+    ("GET", "/api/v1/orders/{issued}/form", "other_provider", 404),
+    ("GET", "/api/v1/orders/{issued}/form", "enforcing", 404),
+    ("GET", "/api/v1/orders/{issued}/form", "anonymous", 401),
+    # --- POST /orders/form (a draft from an RI form: as POST /orders, the caller's own draft) ----------
+    # allowed
+    ("POST", "/api/v1/orders/form", "prosecutor", 201),
+    ("POST", "/api/v1/orders/form", "other_authority", 201),
+    # denied
+    ("POST", "/api/v1/orders/form", "provider", 403),
+    ("POST", "/api/v1/orders/form", "other_provider", 403),
+    ("POST", "/api/v1/orders/form", "enforcing", 403),
+    ("POST", "/api/v1/orders/form", "oversight", 403),
+    ("POST", "/api/v1/orders/form", "anonymous", 401),
     # --- GET /orders/{id}/timeline ---------------------------------------------------------------------
     # allowed
     ("GET", "/api/v1/orders/{issued}/timeline", "prosecutor", 200),
@@ -447,6 +526,8 @@ ACCESS = [
 ]
 
 DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+# Who may see {issued}: the HI-1 door answers them its object, and the others an ErrorInformation.
+SEES_ISSUED = {who for _, path, who, status in ACCESS if path == "/api/v1/orders/{issued}" and status == 200}
 WEBHOOK = "https://hooks.example.test/broker"
 # Stands in for an age file: the broker never decrypts, it only stores, measures and hands over bytes.
 PACKAGE = b"age-encryption.org/v1\n" + bytes(range(256)) * 5
@@ -454,6 +535,32 @@ PACKAGE = b"age-encryption.org/v1\n" + bytes(range(256)) * 5
 
 def content_digest(data: bytes) -> str:
     return f"sha-256=:{base64.b64encode(hashlib.sha256(data).digest()).decode()}:"
+
+
+@pytest.fixture(scope="session")
+def seal() -> Seal:
+    """The broker's seal for this run: a P-256 key and a self-signed certificate, never a committed key."""
+    return Seal.generate("e-evidence broker (access test seal)")
+
+
+@pytest.fixture(scope="session")
+def seal_files(seal: Seal, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("seal")
+    key, certificate = folder / "seal-key.pem", folder / "seal-cert.pem"
+    key.write_bytes(seal.key_pem)
+    certificate.write_bytes(seal.certificate_pem)
+    return key, certificate
+
+
+@pytest.fixture
+def app(app: Flask, seal_files: tuple[Path, Path]) -> Flask:
+    """The suite's app with a seal, as BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE give it.
+
+    Without one the PDF routes answer 503 to everyone, which would hide who may read them and who not.
+    """
+    key, certificate = seal_files
+    app.config.update(SEAL_KEY_FILE=str(key), SEAL_CERT_FILE=str(certificate))
+    return app
 
 
 @pytest.fixture
@@ -565,6 +672,7 @@ def send(
     drafts,
     orders: dict[str, dict[str, Any]],
     evidence: Packages,
+    seal: Seal,
     method: str,
     template: str,
     who: str,
@@ -581,6 +689,7 @@ def send(
         organisation=network["provider"].organisation_id,
         entry=0,
         webhook=webhook,
+        message=orders["issued"]["messages"][0]["id"],
         **{state: o["id"] for state, o in orders.items()},
         **{name: evidence[name]["id"] for name in ("uploading", "sealed") if f"{{{name}}}" in template},
     )
@@ -635,6 +744,25 @@ def send(
             in_reply_to=received["messages"][0]["id"],
         )
         return client.post(path, data=jws, content_type="application/jose", headers=headers)
+    if path == "/api/v1/certificates/verify":
+        # {issued}'s certificate as the broker seals it: a PDF every party may have been sent.
+        issued = orders["issued"]
+        jws = issued["messages"][0]["jws"]
+        pdf = certificate_pdf(jws, seal, language="en", order_reference=issued["id"], certificate=jws)
+        return client.post(path, data=pdf, content_type="application/pdf", headers=headers)
+    if path == "/api/v1/etsi/hi1":
+        # A GET of {issued}'s Authorisation, from the sender's own endpoint to the broker's.
+        organisation = client.get(f"/api/v1/organisations/{signer.organisation_id}", headers=signer.headers)
+        sender = hi1.Endpoint(organisation.get_json()["country"], signer.organisation_id)
+        broker = hi1.Endpoint("EU", client.application.config["LOG_ORIGIN"])
+        asks = [("GET", orders["issued"]["id"])]
+        xml = provider.queries(sender, broker, asks, network.clock())
+        return client.post(path, data=xml, content_type="application/xml", headers=headers)
+    if path == "/api/v1/orders/form":
+        # {draft}'s certificate as the EU reference implementation's Form 1, naming Example Mail's addressee.
+        draft = orders["draft"]
+        xml = forms.export_form(draft["order_type"], draft["certificate"])
+        return client.post(path, data=xml, content_type="application/xml", headers=headers)
     return client.post(path, headers=headers)
 
 
@@ -642,13 +770,13 @@ def send(
     ("method", "template", "who", "status"),
     [pytest.param(*row, id=f"{row[0]} {row[1]} as {row[2]}") for row in ACCESS],
 )
-def test_access(client, network, drafts, orders, evidence, rows, method, template, who, status):
+def test_access(client, network, drafts, orders, evidence, seal, rows, method, template, who, status):
     if "{uploading}" in template or "{sealed}" in template:
         evidence[template.split("{")[2].split("}")[0]]  # made before counting rows
     tables = ("orders", "messages", "evidence_packages", "evidence_chunks")
     before = [rows(table) for table in tables]
-    response = send(client, network, drafts, orders, evidence, method, template, who)
-    assert response.status_code == status, response.get_json()
+    response = send(client, network, drafts, orders, evidence, seal, method, template, who)
+    assert response.status_code == status, response.get_json() or response.get_data(as_text=True)
     if status in DENIED:
         assert response.headers["Content-Type"] == "application/problem+json"
         assert response.get_json()["type"] == PROBLEM_BASE + DENIED[status]
@@ -656,8 +784,32 @@ def test_access(client, network, drafts, orders, evidence, rows, method, templat
     elif template.endswith("/content"):
         assert response.mimetype == "application/octet-stream"
         assert response.data == PACKAGE
+    elif template.endswith("/pdf"):
+        assert response.mimetype == "application/pdf"
+        assert response.data.startswith(b"%PDF-")
+    elif template.endswith("/seal-certificate"):
+        assert response.mimetype == "application/pem-certificate-chain"
+        assert response.data == seal.certificate_pem
+    elif template.endswith("/etsi/hi1"):
+        assert response.mimetype == "application/xml"
+        answer = hi1.read(response.data).root.find(
+            hi1.path_of("Payload/ResponsePayload/ActionResponses/ActionResponse")
+        )
+        assert answer is not None, response.get_data(as_text=True)
+        found = answer.find(hi1.path_of("GETResponse/HI1Object")) is not None
+        refused = answer.find(hi1.path_of("ErrorInformation")) is not None
+        assert (found, refused) == (who in SEES_ISSUED, who not in SEES_ISSUED), response.get_data(
+            as_text=True
+        )
+    elif method == "GET" and template.endswith("/form"):
+        assert response.mimetype == "application/xml"
+        assert forms.import_form(response.data)[0] == "epoc"
     else:
         assert response.mimetype == "application/json"
+        if template.endswith("/verify"):
+            assert response.get_json()["valid"] is True, response.get_json()["line"]
+        if template.endswith("/orders/form"):  # the form names the prosecutor; the draft is the caller's
+            assert response.get_json()["issuing_authority"]["id"] == network[who].organisation_id
 
 
 @pytest.mark.parametrize(
@@ -744,7 +896,16 @@ def test_the_access_table_covers_every_endpoint_for_every_party(app):
     adapter = app.url_map.bind("broker.test")
     placeholders = {
         name: str(uuid.uuid4())
-        for name in ("organisation", "draft", "issued", "received", "webhook", "uploading", "sealed")
+        for name in (
+            "organisation",
+            "draft",
+            "issued",
+            "received",
+            "message",
+            "webhook",
+            "uploading",
+            "sealed",
+        )
     }
     covered: dict[tuple[str, str], set[str]] = {}
     for method, template, who, _ in ACCESS:

@@ -190,6 +190,13 @@ EXPENSIVE_ROUTES = {
     "audit.consistency_proof",
     "audit.case_file",
     "evidence.download",
+    # A form rendered (reportlab) and sealed (PAdES, pyHanko): about 0.2 s of CPU each, fifty times a read.
+    "certificates.certificate",
+    "certificates.message",
+    # Up to 10 MB of someone's PDF parsed, its seal and the attached JWS checked against the registry.
+    "certificates.verify",
+    # Up to 1 MB of XML parsed and validated against the TS 103 120 schemas, then one transaction per action.
+    "etsi.hi1_message",
 }
 
 

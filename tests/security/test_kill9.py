@@ -3,9 +3,12 @@
 A real `broker serve` and a real `broker worker` run as processes on the test database; three clients
 drive orders through the API as a party's own system would (each POST with an Idempotency-Key,
 retried with the same key after a broken connection or a 5xx); a receiver on 127.0.0.1 takes the
-webhooks. Meanwhile the server, the worker or both are killed with SIGKILL at moments drawn from a
-seeded generator, and started again. Afterwards, with both running until the outbox and the log's
-queue are empty:
+webhooks. Meanwhile the server, the worker or both are killed with SIGKILL and started again, KILLS
+times, each when the clients have had a number of 2xx answers drawn from a seeded generator: kills
+are placed by the clients' observable progress, never by the wall clock, so a slow or a fast machine
+gets the same schedule and the seeded plan (which kills the server and the worker each at least
+once) is carried out in full; only a kill that the traffic outran (it ended first) comes after it.
+Afterwards, with both running until the outbox and the log's queue are empty:
 
 - every order the clients drafted exists exactly once (counted by the client's own reference, the
   file number): a retry after a crash replayed the answer rather than drafting again;
@@ -57,7 +60,9 @@ from broker.wire import envelope
 
 SEED = 20261206
 CLIENTS, ORDERS_PER_CLIENT, KILLS = 3, 4, 6
-TRAFFIC_SECONDS, DRAIN_SECONDS, START_SECONDS = 30.0, 15.0, 10.0
+STEPS = CLIENTS * ORDERS_PER_CLIENT * 4  # 2xx answers in all: draft, issue, receive, acknowledge
+GAP = 2  # answers the clients must get after a restart before the next kill: progress between kills
+TRAFFIC_SECONDS, DRAIN_SECONDS, START_SECONDS = 60.0, 15.0, 30.0
 ORIGIN = "broker.test/log"
 
 
@@ -148,11 +153,41 @@ class Done:
     errors: list[str] = field(default_factory=list)
 
 
+class Progress:
+    """How many 2xx answers the clients have had: the clock the kills are scheduled by."""
+
+    def __init__(self) -> None:
+        self.answers = 0
+        self.over = False
+        self.changed = threading.Condition()
+
+    def answered(self) -> None:
+        with self.changed:
+            self.answers += 1
+            self.changed.notify_all()
+
+    def end(self) -> None:
+        """The traffic is over (done or failed): no kill waits for answers that will not come."""
+        with self.changed:
+            self.over = True
+            self.changed.notify_all()
+
+    @property
+    def count(self) -> int:
+        with self.changed:
+            return self.answers
+
+    def reach(self, answers: int) -> None:
+        """Wait until the clients have had `answers` 2xx answers, or the traffic is over."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.answers >= answers or self.over)
+
+
 class Client:
     """A party's own system: every POST with an Idempotency-Key, retried with it until an answer comes."""
 
-    def __init__(self, base: str, deadline: float) -> None:
-        self.base, self.deadline = base, deadline
+    def __init__(self, base: str, deadline: float, progress: Progress | None = None) -> None:
+        self.base, self.deadline, self.progress = base, deadline, progress
         self.http = requests.Session()
 
     def post(self, path: str, party: Any, key: str, **kwargs: Any) -> dict[str, Any]:
@@ -171,6 +206,8 @@ class Client:
                 time.sleep(0.1)
                 continue
             assert answer.status_code in (200, 201), f"POST {path}: {answer.status_code} {answer.text}"
+            if self.progress is not None:
+                self.progress.answered()
             return dict(answer.json())
         raise TimeoutError(f"POST {path} got no answer before the deadline (last: {last})")
 
@@ -280,25 +317,46 @@ def answers(base: str) -> bool:
         return False
 
 
-def chaos(processes: list[Process], stop: threading.Event, rng: random.Random, base: str) -> None:
-    """Kill the server, the worker or both at seeded moments, at most KILLS times, and start them again.
+Plan = list[tuple[int, list[Process], float]]
 
-    The first kill comes within a second, when every client is mid-way; each later one leaves the
-    restarted server a moment to serve, so that the clients make progress between kills.
+
+def plan(processes: list[Process], rng: random.Random) -> Plan:
+    """KILLS kills: (after how many 2xx answers, whom, how long it stays dead), drawn from `rng`.
+
+    The answers are distinct and within the first three quarters of the traffic, the first while
+    every client is on its first order; the plan kills the server and the worker each at least once.
     """
-    pause = rng.uniform(0.3, 1.0)
-    for _ in range(KILLS):
-        if stop.wait(pause):
-            return
-        victims = rng.choice([[processes[0]], [processes[1]], processes])
-        for process in victims:
-            process.kill()
-        time.sleep(rng.uniform(0.0, 0.5))
-        for process in victims:
-            process.start()
-        if processes[0] in victims:
-            wait_until(lambda: answers(base), START_SECONDS, "the restarted server answering")
-        pause = rng.uniform(1.0, 3.0)
+    server, worker = processes
+    points = sorted([rng.randrange(1, CLIENTS), *rng.sample(range(CLIENTS, STEPS * 3 // 4), KILLS - 1)])
+    kills = [
+        (point, rng.choice([[server], [worker], [server, worker]]), rng.uniform(0.0, 0.5)) for point in points
+    ]
+    killed = {process for _, victims, _ in kills for process in victims}
+    assert killed == {server, worker}, f"SEED {SEED} plans no kill of one of them: choose another"
+    return kills
+
+
+def chaos(kills: Plan, progress: Progress, base: str, errors: list[str]) -> None:
+    """Carry out the plan: kill at each point of the clients' progress, restart, wait for the server.
+
+    Each later kill also waits for GAP answers after the previous restart, so that the clients make
+    progress between kills. Every kill of the plan is made, the last ones after the traffic if it
+    ended early, so the processes killed do not depend on the machine's speed.
+    """
+    try:
+        after = 0
+        for point, victims, dead in kills:
+            progress.reach(max(point, after + GAP))
+            for process in victims:
+                process.kill()
+            time.sleep(dead)
+            for process in victims:
+                process.start()
+            if any(process.name == "server" for process in victims):
+                wait_until(lambda: answers(base), START_SECONDS, "the restarted server answering")
+            after = progress.count
+    except Exception as error:  # reported with the clients' errors: a dead thread must not go unseen
+        errors.append(f"chaos: {type(error).__name__}: {error}")
 
 
 def test_kill_minus_nine_loses_nothing_and_duplicates_nothing(
@@ -313,27 +371,36 @@ def test_kill_minus_nine_loses_nothing_and_duplicates_nothing(
     for handle in ("provider", "prosecutor", "judge"):
         setup.post("/webhooks", network[handle], f"hook-{handle}", json={"url": receiver.url})
 
-    done, lock, stop = Done(), threading.Lock(), threading.Event()
+    done, lock, progress = Done(), threading.Lock(), Progress()
     deadline = time.monotonic() + TRAFFIC_SECONDS
-    killer = threading.Thread(target=chaos, args=([server, worker], stop, random.Random(SEED), base))
+    kills = plan([server, worker], random.Random(SEED))
+    # A daemon, so that a failure here never leaves the test waiting on it; the processes end with the fixture.
+    killer = threading.Thread(target=chaos, args=(kills, progress, base, done.errors), daemon=True)
     killer.start()
 
     def run(number: int) -> None:
         try:
-            drive(Client(base, deadline), network, drafts, number, done, lock)
+            drive(Client(base, deadline, progress), network, drafts, number, done, lock)
         except Exception as error:  # reported by the assertion below, with the others
             with lock:
                 done.errors.append(f"client {number}: {type(error).__name__}: {error}")
 
     clients = [threading.Thread(target=run, args=(number,)) for number in range(CLIENTS)]
-    for thread in clients:
-        thread.start()
-    for thread in clients:
-        thread.join(timeout=TRAFFIC_SECONDS + 30)
-    stop.set()
-    killer.join(timeout=START_SECONDS + 10)
+    try:
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join(timeout=TRAFFIC_SECONDS + 30)
+    finally:
+        progress.end()
+    killer.join(timeout=KILLS * (START_SECONDS + 10))
+    assert not killer.is_alive(), "the kills did not end"
     assert done.errors == [], server.tail() + "\n" + worker.tail()
-    assert server.kills >= 1 and worker.kills >= 1, "the seeded schedule killed both"
+    # Every kill of the plan hit a live process (a process that had died on its own is not counted).
+    planned = Counter(process.name for _, victims, _ in kills for process in victims)
+    assert (server.kills, worker.kills) == (planned["server"], planned["worker"]), (
+        f"{server.tail()}\n{worker.tail()}"
+    )
 
     # Both running again: let the worker empty the outbox and the log's queue.
     for process in (server, worker):
