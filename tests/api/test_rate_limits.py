@@ -197,6 +197,8 @@ EXPENSIVE_ROUTES = {
     "certificates.verify",
     # Up to 1 MB of XML parsed and validated against the TS 103 120 schemas, then one transaction per action.
     "etsi.hi1_message",
+    # Up to 1 MB of XML parsed and validated against the RI form's schemas.
+    "etsi.import_form",
 }
 
 

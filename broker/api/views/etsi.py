@@ -257,6 +257,7 @@ def export_form(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Resp
     raw_body=XML,
     response=schemas.OrderSchema,
     status=201,
+    expensive=True,  # parses and validates up to 1 MiB of untrusted XML against the RI form's XSD
     idempotent=True,
     problems=(
         problems.UnsupportedMediaType,
