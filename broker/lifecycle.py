@@ -17,6 +17,8 @@ from typing import Any
 from broker.vocabulary import MessageType as M
 from broker.vocabulary import OrderState as S
 from broker.vocabulary import OrderType
+from broker.vocabulary import RemovalMessageType as RM
+from broker.vocabulary import RemovalState as RS
 
 
 class Side(StrEnum):
@@ -414,3 +416,110 @@ def _refusal(order_type: OrderType, state: S, event: str, side: Side) -> str:
     possible = allowed(order_type, state, side)
     options = ", ".join(possible) if possible else "nothing"
     return f"{event!r} is not allowed while the {order_type.value} is {state.value}; the {side.value.replace('_', ' ')} may send: {options}"
+
+
+# Removal orders under Regulation (EU) 2021/784 (terrorist content online). One clock, the hour of
+# Art. 3(3), runs from receipt. Force majeure or de facto impossibility (Art. 3(7)) and a request for
+# clarification (Art. 3(8)) hold it; when the reasons cease, or the clarification arrives, the hour
+# starts again in full: the Regulation says the deadline "starts to run" then, not that it resumes
+# (tco-dsa.md TCO-08, TCO-09, confirmed in [T2]). The confirmation of Annex II stops it (TCO-07,
+# UNCONFIRMED). Scrutiny (Art. 4), preservation (Art. 6) and the content provider's information
+# (Art. 11) are not steps here yet.
+
+REMOVAL_CLOCK = "removal"  # Art. 3(3): one hour from receipt
+REMOVAL_OPEN = frozenset({RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED})
+
+
+@dataclass(frozen=True)
+class RemovalRule:
+    """One allowed step of a removal order and what it does to the one-hour clock."""
+
+    states: frozenset[RS]
+    event: str
+    side: Side
+    target: RS
+    clock: Effect | None
+    why: str
+
+
+@dataclass(frozen=True)
+class RemovalStep:
+    """The answer for one allowed event of a removal order."""
+
+    target: RS
+    clock: Effect | None
+
+
+REMOVAL_RULES: tuple[RemovalRule, ...] = (
+    RemovalRule(
+        frozenset({RS.ISSUED}),
+        RECEIVE,
+        Side.ADDRESSEE,
+        RS.RECEIVED,
+        Effect.START,
+        "Art. 3(3), (5): remove or disable within one hour of receipt, recorded to the second",
+    ),
+    RemovalRule(
+        REMOVAL_OPEN,
+        RM.REMOVAL_CONFIRMATION,
+        Side.ADDRESSEE,
+        RS.REMOVED,
+        Effect.STOP,
+        "Art. 3(6), Annex II: removal or disabling and its time, without undue delay (UNCONFIRMED)",
+    ),
+    RemovalRule(
+        frozenset({RS.RECEIVED}),
+        RM.REMOVAL_IMPOSSIBILITY,
+        Side.ADDRESSEE,
+        RS.IMPOSSIBLE,
+        Effect.PAUSE,
+        "Art. 3(7), Annex III: force majeure or de facto impossibility; the hour waits",
+    ),
+    RemovalRule(
+        frozenset({RS.IMPOSSIBLE}),
+        RM.IMPOSSIBILITY_CEASED,
+        Side.ADDRESSEE,
+        RS.RECEIVED,
+        Effect.START,
+        "Art. 3(7): the hour starts to run again, in full, once the reasons cease",
+    ),
+    RemovalRule(
+        frozenset({RS.RECEIVED}),
+        RM.REMOVAL_CLARIFICATION_REQUEST,
+        Side.ADDRESSEE,
+        RS.CLARIFICATION_REQUESTED,
+        Effect.PAUSE,
+        "Art. 3(8), Annex III: manifest errors or insufficient information; the hour waits",
+    ),
+    RemovalRule(
+        frozenset({RS.CLARIFICATION_REQUESTED}),
+        RM.REMOVAL_CLARIFICATION,
+        Side.ISSUER,
+        RS.RECEIVED,
+        Effect.START,
+        "Art. 3(8): the hour starts to run again, in full, on receipt of the clarification",
+    ),
+)
+
+
+def removal_transition(state: RS, event: str, side: Side) -> RemovalStep:
+    """The step for this event of a removal order, or NotAllowed saying who may send what now."""
+    for rule in REMOVAL_RULES:
+        if state in rule.states and event == rule.event and side is rule.side:
+            return RemovalStep(rule.target, rule.clock)
+    senders = {r.side for r in REMOVAL_RULES if r.event == event}
+    if not senders:
+        raise NotAllowed(f"a removal order has no {str(event)!r} step")
+    if side not in senders:
+        names = " or ".join(sorted(sender.value.replace("_", " ") for sender in senders))
+        raise NotAllowed(f"only the {names} may send {str(event)!r}", wrong_side=True)
+    options = ", ".join(removal_allowed(state, side)) or "nothing"
+    raise NotAllowed(
+        f"{str(event)!r} is not allowed while the removal order is {state.value}; "
+        f"the {side.value.replace('_', ' ')} may send: {options}"
+    )
+
+
+def removal_allowed(state: RS, side: Side) -> list[str]:
+    """The events this side may send to a removal order in this state."""
+    return sorted({str(r.event) for r in REMOVAL_RULES if state in r.states and r.side is side})

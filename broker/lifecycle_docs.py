@@ -6,6 +6,8 @@ Regenerate with: python -m broker.lifecycle_docs > docs/lifecycle.md
 import sys
 
 from broker.lifecycle import KEEP
+from broker.lifecycle import REMOVAL_CLOCK
+from broker.lifecycle import REMOVAL_RULES
 from broker.lifecycle import RESUME
 from broker.lifecycle import RULES
 from broker.lifecycle import Rule
@@ -57,7 +59,34 @@ def render_markdown() -> str:
         lines.append(
             f"| {types} | {states} | `{rule.event}` | {sender} | {_target(rule)} | {clocks} | {rule.why or '—'} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, REMOVAL_INTRODUCTION, *_removal_rows()]) + "\n"
+
+
+REMOVAL_INTRODUCTION = """
+## Removal orders (Regulation (EU) 2021/784)
+
+A removal order obliges a hosting service provider to remove terrorist content, or disable access to
+it in all Member States, within one hour of receipt (Art. 3(3)); [removal-orders.md](removal-orders.md)
+describes it. The `removal` clock is that hour. *pause* holds it while the provider cannot comply
+(Art. 3(7)) or waits for a clarification (Art. 3(8)); *start* after them gives a full hour again, from
+when the reasons cease or the clarification is received. Facts marked UNCONFIRMED await checking
+against the Official Journal. The endpoints do not carry removal orders yet
+([removal-orders.md](removal-orders.md#not-yet)): this table is what the workflow will apply.
+
+| from states | message | sent by | to | clock | why |
+| --- | --- | --- | --- | --- | --- |"""
+
+
+def _removal_rows() -> list[str]:
+    rows = []
+    for rule in REMOVAL_RULES:
+        states = ", ".join(sorted(state.value for state in rule.states))
+        clock = f"{rule.clock.value} {REMOVAL_CLOCK}" if rule.clock else "—"
+        sender = rule.side.value.replace("_", " ")
+        rows.append(
+            f"| {states} | `{rule.event}` | {sender} | `{rule.target.value}` | {clock} | {rule.why} |"
+        )
+    return rows
 
 
 if __name__ == "__main__":

@@ -242,3 +242,67 @@ class DecryptionOutcome(StrEnum):
 
     VERIFIED = "verified"  # decrypted, and every hash in the manifest matched
     FAILED = "failed"  # the package did not decrypt or a hash did not match
+
+
+# Regulation (EU) 2021/784 on addressing the dissemination of terrorist content online (TCO). Its removal
+# order is not a certificate of Regulation (EU) 2023/1543, so its words are enumerations of their own:
+# the certificates, their published schemas and the orders table keep theirs unchanged.
+
+
+class RemovalMessageType(StrEnum):
+    """The messages of a removal order (Art. 3, Annexes I-III); who sends which is broker.lifecycle."""
+
+    REMOVAL_ORDER = "removal-order"  # Annex I: competent authority -> contact point or legal representative
+    REMOVAL_CONFIRMATION = "removal-confirmation"  # Annex II, Art. 3(6): removed or disabled, and when
+    REMOVAL_IMPOSSIBILITY = "removal-impossibility"  # Annex III, Art. 3(7): force majeure, technical reasons
+    IMPOSSIBILITY_CEASED = "impossibility-ceased"  # Art. 3(7): the reasons ceased; the hour starts again
+    REMOVAL_CLARIFICATION_REQUEST = "removal-clarification-request"  # Annex III, Art. 3(8)
+    REMOVAL_CLARIFICATION = "removal-clarification"  # Art. 3(8): the issuer's answer; the hour starts again
+
+
+class RemovalState(StrEnum):
+    """Where a removal order stands; the transitions between them are broker.lifecycle.REMOVAL_RULES."""
+
+    ISSUED = "issued"
+    RECEIVED = "received"  # the one-hour clock runs (Art. 3(3))
+    REMOVED = "removed"  # removed or access disabled in all Member States (Art. 3(1), (6))
+    IMPOSSIBLE = "impossible"  # force majeure or de facto impossibility: the clock waits (Art. 3(7))
+    CLARIFICATION_REQUESTED = "clarification_requested"  # manifest errors: the clock waits (Art. 3(8))
+
+
+class RemovalAddresseeType(StrEnum):
+    """Where a hosting service provider receives removal orders (Art. 3(5), 15, 17)."""
+
+    CONTACT_POINT = "contact_point"  # Art. 15(1)
+    LEGAL_REPRESENTATIVE = "legal_representative"  # Art. 17: a provider without EU establishment
+
+
+class TerroristMaterial(StrEnum):
+    """The types of material of Art. 2(7)(a)-(e) a statement of reasons refers to (UNCONFIRMED wording)."""
+
+    INCITEMENT = "incitement"  # (a) incites, e.g. by glorifying terrorist acts
+    SOLICITATION_TO_COMMIT = "solicitation_to_commit"  # (b) solicits the commission of an offence
+    SOLICITATION_TO_PARTICIPATE = "solicitation_to_participate"  # (c) ... participation in a terrorist group
+    INSTRUCTION = "instruction"  # (d) instruction on explosives, firearms, weapons, hazardous substances
+    THREAT = "threat"  # (e) a threat to commit a terrorist offence
+
+
+class RemovalAction(StrEnum):
+    """What the provider did with the content (Art. 3(3): remove it or disable access to it)."""
+
+    REMOVED = "removed"
+    DISABLED = "disabled"
+
+
+class RemovalImpediment(StrEnum):
+    """Annex III: why the provider cannot comply within the hour (Art. 3(7))."""
+
+    FORCE_MAJEURE = "force_majeure"
+    TECHNICAL_OR_OPERATIONAL = "technical_or_operational"  # objectively justifiable reasons
+
+
+class RemovalOrderDefect(StrEnum):
+    """Annex III: why the provider cannot comply without clarification (Art. 3(8))."""
+
+    MANIFEST_ERROR = "manifest_error"
+    INSUFFICIENT_INFORMATION = "insufficient_information"

@@ -9,6 +9,7 @@ from broker.legal.rules import regulation_certificate as certificate
 from broker.legal.rules import regulation_conditions as conditions
 from broker.legal.rules import regulation_scope as scope
 from broker.legal.rules import regulation_workflow as workflow
+from broker.legal.rules import tco
 
 _REGULATION = (
     scope.ee01,
@@ -47,4 +48,5 @@ CATALOGUE: tuple[Rule, ...] = (
     budapest.BC02,
     budapest.bc03,
     *sorted(protocol.RULES, key=_numbered),
+    *sorted(tco.RULES, key=_numbered),
 )

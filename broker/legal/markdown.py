@@ -17,7 +17,10 @@ TITLES = {
     Family.REGULATION: "Regulation (EU) 2023/1543: European Production and Preservation Orders",
     Family.BUDAPEST: "Budapest Convention on Cybercrime (CETS 185): Art. 29 preservation requests",
     Family.PROTOCOL: "Second Additional Protocol to the Budapest Convention (CETS 224): Arts. 7, 8 and 9",
+    Family.TCO: "Regulation (EU) 2021/784: removal orders of terrorist content online",
 }
+# Removal orders are not certificates and name no Instrument: their rules apply to the order itself.
+APPLIES_TO = {Family.TCO: "removal orders (broker.legal.removal.check_removal_order)"}
 
 INTRODUCTION = f"""\
 # Legal rules the broker checks
@@ -32,7 +35,9 @@ broker enforces them. Nothing here is legal advice.
 ## How to read this page
 
 - **Id**: stable; a finding names it. EE-01 to EE-30 follow the research notes (legal-rules.md
-  §6.1), BC and P2 rules its §6.3; other numbers are the broker's additions.
+  §6.1), BC and P2 rules its §6.3, TCO rules tco-dsa.md (removal orders under Regulation (EU)
+  2021/784, checked by `broker.legal.removal.check_removal_order`); other numbers are the broker's
+  additions.
 - **Severity**: *error* blocks issuing; *warning* lets the certificate go but should be read.
 - **Stage**: *issuing* is checked on the certificate before it leaves; *lifecycle* is enforced
   later by the order workflow; *record* is a duty to keep data or records.
@@ -74,7 +79,7 @@ def _rule(rule: Rule) -> str:
         rule.explanation,
         "",
         f"- Severity: {rule.severity} · Stage: {rule.stage} · Confidence: {rule.confidence}",
-        f"- Applies to: {', '.join(i for i in Instrument if i in rule.applies_to)}",
+        f"- Applies to: {APPLIES_TO.get(rule.instrument) or ', '.join(i for i in Instrument if i in rule.applies_to)}",
         f"- Source: {rule.source}",
     ]
     if rule.enforced_by:

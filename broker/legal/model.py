@@ -51,6 +51,7 @@ class Family(StrEnum):
     REGULATION = "reg-2023-1543"
     BUDAPEST = "cets-185"
     PROTOCOL = "cets-224"
+    TCO = "reg-2021-784"  # Regulation (EU) 2021/784: removal orders of terrorist content
 
 
 @dataclass(frozen=True)

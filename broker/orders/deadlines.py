@@ -1,9 +1,11 @@
 """When an order's clocks fall due, and the transfer hold that follows from the enforcing review.
 
 Durations follow the Regulation (Arts. 4(5), 10, 11, 12, 16, 17) and, for the Council of Europe
-instruments, the deadline the legal engine derived (broker.legal Report.derived["deadline"]).
+instruments, the deadline the legal engine derived (broker.legal Report.derived["deadline"]). The
+removal order's hour (Regulation (EU) 2021/784, Art. 3(3)) is here too, as a pure reckoning.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from datetime import timedelta
 
@@ -15,6 +17,7 @@ from broker.clocks.models import PAUSED
 from broker.clocks.models import STOPPED
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
+from broker.lifecycle import Effect
 from broker.orders.models import Order
 from broker.workdays import OutsideCalendar
 from broker.workdays import UnknownState
@@ -37,6 +40,7 @@ CLARIFICATION_REACTION = 5 * DAY  # Art. 10(6) (UNCONFIRMED)
 OBJECTION_WINDOW = 10 * DAY  # Art. 17 (UNCONFIRMED)
 EX_POST_VALIDATION = 48 * HOUR  # Art. 4(5)
 ENFORCEMENT_WORKING_DAYS = 5  # Art. 16(2)
+REMOVAL_HOUR = HOUR  # Regulation (EU) 2021/784, Art. 3(3): "in any event within one hour of receipt"
 
 
 def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
@@ -118,3 +122,28 @@ def production_held(now: datetime) -> sa.ColumnElement[bool]:
         .exists()
     )
     return sa.and_(OrderClock.kind == Clock.PRODUCTION, hold)
+
+
+def removal_due(steps: Iterable[tuple[Effect | None, datetime]]) -> datetime | None:
+    """When a removal order's hour ends after these steps, or None while it waits or once it stopped.
+
+    `steps` are the clock effects of broker.lifecycle.REMOVAL_RULES in the order they happened, each
+    with the instant it took effect: receipt, the instant the reasons of an impossibility ceased
+    (Art. 3(7)), the receipt of a clarification (Art. 3(8)). Each start gives a full hour, not what was
+    left of the last: the Regulation says the deadline starts to run then.
+    """
+    due: datetime | None = None
+    for effect, at in steps:
+        if at.tzinfo is None:
+            raise ValueError("a removal order's instants must be aware: the hour is reckoned in UTC")
+        if effect is Effect.START:
+            due = at + REMOVAL_HOUR
+        elif effect in (Effect.PAUSE, Effect.STOP):
+            due = None
+    return due
+
+
+def removal_breached(due_at: datetime | None, now: datetime) -> bool:
+    """Art. 3(3): removal "within one hour" is in time up to and including the hour's last instant;
+    the breach is every instant after it, and none while the hour waits or once it stopped."""
+    return due_at is not None and now > due_at

@@ -8,6 +8,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 
 from broker.vocabulary import MessageType
+from broker.vocabulary import RemovalMessageType
 from broker.wire.certificates import EpocPrSchema
 from broker.wire.certificates import EpocSchema
 from broker.wire.evidence import EvidenceManifestSchema
@@ -29,6 +30,12 @@ from broker.wire.lifecycle import PreservationReleaseSchema
 from broker.wire.lifecycle import ProductionRequestConfirmationSchema
 from broker.wire.lifecycle import ThirdCountryObjectionSchema
 from broker.wire.lifecycle import WithdrawalSchema
+from broker.wire.removal import ImpossibilityCeasedSchema
+from broker.wire.removal import RemovalClarificationRequestSchema
+from broker.wire.removal import RemovalClarificationSchema
+from broker.wire.removal import RemovalConfirmationSchema
+from broker.wire.removal import RemovalImpossibilitySchema
+from broker.wire.removal import RemovalOrderSchema
 from broker.wire.responses import ResponseSchema
 
 BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
@@ -56,6 +63,16 @@ BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.EVIDENCE_MANIFEST, 1): EvidenceManifestSchema,
 }
 
+# Regulation (EU) 2021/784: kept apart from BODY_SCHEMAS so no e-evidence step accepts a removal message.
+REMOVAL_BODY_SCHEMAS: dict[tuple[RemovalMessageType, int], type[Schema]] = {
+    (RemovalMessageType.REMOVAL_ORDER, 1): RemovalOrderSchema,
+    (RemovalMessageType.REMOVAL_CONFIRMATION, 1): RemovalConfirmationSchema,
+    (RemovalMessageType.REMOVAL_IMPOSSIBILITY, 1): RemovalImpossibilitySchema,
+    (RemovalMessageType.IMPOSSIBILITY_CEASED, 1): ImpossibilityCeasedSchema,
+    (RemovalMessageType.REMOVAL_CLARIFICATION_REQUEST, 1): RemovalClarificationRequestSchema,
+    (RemovalMessageType.REMOVAL_CLARIFICATION, 1): RemovalClarificationSchema,
+}
+
 
 S = TypeVar("S", bound=Schema)
 
@@ -77,6 +94,18 @@ def validate_body(message_type: str, version: int, body: object) -> dict[str, An
     """Check body and return it untouched: the broker stores and signs the wire form, not loaded objects."""
     try:
         schema = BODY_SCHEMAS[MessageType(message_type), version]
+    except (ValueError, KeyError):
+        raise UnknownMessageType(f"no body schema for {message_type!r} version {version!r}") from None
+    if not isinstance(body, dict):
+        raise ValidationError("The body must be a JSON object.")
+    shared(schema).load(body)
+    return body
+
+
+def validate_removal_body(message_type: str, version: int, body: object) -> dict[str, Any]:
+    """validate_body for the messages of a removal order (Regulation (EU) 2021/784)."""
+    try:
+        schema = REMOVAL_BODY_SCHEMAS[RemovalMessageType(message_type), version]
     except (ValueError, KeyError):
         raise UnknownMessageType(f"no body schema for {message_type!r} version {version!r}") from None
     if not isinstance(body, dict):

@@ -15,6 +15,13 @@ from referencing import Resource
 
 from broker.wire.envelope_schema import EnvelopeSchema
 from broker.wire.registry import validate_body
+from broker.wire.registry import validate_removal_body
+from tests.removal.examples import impossibility_ceased
+from tests.removal.examples import removal_clarification
+from tests.removal.examples import removal_clarification_request
+from tests.removal.examples import removal_confirmation
+from tests.removal.examples import removal_impossibility
+from tests.removal.examples import removal_order
 
 PROSECUTOR = "3f0c9a4e-8b1d-4c2a-9e7f-1a2b3c4d5e6f"
 CYBER_POLICE = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -376,6 +383,18 @@ LIFECYCLE = [
 KINDS |= {
     name: Kind(build, _schema_id(message_type), partial(validate_body, message_type, 1))
     for name, build, message_type in LIFECYCLE
+}
+# The removal order of Regulation (EU) 2021/784 and its answers (broker.wire.removal).
+REMOVAL = [
+    ("removal-order", removal_order),
+    ("removal-confirmation", removal_confirmation),
+    ("removal-impossibility", removal_impossibility),
+    ("impossibility-ceased", impossibility_ceased),
+    ("removal-clarification-request", removal_clarification_request),
+    ("removal-clarification", removal_clarification),
+]
+KINDS |= {
+    name: Kind(build, _schema_id(name), partial(validate_removal_body, name, 1)) for name, build in REMOVAL
 }
 
 

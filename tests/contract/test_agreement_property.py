@@ -53,6 +53,8 @@ KIND_NAMES = [
     *("preservation-release", "ex-post-validation", "closure", "enforcement-request"),
     *("enforcing-review", "enforcing-review refusal", "enforcement-decision", "enforcement-decision refused"),
     "evidence-manifest",
+    *("removal-order", "removal-confirmation", "removal-impossibility", "impossibility-ceased"),
+    *("removal-clarification-request", "removal-clarification"),
 ]
 # Values that reach past type checks into enums, bounds and cross-field rules, which random JSON rarely does.
 PLAUSIBLE = [

@@ -25,6 +25,8 @@ from broker.wire.fields import UTC_TIMESTAMP_PATTERN
 from broker.wire.fields import UUID_PATTERN
 from broker.wire.lifecycle import CERTIFICATE_PATH_PATTERN
 from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import REMOVAL_BODY_SCHEMAS
+from broker.wire.removal import URL_PATTERN
 
 SCHEMA_FILES = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.json"))
 NAME = re.compile(r"^(?P<type>[a-z-]+)\.v(?P<version>[1-9][0-9]*)\.json$")
@@ -41,8 +43,10 @@ LIFECYCLE_FILES = [
         *("enforcing-review", "enforcement-decision"),
     )
 ]
+# The removal order of Regulation (EU) 2021/784 and its answers (broker/wire/removal.py).
+REMOVAL_FILES = [f"{message_type.value}.v{version}.json" for message_type, version in REMOVAL_BODY_SCHEMAS]
 # Bodies whose every member, nested ones included, says what it is and what it proves.
-DESCRIBED_FILES = [*LIFECYCLE_FILES, "evidence-manifest.v1.json"]
+DESCRIBED_FILES = [*LIFECYCLE_FILES, "evidence-manifest.v1.json", *REMOVAL_FILES]
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -119,7 +123,9 @@ def test_every_ref_resolves(path: Path, registry: Registry) -> None:
 
 def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
     files = {(m["type"], int(m["version"])) for p in SCHEMA_FILES if (m := NAME.match(p.name))}
-    bodies = {(message_type.value, version) for message_type, version in BODY_SCHEMAS}
+    bodies = {
+        (message_type.value, version) for message_type, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS)
+    }
     assert files - {("common", 1), ("envelope", 1)} == bodies
 
 
@@ -137,6 +143,9 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
         ("evidence-manifest.v1.json", "/$defs/sha256", SHA256_PATTERN),
         ("evidence-manifest.v1.json", "/properties/recipient", AGE_RECIPIENT_PATTERN),
         ("evidence-manifest.v1.json", "/$defs/producedFile/properties/name", FILE_NAME_PATTERN),
+        ("removal-order.v1.json", "/properties/content/items/properties/url", URL_PATTERN),
+        ("removal-clarification.v1.json", "/properties/content/items/properties/url", URL_PATTERN),
+        ("removal-clarification-request.v1.json", "/properties/fields/items", CERTIFICATE_PATH_PATTERN),
     ],
 )
 def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str, schemas_dir: Path) -> None:
@@ -174,6 +183,23 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
         ("enforcing-review.v1.json", "/properties/decision", _values(vocabulary.ReviewDecision)),
         ("enforcing-review.v1.json", "/properties/ground", _values(vocabulary.RefusalGround)),
         ("enforcement-decision.v1.json", "/properties/outcome", _values(vocabulary.EnforcementOutcome)),
+        (
+            "removal-order.v1.json",
+            "/properties/addressee/properties/addressee_type",
+            _values(vocabulary.RemovalAddresseeType),
+        ),
+        (
+            "removal-order.v1.json",
+            "/properties/reasons/properties/material_types/items",
+            _values(vocabulary.TerroristMaterial),
+        ),
+        ("removal-confirmation.v1.json", "/properties/action", _values(vocabulary.RemovalAction)),
+        ("removal-impossibility.v1.json", "/properties/reason", _values(vocabulary.RemovalImpediment)),
+        (
+            "removal-clarification-request.v1.json",
+            "/properties/reason",
+            _values(vocabulary.RemovalOrderDefect),
+        ),
     ],
 )
 def test_enums_are_the_vocabulary(file: str, pointer: str, values: list[str], schemas_dir: Path) -> None:

@@ -11,12 +11,19 @@ from broker.legal import Rule
 from broker.legal import Stage
 
 RULES = {rule.id: rule for rule in CATALOGUE}
-ID = re.compile(r"(EE|BC|P2|INS)-[0-9]{2}")
-PREFIX = {Family.CHOICE: "INS", Family.REGULATION: "EE", Family.BUDAPEST: "BC", Family.PROTOCOL: "P2"}
+ID = re.compile(r"(EE|BC|P2|INS|TCO)-[0-9]{2}")
+PREFIX = {
+    Family.CHOICE: "INS",
+    Family.REGULATION: "EE",
+    Family.BUDAPEST: "BC",
+    Family.PROTOCOL: "P2",
+    Family.TCO: "TCO",
+}
 CITES = {
     Family.REGULATION: "Regulation (EU) 2023/1543, ",
     Family.BUDAPEST: "Budapest Convention (CETS 185), ",
     Family.PROTOCOL: "Second Additional Protocol (CETS 224), ",
+    Family.TCO: "Regulation (EU) 2021/784, ",
 }
 
 
@@ -31,7 +38,8 @@ def test_rule_is_well_formed(rule: Rule) -> None:
     assert rule.citation.startswith(CITES.get(rule.instrument, "Regulation (EU) 2023/1543, "))
     assert rule.explanation.strip().endswith(".")
     assert rule.source.strip()
-    assert rule.applies_to
+    # A removal order names no certificate instrument: the TCO rules apply to the removal order itself.
+    assert bool(rule.applies_to) is (rule.instrument is not Family.TCO)
 
 
 @pytest.mark.parametrize("rule", CATALOGUE, ids=lambda rule: rule.id)

@@ -19,7 +19,8 @@ from broker.legal import Severity
 from broker.legal import Stage
 
 RULES = {rule.id: rule for rule in CATALOGUE}
-FAMILIES = set(Family) - {Family.REGULATION}  # test_rules_eu covers the Regulation
+# test_rules_eu covers the Regulation (EU) 2023/1543, test_rules_tco the removal order's Regulation.
+FAMILIES = set(Family) - {Family.REGULATION, Family.TCO}
 POLICE = put("issuing_authority", authority("other_competent_authority", "JP"))
 FRANCE_TO_US = (put("issuing_authority.country", "FR"), put("addressee.country", "US"))
 

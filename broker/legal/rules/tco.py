@@ -1,0 +1,149 @@
+"""Regulation (EU) 2021/784 (terrorist content online): the removal order's rules, as data.
+
+Ids and confidence follow tco-dsa.md (TCO-xx). The issuing-stage rules are checked on the removal
+order before it leaves, by broker.legal.removal.check_removal_order (a removal order is not a
+certificate, so the certificate engine never runs them); the others name where the broker enforces
+them. Scrutiny (Art. 4), preservation (Art. 6), the content provider's information (Art. 11) and
+Art. 5 exposure are not rules here yet.
+"""
+
+from broker.legal.model import Confidence
+from broker.legal.model import Family
+from broker.legal.model import Rule
+from broker.legal.model import Severity
+from broker.legal.model import Stage
+
+TCO = "Regulation (EU) 2021/784"
+CHECKED = "broker.legal.removal.check_removal_order, on the removal order before it leaves."
+V, V2, U = Confidence.CONFIRMED, Confidence.SECONDARY, Confidence.UNCONFIRMED
+
+
+def _rule(
+    id: str,
+    citation: str,
+    explanation: str,
+    confidence: Confidence,
+    source: str,
+    stage: Stage,
+    enforced_by: str,
+) -> Rule:
+    return Rule(
+        id=id,
+        instrument=Family.TCO,
+        citation=f"{TCO}, {citation}",
+        severity=Severity.ERROR,
+        explanation=explanation,
+        confidence=confidence,
+        source=source,
+        stage=stage,
+        applies_to=frozenset(),
+        enforced_by=enforced_by,
+    )
+
+
+TCO03 = _rule(
+    "TCO-03",
+    "Art. 3(3)",
+    "The provider removes the content or disables access to it as soon as possible and in any event within "
+    "one hour of receipt of the removal order. The last instant of the hour is still in time; the breach "
+    "is every instant after it.",
+    V,
+    "tco-dsa.md TCO-03 ([B1], [F1]); legal-rules.md §6.4 TC-01; the breach instant is the broker's reading "
+    "of 'within one hour'",
+    Stage.LIFECYCLE,
+    "broker.lifecycle.REMOVAL_RULES (receipt starts the removal clock) and "
+    "broker.orders.deadlines.removal_due and removal_breached.",
+)
+TCO04 = _rule(
+    "TCO-04",
+    "Art. 3(2)",
+    "A competent authority that has not issued a removal order to this provider before gives it information "
+    "on the applicable procedures and deadlines at least 12 hours before issuing the first one, except in "
+    "duly justified emergencies.",
+    U,
+    "tco-dsa.md TCO-04 (emergency exception [T2]; the 12 hours UNCONFIRMED); legal-rules.md §6.4 TC-02",
+    Stage.ISSUING,
+    CHECKED,
+)
+TCO05 = _rule(
+    "TCO-05",
+    "Art. 3(4), Annex I",
+    "The removal order states the issuing authority, a sufficiently detailed statement of reasons naming "
+    "the type of material of Art. 2(7), the exact URLs and what else identifies the content, the legal "
+    "basis, redress information with its deadlines and, where relevant, the decision to withhold "
+    "information from the content provider; the signed envelope gives its date, time stamp and signature.",
+    U,
+    "tco-dsa.md TCO-05 (field list UNCONFIRMED); legal-rules.md §4.1; Annex I sections A-B as copied by EU "
+    "Monitor (parlementairemonitor.nl, 'Annexes to COM(2018)640') corroborate the contact point or legal "
+    "representative, the URL with additional information, the Art. 2(7) reasons as ticked boxes, the time "
+    "and date of issuing and a reference number; the redress and withholding sections were not seen",
+    Stage.ISSUING,
+    CHECKED,
+)
+TCO06 = _rule(
+    "TCO-06",
+    "Art. 3(5)",
+    "The removal order travels by electronic means that produce a written record, authenticate the sender "
+    "and record the exact date and time of sending and of receipt.",
+    V,
+    "tco-dsa.md TCO-06 ([T2]); legal-rules.md §6.4 TC-03",
+    Stage.RECORD,
+    "the signed envelope (broker.wire.envelope: issued_at, the sender's JWS) and the receipt step of "
+    "broker.lifecycle.REMOVAL_RULES, which records the receipt time to the second.",
+)
+TCO07 = _rule(
+    "TCO-07",
+    "Art. 3(6), Annex II",
+    "The provider informs the issuing authority without undue delay that it removed the content or disabled "
+    "access to it, and when.",
+    U,
+    "tco-dsa.md TCO-07 (the duty to inform [B1]; the Annex II form UNCONFIRMED)",
+    Stage.LIFECYCLE,
+    "the removal-confirmation message (broker.wire.removal, with its done_at) in "
+    "broker.lifecycle.REMOVAL_RULES, which stops the removal clock.",
+)
+TCO08 = _rule(
+    "TCO-08",
+    "Art. 3(7), Annex III",
+    "A provider that cannot comply because of force majeure or de facto impossibility not attributable to "
+    "it, including objectively justifiable technical or operational reasons, informs the issuing "
+    "authority; the hour starts to run once the reasons cease.",
+    V,
+    "tco-dsa.md TCO-08 ([T2]); legal-rules.md §6.4 TC-01",
+    Stage.LIFECYCLE,
+    "the removal-impossibility and impossibility-ceased messages in broker.lifecycle.REMOVAL_RULES (pause, "
+    "then a full hour from ceased_at, broker.orders.deadlines.removal_due).",
+)
+TCO09 = _rule(
+    "TCO-09",
+    "Art. 3(8), Annex III",
+    "A provider that cannot comply because the order contains manifest errors or not sufficient "
+    "information asks for clarification; the hour starts to run once the clarification is received.",
+    V,
+    "tco-dsa.md TCO-09 ([T2]); legal-rules.md §6.4 TC-01",
+    Stage.LIFECYCLE,
+    "the removal-clarification-request and removal-clarification messages in "
+    "broker.lifecycle.REMOVAL_RULES (pause, then a full hour from the clarification's receipt).",
+)
+TCO17 = _rule(
+    "TCO-17",
+    "Art. 11(3)",
+    "The issuing authority may decide that the provider must not inform the content provider, for reasons "
+    "of public security, for as long as necessary but at most 6 weeks at a time (renewable by 6 weeks).",
+    U,
+    "tco-dsa.md TCO-17 (UNCONFIRMED)",
+    Stage.ISSUING,
+    CHECKED,
+)
+TCO22 = _rule(
+    "TCO-22",
+    "Art. 3(5), Art. 15, Art. 17",
+    "The removal order goes to the hosting service provider's contact point (Art. 15) or, for a provider "
+    "without a main establishment in the Union, to its legal representative (Art. 17).",
+    V,
+    "tco-dsa.md TCO-22 ([B1]), TCO-06 ([T2])",
+    Stage.ISSUING,
+    CHECKED,
+)
+
+RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO17, TCO22)

@@ -1,0 +1,154 @@
+"""The removal order of Regulation (EU) 2021/784 (terrorist content online) and the provider's answers.
+
+Annex I's contents are the order's members: (a) the issuing authority, (b) a statement of reasons with
+the type of material of Art. 2(7), (c) the exact URLs and what else identifies the content, (d) the
+legal basis, (f) redress information and (g) any decision to withhold information from the content
+provider (Art. 11(3)). Annex I (e), the date, time stamp and electronic signature, is the signed
+envelope itself (issued_at and the JWS). The field list is UNCONFIRMED against the Official Journal
+(tco-dsa.md TCO-05). Who may send which message when is broker.lifecycle.REMOVAL_RULES.
+"""
+
+from typing import Any
+
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import validate
+from marshmallow import validates_schema
+
+from broker.vocabulary import RemovalAction
+from broker.vocabulary import RemovalAddresseeType
+from broker.vocabulary import RemovalImpediment
+from broker.vocabulary import RemovalOrderDefect
+from broker.vocabulary import TerroristMaterial
+from broker.wire.certificates import LANGUAGE_PATTERN
+from broker.wire.fields import Authority
+from broker.wire.fields import CalendarDate
+from broker.wire.fields import CountryCode
+from broker.wire.fields import OffsetTimestamp
+from broker.wire.fields import Provider
+from broker.wire.fields import StrictBoolean
+from broker.wire.fields import UuidString
+from broker.wire.fields import WireSchema
+from broker.wire.fields import choice
+from broker.wire.fields import required_iff
+from broker.wire.fields import text
+from broker.wire.fields import unique_items
+from broker.wire.lifecycle import CERTIFICATE_PATH_PATTERN
+
+LEGAL_BASIS = "reg-2021-784"  # Annex I (d): Regulation (EU) 2021/784
+# An exact address of the content (Annex I (c)): an http(s) URL without spaces.
+URL_PATTERN = r"^https?://[^\s]+$(?!\n)"
+
+
+class RemovalAddressee(WireSchema):
+    """The hosting service provider's contact point (Art. 15) or legal representative (Art. 17)."""
+
+    id = UuidString(required=True)
+    provider = fields.Nested(Provider, required=True)
+    addressee_type = choice(RemovalAddresseeType, required=True)
+    name = text(200, required=True)
+    country = CountryCode(required=True)
+    address = text(500, required=True)
+
+
+class StatementOfReasons(WireSchema):
+    """Annex I (b): why the content is terrorist content, naming the types of material of Art. 2(7)."""
+
+    material_types = fields.List(
+        choice(TerroristMaterial), required=True, validate=[validate.Length(min=1, max=5), unique_items]
+    )
+    statement = text(8000, required=True)
+
+
+class ContentLocation(WireSchema):
+    """Annex I (c): one exact URL and, where necessary, what else identifies the content there."""
+
+    url = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=8, max=2000),
+            validate.Regexp(URL_PATTERN, error="Not an http or https URL without spaces."),
+        ],
+    )
+    identification = text(2000)
+
+
+class Withholding(WireSchema):
+    """Annex I (g), Art. 11(3): the provider must not tell the content provider until this day."""
+
+    until = CalendarDate(required=True)
+    reasons = text(4000, required=True)
+
+
+class RemovalOrderSchema(WireSchema):
+    """Annex I: the removal order, from a competent authority to the provider, for all Member States."""
+
+    legal_basis = fields.String(required=True, validate=validate.OneOf([LEGAL_BASIS]))
+    issuing_authority = fields.Nested(Authority, required=True)
+    addressee = fields.Nested(RemovalAddressee, required=True)
+    reasons = fields.Nested(StatementOfReasons, required=True)
+    content = fields.List(
+        fields.Nested(ContentLocation), required=True, validate=validate.Length(min=1, max=100)
+    )
+    redress = text(4000, required=True)
+    withholding = fields.Nested(Withholding)
+    emergency = StrictBoolean(required=True)
+    emergency_justification = text(4000)
+    language = fields.String(
+        required=True,
+        validate=validate.Regexp(LANGUAGE_PATTERN, error="Not an ISO 639-1 code (two lowercase letters)."),
+    )
+
+    @validates_schema
+    def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Art. 3(2): only a duly justified emergency dispenses with the first-order notice."""
+        errors = required_iff(data, "emergency_justification", data["emergency"], "emergency is true")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RemovalConfirmationSchema(WireSchema):
+    """Annex II, Art. 3(6): the content is removed or access to it disabled, from this instant."""
+
+    action = choice(RemovalAction, required=True)
+    done_at = OffsetTimestamp(required=True)
+    provider_file_number = text(100)
+
+
+class RemovalImpossibilitySchema(WireSchema):
+    """Annex III, Art. 3(7): force majeure or de facto impossibility; the hour waits for its end."""
+
+    reason = choice(RemovalImpediment, required=True)
+    explanation = text(8000, required=True)
+    expected_end = OffsetTimestamp()
+
+
+class ImpossibilityCeasedSchema(WireSchema):
+    """Art. 3(7): the reasons ceased at this instant, and the hour runs again from it."""
+
+    ceased_at = OffsetTimestamp(required=True)
+
+
+class RemovalClarificationRequestSchema(WireSchema):
+    """Annex III, Art. 3(8): manifest errors or too little information to comply; the hour waits."""
+
+    reason = choice(RemovalOrderDefect, required=True)
+    explanation = text(8000, required=True)
+    # `fields` would shadow Schema.fields, hence the attribute name.
+    order_fields = fields.List(
+        fields.String(
+            validate=[
+                validate.Length(min=1, max=200),
+                validate.Regexp(CERTIFICATE_PATH_PATTERN, error="Not a dotted path of the order."),
+            ]
+        ),
+        data_key="fields",
+        validate=validate.Length(min=1, max=50),
+    )
+
+
+class RemovalClarificationSchema(WireSchema):
+    """Art. 3(8): the issuer's clarification; the hour runs again from its receipt."""
+
+    explanation = text(8000, required=True)
+    content = fields.List(fields.Nested(ContentLocation), validate=validate.Length(min=1, max=100))

@@ -1,0 +1,87 @@
+"""The removal order's lifecycle table (Regulation (EU) 2021/784, Art. 3): every combination, as data.
+
+Each expectation names its article; whatever is not listed is refused, with who may send what.
+"""
+
+import itertools
+
+import pytest
+
+from broker.lifecycle import RECEIVE
+from broker.lifecycle import REMOVAL_RULES
+from broker.lifecycle import Effect
+from broker.lifecycle import NotAllowed
+from broker.lifecycle import RemovalStep
+from broker.lifecycle import Side
+from broker.lifecycle import removal_allowed
+from broker.lifecycle import removal_transition
+from broker.vocabulary import RemovalMessageType as RM
+from broker.vocabulary import RemovalState as RS
+
+ADDRESSEE, ISSUER = Side.ADDRESSEE, Side.ISSUER
+EXPECTED = {
+    (RS.ISSUED, RECEIVE, ADDRESSEE): RemovalStep(
+        RS.RECEIVED, Effect.START
+    ),  # Art. 3(3): one hour from receipt
+    # Art. 3(6): removed or disabled, whenever the provider manages it, stops the hour.
+    (RS.RECEIVED, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(RS.REMOVED, Effect.STOP),
+    (RS.IMPOSSIBLE, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(RS.REMOVED, Effect.STOP),
+    (RS.CLARIFICATION_REQUESTED, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(RS.REMOVED, Effect.STOP),
+    # Art. 3(7): the hour waits for the end of the impossibility, then runs in full.
+    (RS.RECEIVED, RM.REMOVAL_IMPOSSIBILITY, ADDRESSEE): RemovalStep(RS.IMPOSSIBLE, Effect.PAUSE),
+    (RS.IMPOSSIBLE, RM.IMPOSSIBILITY_CEASED, ADDRESSEE): RemovalStep(RS.RECEIVED, Effect.START),
+    # Art. 3(8): the hour waits for the clarification, then runs in full.
+    (RS.RECEIVED, RM.REMOVAL_CLARIFICATION_REQUEST, ADDRESSEE): RemovalStep(
+        RS.CLARIFICATION_REQUESTED, Effect.PAUSE
+    ),
+    (RS.CLARIFICATION_REQUESTED, RM.REMOVAL_CLARIFICATION, ISSUER): RemovalStep(RS.RECEIVED, Effect.START),
+}
+EVENTS = [RECEIVE, *RM]
+
+
+@pytest.mark.parametrize(
+    ("state", "event", "side"),
+    list(itertools.product(RS, EVENTS, [ADDRESSEE, ISSUER, Side.ENFORCER])),
+    ids=lambda value: str(value),
+)
+def test_every_combination_agrees_with_the_expectation(state: RS, event: str, side: Side) -> None:
+    expected = EXPECTED.get((state, event, side))
+    if expected is not None:
+        assert removal_transition(state, event, side) == expected
+        return
+    with pytest.raises(NotAllowed) as refusal:
+        removal_transition(state, event, side)
+    senders = {rule.side for rule in REMOVAL_RULES if rule.event == event}
+    assert refusal.value.wrong_side is (bool(senders) and side not in senders)
+
+
+def test_a_refusal_names_who_may_send_what_now() -> None:
+    with pytest.raises(NotAllowed, match="only the addressee may send 'removal-confirmation'"):
+        removal_transition(RS.RECEIVED, RM.REMOVAL_CONFIRMATION, ISSUER)
+    with pytest.raises(
+        NotAllowed, match="the addressee may send: impossibility-ceased, removal-confirmation"
+    ):
+        removal_transition(RS.IMPOSSIBLE, RM.REMOVAL_IMPOSSIBILITY, ADDRESSEE)
+    with pytest.raises(NotAllowed, match="a removal order has no 'epoc' step"):
+        removal_transition(RS.RECEIVED, "epoc", ISSUER)
+
+
+def test_a_removed_order_allows_nothing() -> None:
+    assert all(removal_allowed(RS.REMOVED, side) == [] for side in Side)
+
+
+def test_every_removal_message_but_the_order_itself_is_a_step() -> None:
+    """The removal order is issued, not sent as a step; every answer to it is in the table."""
+    assert {rule.event for rule in REMOVAL_RULES} == {RECEIVE, *RM} - {RM.REMOVAL_ORDER}
+
+
+def test_every_open_state_has_a_way_to_removal() -> None:
+    for state in (RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED):
+        assert RM.REMOVAL_CONFIRMATION in removal_allowed(state, ADDRESSEE)
+
+
+def test_a_hold_is_always_followed_by_a_full_hour() -> None:
+    """Art. 3(7)-(8): the Regulation says the deadline starts to run again, so it never resumes."""
+    assert all(rule.clock is not Effect.RESUME for rule in REMOVAL_RULES)
+    leaving_holds = [r for r in REMOVAL_RULES if r.states & {RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED}]
+    assert {r.clock for r in leaving_holds if r.target is RS.RECEIVED} == {Effect.START}
