@@ -1,8 +1,8 @@
 """The web portal: the broker's front door for people, beside the API's for machines.
 
 Caseworkers, providers' legal officers, enforcing authorities and oversight bodies sign in with a
-password and a second factor, and read and (in later phases) act on the same orders through the
-same queries, operations and access rule as the API (`broker.orders.queries.visible_orders`), with
+password and a second factor, and read and act on the same orders through the same queries,
+operations and access rule as the API (`broker.orders.queries.visible_orders`), with
 the same audit trail: this door translates between HTML forms and those calls and holds no rule
 of its own. What it adds is what its medium needs (docs/portal.md):
 
@@ -10,7 +10,9 @@ of its own. What it adds is what its medium needs (docs/portal.md):
 - `sessions.py`, `csrf.py`, `security.py`, `throttle.py`: cookies, forms, headers, sign-in limits;
 - `i18n.py`, `labels.py`, `translations/`: every word from a catalogue, English and French;
 - `forms.py`, `paging.py`: server-side validation with an error summary, keyset pages;
-- `views/`: the pages, by area; `templates/`, `static/`: the HTML and its one style sheet.
+- `signing.py`: the envelope a person signs in the browser (the broker never holds their key);
+- `views/`: the pages, by area; `templates/`, `static/`: the HTML, its one style sheet and the one
+  script, which signs (static/signing.js).
 
 `init_app(app)` installs it on the app at "/" (the API stays under /api/v1).
 """

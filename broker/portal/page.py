@@ -22,7 +22,9 @@ For every request, in this order, @page:
 7. integrates the log entries the request queued (as the API does) and commits;
 8. sets or clears the session cookie as the view asked, only once the commit succeeded.
 
-A `Problem` raised anywhere rolls the transaction back and is shown as a page with its status
+A view that refuses an action on its own form (a signed message the broker refuses) raises
+`Refused(show)`: the transaction rolls back and `show(visit)` renders the form, with the error, in a
+new one. Any other `Problem` raised anywhere rolls the transaction back and is shown as a page with its status
 (broker/portal/errors.py): another organisation's order is "Page not found", exactly as the API's
 404, so its existence does not leak. A view that must keep a record of a refusal (a wrong
 password) returns a page instead of raising, so its transaction commits.
@@ -139,6 +141,18 @@ class Visit:
 View = Callable[..., Response]
 
 
+class Refused(Exception):
+    """An action the person asked for was refused, to be told on its own form rather than as a problem page.
+
+    @page rolls the view's transaction back, so nothing of the refused action stays, then renders
+    `show(visit)` in a new transaction of its own (the form again, with the error summary).
+    """
+
+    def __init__(self, show: Callable[[Visit], Response]) -> None:
+        super().__init__("the action was refused")
+        self.show = show
+
+
 def page(access: Access = Access.SIGNED_IN) -> Callable[[View], Callable[..., Response]]:
     """Wrap a portal view: it receives `visit` and its path arguments (see the module docstring)."""
 
@@ -148,14 +162,20 @@ def page(access: Access = Access.SIGNED_IN) -> Callable[[View], Callable[..., Re
             broker = services()
             visit: Visit | None = None
             try:
-                with broker.database.transaction() as session:
-                    visit = _resume(session, broker)
-                    response = _gate(access, visit)
-                    if response is None:
-                        if request.method == "POST":
-                            csrf.check(visit.login.record.csrf_token if visit.login else None)
-                        response = view(visit=visit, **path_args)
-                    integrate_log(session)
+                try:
+                    with broker.database.transaction() as session:
+                        visit = _resume(session, broker)
+                        response = _gate(access, visit)
+                        if response is None:
+                            if request.method == "POST":
+                                csrf.check(visit.login.record.csrf_token if visit.login else None)
+                            response = view(visit=visit, **path_args)
+                        integrate_log(session)
+                except Refused as refused:
+                    with broker.database.transaction() as session:
+                        visit = _resume(session, broker)
+                        response = refused.show(visit)
+                        integrate_log(session)
             except problems.Problem as problem:
                 return _finish_refusal(problem_page(problem), visit)
             except csrf.CsrfRefused:

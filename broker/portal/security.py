@@ -3,9 +3,10 @@
 Every portal page carries a strict Content-Security-Policy: scripts, styles, fonts and forms only
 from this origin, no inline script or style, no plugin, never framed, no <base> rewriting. An
 injected `<script>` or `onclick=` therefore does not run even if escaping were ever missed. Images
-may also be `data:` URIs (the enrolment QR code). A page that needs more (phase 2's signing
-script, say, if it ever needs a worker) adds a source with `allow(directive, source)` for its own
-response alone, so the policy cannot widen by accident elsewhere.
+may also be `data:` URIs (the enrolment QR code). The signing script (static/signing.js) is a file
+of this origin, so signing in the browser needs nothing more. A page that does need more adds a
+source with `allow(directive, source)` for its own response alone, so the policy cannot widen by
+accident elsewhere.
 
 The headers are set through the API's one mechanism (broker/api/headers.py, `add_headers`), after
 its own (nosniff, no-store, no-referrer, HSTS over TLS), on the portal's responses only: the API's

@@ -5,6 +5,7 @@ TOTP secret through the real operations. Passwords are hashed with Argon2id at i
 the parameters are the hash's, not the code's, and the suite signs in hundreds of times.
 """
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +19,18 @@ from flask.testing import FlaskClient
 from portal_helpers import portal_settings
 from portal_helpers import token
 
+from broker import crypto
 from broker.app import create_app
 from broker.audit.operations import integrate_all
 from broker.clock import FrozenClock
 from broker.db import Database
+from broker.parties import operations
+from broker.parties.models import Organisation
 from broker.parties.models import User
 from broker.parties.people import passwords
 from broker.parties.people import totp
 from broker.parties.people.operations import credentials
+from broker.vocabulary import Role
 from broker.workflow.operations.due import fire_next
 
 
@@ -174,3 +179,43 @@ class Caseload:
 @pytest.fixture
 def caseload(exchange: Any, database: Database, clock: FrozenClock) -> Caseload:
     return Caseload(exchange, database, clock)
+
+
+@pytest.fixture
+def admin(database: Database, clock: FrozenClock, network: Any, people: People) -> Any:
+    """admin("provider") -> the handle of a new administrator of that network party's organisation."""
+
+    def add(party: str) -> str:
+        handle = f"{party}_admin"
+        with database.transaction() as session:
+            organisation = session.get(Organisation, uuid.UUID(network[party].organisation_id))
+            operations.create_user(
+                session,
+                clock,
+                organisation=organisation,
+                email=f"{handle}@example.test",
+                name=handle,
+                role=Role.ADMIN,
+            )
+        integrate_all(database)
+        return handle
+
+    return add
+
+
+@pytest.fixture
+def es256_key(database: Database, clock: FrozenClock, network: Any) -> Any:
+    """es256_key("provider") -> (private key, kid) of a new ES256 key registered to that party's organisation."""
+
+    def register(party: str) -> tuple[Any, str]:
+        private_key = crypto.generate_private_key("ES256")
+        with database.transaction() as session:
+            organisation = session.get(Organisation, uuid.UUID(network[party].organisation_id))
+            key = operations.register_key(
+                session, clock, organisation=organisation, jwk=crypto.public_jwk(private_key)
+            )
+            kid = key.kid
+        integrate_all(database)
+        return private_key, kid
+
+    return register

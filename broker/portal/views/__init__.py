@@ -5,12 +5,16 @@
 - `account.py`: the person's account (language, password, signing out everywhere) and the
   language switcher;
 - `dashboard.py`: the first page after signing in, one per kind of organisation;
-- `orders.py`: an order, read-only (its certificate, signatures, legal findings, timeline).
+- `orders.py`: an order (its certificate, signatures, legal findings, timeline, what may be done);
+- `actions.py`: signed messages sent from the order page (acknowledgement, withdrawal);
+- `keys.py`: the organisation's signing keys, a key made in the browser, registering one.
 """
 
 from broker.portal.views import account
+from broker.portal.views import actions
 from broker.portal.views import dashboard
+from broker.portal.views import keys
 from broker.portal.views import orders
 from broker.portal.views import signin
 
-__all__ = ["account", "dashboard", "orders", "signin"]
+__all__ = ["account", "actions", "dashboard", "keys", "orders", "signin"]

@@ -1,5 +1,5 @@
-"""An order, read-only: its certificate, every message with who signed it with which key, the legal
-findings, its deadlines and its timeline.
+"""An order: its certificate, every message with who signed it with which key, the legal findings,
+its deadlines, its timeline, and the signed actions the person may take on it now (views/actions.py).
 
 The page is `operations.read_order` (the API's GET /orders/{id}: the access rule, an `order.viewed`
 entry in the audit trail, the order marked read for the organisation) and `queries.timeline` (GET
@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response
+from flask import request
 
 from broker import crypto
 from broker.orders import operations
@@ -28,6 +29,7 @@ from broker.portal.i18n import translate
 from broker.portal.labels import label
 from broker.portal.page import Visit
 from broker.portal.page import page
+from broker.portal.views import actions
 from broker.vocabulary import MessageType
 
 # What the timeline calls the log's actions; an order's signed messages are named by their type.
@@ -104,6 +106,9 @@ def order(visit: Visit, order_id: uuid.UUID) -> Response:
         clocks=timeline["clocks"],
         events=[_event(event, names) for event in reversed(timeline["events"])],
         deadline=queries.deadlines(visit.session, [found.id])[found.id],
+        actions=actions.available(found, visit.actor),
+        may_receive=actions.may_receive(found, visit.actor),
+        done=actions.notice(request.args.get("done", "")),
     )
 
 
