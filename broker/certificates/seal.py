@@ -43,6 +43,7 @@ with warnings.catch_warnings():
     from pyhanko.stamp import TextStampStyle
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from broker.certificates import aio
 from broker.certificates.render import SEAL_BOX
 
 FIELD_NAME = "BrokerSeal"
@@ -186,7 +187,7 @@ class Seal:
                 stamp_style=TextStampStyle(stamp_text=stamp + "\n%(ts)s", border_width=1),
                 new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=SEAL_BOX),
             )
-            out = pdf_signer.sign_pdf(writer)
+            out = aio.run(pdf_signer.async_sign_pdf(writer))
         return bytes(out.getvalue())
 
 

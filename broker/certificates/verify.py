@@ -33,6 +33,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from broker.certificates import aio
 from broker.certificates.document import CERTIFICATE_FILE
 from broker.certificates.document import MESSAGE_FILE
 from broker.client.errors import VerificationError
@@ -44,7 +45,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -176,7 +177,7 @@ def _status(signature: Any, signer: x509.Certificate) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return validate_pdf_signature(signature, context)
+            return aio.run(async_validate_pdf_signature(signature, context))
     except Exception as error:
         raise Refused(f"tampered: the seal cannot be evaluated ({error})") from error
 

@@ -1,5 +1,6 @@
 """The verifier from the PDF alone: a genuine copy passes; every forgery is refused, each with its reason."""
 
+import asyncio
 import io
 import shutil
 import subprocess
@@ -209,3 +210,16 @@ def test_a_pdf_viewer_of_its_own_sees_a_valid_seal_over_the_whole_file(render, s
     assert "Total document signed" in seen
     assert "Signature Validation: Signature is Valid." in seen
     assert "Signature Validation: Digest Mismatch." in spoilt
+
+
+def test_sealing_and_verifying_work_where_an_event_loop_is_already_running(render, signed, seal, trusted):
+    """A host that runs the app inside its own event loop (or a browser driver in the same thread).
+
+    pyHanko's synchronous wrappers call asyncio.run, which refuses to start under a running loop;
+    the broker runs pyHanko's coroutines itself (broker.certificates.aio).
+    """
+
+    async def inside_a_loop() -> bool:
+        return verify_pdf(render(signed.epoc, "en"), [seal.certificate], trusted).valid
+
+    assert asyncio.run(inside_a_loop())

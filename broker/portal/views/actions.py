@@ -238,13 +238,14 @@ def _read(form: Form, action: Action, keys: list[SigningKey]) -> tuple[dict[str,
 
 def _carried(form: Form) -> tuple[datetime, uuid.UUID]:
     """The prepared envelope's time and id, carried by the signing page; a form altered by hand is refused."""
+    altered = "the signing page's form was altered"
     try:
         issued_at = datetime.fromisoformat(form.raw("issued_at").replace("Z", "+00:00"))
         message_id = uuid.UUID(form.raw("message_id"))
     except ValueError as error:
-        raise problems.ValidationFailed("the signing page's form was altered") from error
+        raise problems.ValidationFailed(altered, errors={"form": [altered]}) from error
     if issued_at.tzinfo is None:
-        raise problems.ValidationFailed("the signing page's form was altered")
+        raise problems.ValidationFailed(altered, errors={"issued_at": ["a time with its offset from UTC"]})
     return issued_at, message_id
 
 
