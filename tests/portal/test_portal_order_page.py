@@ -83,3 +83,26 @@ def test_the_order_page_is_for_signed_in_people_only_and_comes_back_after_signin
     answer = browser.get(f"/orders/{order['id']}")
     assert answer.status_code == 303
     assert answer.headers["Location"] == f"/login?next=%2Forders%2F{order['id']}"
+
+
+def test_the_certificate_and_each_message_download_as_sealed_pdfs(signed_in, caseload, log_entries):
+    """The API's PDFs (docs/certificates.md), through the same access rule, each a read of the order."""
+    order = caseload.received("PARQUET-13")
+    caseload.exchange.respond(order)
+    reader = signed_in("provider")
+    html = text(reader.get(f"/orders/{order['id']}"))
+    links = re.findall(rf'href="(/orders/{order["id"]}/messages/[0-9a-f-]+/pdf)"', html)
+    assert len(links) == 2, "one per signed message: the certificate and the answer"
+    for link in [f"/orders/{order['id']}/pdf?language=fr", *links]:
+        pdf = reader.get(link)
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        assert pdf.data.startswith(b"%PDF-")
+    assert len(log_entries("order.viewed")) == 4, "the page, then each PDF, is a read of the order"
+    unknown = f"/orders/{order['id']}/messages/{uuid.uuid4()}/pdf"
+    assert reader.get(unknown).status_code == 404, "a message the order does not have"
+
+
+@pytest.mark.parametrize("stranger", ["other_provider", "enforcing"])
+def test_another_organisations_pdf_is_not_found(signed_in, caseload, stranger):
+    order = caseload.received("PARQUET-14")
+    assert signed_in(stranger).get(f"/orders/{order['id']}/pdf").status_code == 404

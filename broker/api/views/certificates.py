@@ -92,7 +92,7 @@ def broker_seal() -> Seal:
 )
 def certificate(session: orm.Session, actor: Actor, order_id: uuid.UUID, query: dict[str, Any]) -> Response:
     order = operations.read_order(session, services().clock, actor, order_id)
-    return _pdf(order, _certificate_message(order), query.get("language"))
+    return order_pdf(order, certificate_message(order), query.get("language"))
 
 
 @bp.get("/orders/<uuid:order_id>/messages/<uuid:message_id>/pdf")
@@ -111,7 +111,7 @@ def message(
     found = next((each for each in order.messages if each.id == message_id), None)
     if found is None:
         raise problems.NotFound(f"order {order_id} has no message {message_id}")
-    return _pdf(order, found, query.get("language"))
+    return order_pdf(order, found, query.get("language"))
 
 
 @bp.get("/certificates/seal-certificate")
@@ -144,7 +144,8 @@ def verify(session: orm.Session, actor: Actor, raw: bytes) -> dict[str, Any]:
     return document
 
 
-def _certificate_message(order: Order) -> Message:
+def certificate_message(order: Order) -> Message:
+    """The order's signed certificate (EPOC or EPOC-PR); NotFound for a draft, which has none yet."""
     wanted = {OrderType.EPOC: "epoc", OrderType.EPOC_PR: "epoc-pr"}[order.order_type]
     found = next((each for each in order.messages if each.message_type == wanted), None)
     if found is None:
@@ -152,8 +153,12 @@ def _certificate_message(order: Order) -> Message:
     return found
 
 
-def _pdf(order: Order, shown: Message, language: str | None) -> Response:
-    certificate = _certificate_message(order) if order.messages else None
+def order_pdf(order: Order, shown: Message, language: str | None) -> Response:
+    """`shown` as its form, sealed, in `language` or else the one the addressee is likeliest to read.
+
+    The portal serves the same PDFs through this function (broker/portal/views/orders.py).
+    """
+    certificate = certificate_message(order) if order.messages else None
     pdf = certificate_pdf(
         shown.jws,
         broker_seal(),

@@ -17,6 +17,9 @@ from flask import Response
 from flask import request
 
 from broker import crypto
+from broker import problems
+from broker.api.views import certificates as pdfs
+from broker.certificates import OFFICIAL_LANGUAGES
 from broker.orders import operations
 from broker.orders import queries
 from broker.orders.models import Message
@@ -110,6 +113,31 @@ def order(visit: Visit, order_id: uuid.UUID) -> Response:
         may_receive=actions.may_receive(found, visit.actor),
         done=actions.notice(request.args.get("done", "")),
     )
+
+
+@bp.get("/orders/<uuid:order_id>/pdf")
+@page()
+def certificate_pdf(visit: Visit, order_id: uuid.UUID) -> Response:
+    """The order's certificate as its sealed PDF form: the API's GET /orders/{id}/pdf, read as one."""
+    found = operations.read_order(visit.session, visit.clock, visit.actor, order_id)
+    return pdfs.order_pdf(found, pdfs.certificate_message(found), _pdf_language())
+
+
+@bp.get("/orders/<uuid:order_id>/messages/<uuid:message_id>/pdf")
+@page()
+def message_pdf(visit: Visit, order_id: uuid.UUID, message_id: uuid.UUID) -> Response:
+    """Any signed message of the order as its sealed PDF form (Annex III, V, VI, an answer, …)."""
+    found = operations.read_order(visit.session, visit.clock, visit.actor, order_id)
+    shown = next((message for message in found.messages if message.id == message_id), None)
+    if shown is None:
+        raise problems.NotFound(f"order {order_id} has no message {message_id}")
+    return pdfs.order_pdf(found, shown, _pdf_language())
+
+
+def _pdf_language() -> str | None:
+    """The language asked for, if the forms know it; else the PDF's own choice (the addressee's)."""
+    asked = request.args.get("language")
+    return asked if asked in OFFICIAL_LANGUAGES else None
 
 
 def _body(message: Message) -> dict[str, Any]:
