@@ -262,8 +262,12 @@ def register_key(
     jwk: Mapping[str, object],
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
+    actor: Actor | None = None,
 ) -> SigningKey:
-    """Register a public signing key (Ed25519 or ES256 JWK) under its RFC 7638 thumbprint."""
+    """Register a public signing key (Ed25519 or ES256 JWK) under its RFC 7638 thumbprint.
+
+    `actor` is who registered it, for the log; None is the operator (`broker key register`).
+    """
     try:
         public = crypto.validate_public_jwk(jwk)
     except crypto.InvalidKey as error:
@@ -296,10 +300,25 @@ def register_key(
         action="key.registered",
         object_type="signing_key",
         object_id=kid,
-        actor=None,
+        actor=actor,
         details={"organisation": str(organisation.id), "alg": key.alg},
     )
     return key
+
+
+# Who may register signing keys for their own organisation (the portal's key page; the operator
+# registers any organisation's keys with `broker key register`).
+KEY_MANAGERS = frozenset({Role.ADMIN})
+
+
+def register_own_key(
+    session: orm.Session, clock: Clock, actor: Actor, jwk: Mapping[str, object]
+) -> SigningKey:
+    """An administrator registers a public key for their own organisation; the log names them."""
+    if actor.role not in KEY_MANAGERS:
+        raise problems.Forbidden("only your organisation's administrators may register its signing keys")
+    organisation = session.get_one(Organisation, actor.organisation_id)
+    return register_key(session, clock, organisation=organisation, jwk=jwk, actor=actor)
 
 
 def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> SigningKey:

@@ -48,6 +48,8 @@ def test_an_administrator_registers_a_public_key_for_their_organisation(
         assert key.alg == "ES256"
     (entry,) = [entry for entry in log_entries("key.registered") if entry["object"]["id"] == kid]
     assert entry["details"]["alg"] == "ES256"
+    assert entry["actor"]["role"] == "admin", "the log names who registered it"
+    assert entry["actor"]["organisation"] == caseload.exchange.network["provider"].organisation_id
 
 
 def test_what_is_not_a_public_key_is_refused_with_an_error_summary(signed_in, admin, form_token, rows):

@@ -23,14 +23,13 @@ from broker.portal.i18n import gettext as _
 from broker.portal.page import Refused
 from broker.portal.page import Visit
 from broker.portal.page import page
-from broker.vocabulary import Role
 
 NOTICE = "registered"
 
 
 def may_register(visit: Visit) -> bool:
-    """Who manages an organisation's keys in the portal: its administrators."""
-    return visit.actor.role is Role.ADMIN
+    """Whether to offer the form; the operation itself refuses anyone else (parties.operations)."""
+    return visit.actor.role in party_operations.KEY_MANAGERS
 
 
 @bp.route("/account/signing-keys", methods=["GET", "POST"])
@@ -39,8 +38,6 @@ def signing_keys(visit: Visit) -> Response:
     """The organisation's keys; an administrator registers a public JWK (made in this browser or elsewhere)."""
     if request.method == "GET":
         return _render(visit, Form(), registered=request.args.get(NOTICE))
-    if not may_register(visit):
-        raise problems.Forbidden("only your organisation's administrators may register its signing keys")
     form = Form(request.form)
     text = form.required("jwk", _("Enter the public key, as JSON"))
     jwk = _parse(text)
@@ -48,9 +45,8 @@ def signing_keys(visit: Visit) -> Response:
         form.error("jwk", _("Enter the public key as a JSON object (a JWK)"))
     if not form.valid or jwk is None:
         return _render(visit, form, status=422)
-    organisation = party_queries.organisation(visit.session, visit.actor.organisation_id)
     try:
-        key = party_operations.register_key(visit.session, visit.clock, organisation=organisation, jwk=jwk)
+        key = party_operations.register_own_key(visit.session, visit.clock, visit.actor, jwk)
     except problems.Conflict as error:
         raise Refused(lambda again: _refused(again, form, _("This key is already registered"))) from error
     except problems.ValidationFailed as error:
