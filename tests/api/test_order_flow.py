@@ -68,7 +68,7 @@ def test_stored_messages_verify_without_the_broker(exchange, network, client):
         f"/api/v1/organisations/{network['prosecutor'].organisation_id}/keys",
         headers=network["provider"].headers,
     ).get_json()["keys"]
-    certificate_message = answered["messages"][0]
+    certificate_message = next(message for message in answered["messages"] if message["type"] == "epoc")
     jwk = next(k["jwk"] for k in keys if k["kid"] == certificate_message["sender_kid"])
     opened = envelope.open_sealed(certificate_message["jws"], jwk)
     assert opened["body"] == answered["certificate"]
