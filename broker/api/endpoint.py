@@ -326,7 +326,9 @@ def read_body(media_type: str, limit: int) -> bytes:
             f"send this request as {media_type}, not {request.mimetype or 'without a Content-Type'}"
         )
     if request.content_length is not None and request.content_length > limit:
-        raise problems.PayloadTooLarge(f"the body is {request.content_length} bytes; at most {limit} are accepted")
+        raise problems.PayloadTooLarge(
+            f"the body is {request.content_length} bytes; at most {limit} are accepted"
+        )
     request.max_content_length = limit
     return request.get_data()
 

@@ -130,7 +130,9 @@ def test_the_inbox_pages_by_cursor_emergencies_first_without_counting(client, ne
     ids = []
     for number in range(7):
         clock.advance(minutes=1)
-        emergency = {"emergency": True, "emergency_justification": "A threat to life."} if number % 3 == 0 else {}
+        emergency = (
+            {"emergency": True, "emergency_justification": "A threat to life."} if number % 3 == 0 else {}
+        )
         order = exchange.issue(exchange.draft(**emergency))
         ids.append((order["emergency"], order["updated_at"], order["id"]))
     expected = [order_id for _, _, order_id in sorted(ids, reverse=True)]
