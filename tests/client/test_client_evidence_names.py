@@ -33,10 +33,12 @@ def order(exchange: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def two_deliveries(cli, url, network, order, identity, key_files, tmp_path) -> list[tuple[str, bytes]]:
+def two_deliveries(cli, url, network, order, identity, key_files, clock, tmp_path) -> list[tuple[str, bytes]]:
     """Two manifests, each with a file named mailbox.mbox, with different content: (manifest id, bytes).
 
     The second manifest is signed through a `file:` signer reference, as an HSM or KMS one would be.
+    The broker's clock moves a second between them: on a frozen clock both would arrive at the same
+    instant, and an order lists its messages by arrival, so PostgreSQL could list either first.
     """
     delivered = []
     keys = (key_files["provider"], key_files["provider"].as_uri())
@@ -50,6 +52,7 @@ def two_deliveries(cli, url, network, order, identity, key_files, tmp_path) -> l
         )  # fmt: skip
         assert sent.exit_code == 0, sent.output
         delivered.append((json.loads(sent.stdout)["manifest"], content))
+        clock.advance(seconds=1)
     return delivered
 
 
