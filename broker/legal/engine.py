@@ -33,7 +33,7 @@ def check(order: CheckInput, reference: ReferenceData | None = None) -> Report:
     reference = reference or load_reference()
     facts = Facts.of(order)
     findings = tuple(
-        _finding(rule, issue, order.overrides)
+        finding(rule, issue, order.overrides)
         for rule in CATALOGUE
         if rule.check is not None and facts.instrument in rule.applies_to
         for issue in rule.check(facts, reference)
@@ -69,8 +69,9 @@ def refusals(order: CheckInput, errors: Mapping[str, list[str]]) -> tuple[Findin
     return tuple(found)
 
 
-def _finding(rule: Rule, issue: Issue, overrides: Mapping[str, str]) -> Finding:
-    reason = overrides.get(rule.id, "").strip() if rule.overridable else ""
+def finding(rule: Rule, issue: Issue, overrides: Mapping[str, str] | None = None) -> Finding:
+    """The rule's finding on one issue; an overridable rule's is overruled by a reason in `overrides`."""
+    reason = (overrides or {}).get(rule.id, "").strip() if rule.overridable else ""
     return Finding(
         rule_id=rule.id,
         instrument=rule.instrument,

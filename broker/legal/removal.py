@@ -17,8 +17,8 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from broker.legal.engine import finding
 from broker.legal.facts import blank
-from broker.legal.model import Finding
 from broker.legal.model import Issue
 from broker.legal.model import Report
 from broker.legal.model import Rule
@@ -164,22 +164,9 @@ def check_removal_order(given: RemovalCheckInput) -> Report:
     if errors:
         raise InvalidCheckInput(errors)
     findings = tuple(
-        _finding(RULES[rule_id], issue) for rule_id, check in CHECKS.items() for issue in check(given)
+        finding(RULES[rule_id], issue) for rule_id, check in CHECKS.items() for issue in check(given)
     )
     return Report(
         findings=findings,
         derived={"deadline": "removal_1_hour", "first_order": given.earlier_orders_to_provider == 0},
-    )
-
-
-def _finding(rule: Rule, issue: Issue) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        instrument=rule.instrument,
-        citation=rule.citation,
-        severity=rule.severity,
-        message=issue.message,
-        fields=issue.fields,
-        confidence=rule.confidence,
-        missing_data=issue.missing_data,
     )
