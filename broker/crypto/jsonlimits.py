@@ -50,7 +50,7 @@ class TextRefused(ValueError):
     """Strings of the document hold characters no text may hold.
 
     `fields` maps a JSON Pointer (RFC 6901) to each offending string, member names included, to why
-    it is refused; characters that cannot be shown are written as \\uXXXX in the pointer itself.
+    it is refused; characters that cannot be shown are written as JSON escapes (NUL as \\u0000) in the pointer itself.
     """
 
     def __init__(self, fields: dict[str, str], more: int = 0) -> None:
@@ -160,12 +160,12 @@ def unacceptable_text(document: Any, limit: int = MAX_REPORTED) -> tuple[dict[st
 
 
 def pointer_token(name: str) -> str:
-    """One reference token of a JSON Pointer (RFC 6901), with NUL and surrogates written as \\uXXXX."""
+    """One reference token of a JSON Pointer (RFC 6901), with NUL and surrogates written as JSON escapes."""
     return shown(name.replace("~", "~0").replace("/", "~1"))
 
 
 def shown(text: str) -> str:
-    """`text` fit to be sent back: NUL and lone surrogates written as the six characters \\uXXXX."""
+    """`text` fit to be sent back: NUL and lone surrogates written as six-character JSON escapes (\\u0000)."""
     return _UNSHOWABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
