@@ -21,7 +21,6 @@ import platform
 import re
 import shlex
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from typing import Any
 import common
 import requests
 import sqlalchemy as sa
+from common import BenchError
 
 from broker import migrate
 from broker.app import create_app
@@ -64,11 +64,6 @@ FLAT_TOLERANCE = 16 * MiB
 # Plaintext, encrypted package, stored chunks and the assembled object coexist while `complete`
 # runs; later plaintext, stored object, download and decrypted copy. Four copies, plus a margin.
 DISK_COPIES = 5
-SERVER_START_SECONDS = 60
-
-
-class BenchError(Exception):
-    """Something stops the benchmark; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -261,25 +256,8 @@ def prepare(url: str, folder: Path) -> tuple[dict[str, Party], str]:
         database.dispose()
 
 
-class Server:
-    """A `broker serve` process on a loopback port."""
-
-    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-        self.process = process
-        self.url = url
-        self.log = log
-
-    def wait_until_ready(self) -> None:
-        """Poll the OpenAPI document until it answers; a server that exits or hangs is an error."""
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"broker serve exited with {self.process.returncode}:\n{self.log_tail()}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.url}/api/v1/openapi.json", timeout=5).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise BenchError(f"broker serve did not answer within {SERVER_START_SECONDS} s:\n{self.log_tail()}")
+class Server(common.Server):
+    """A `broker serve` process (one, so that its peak memory is the whole server's)."""
 
     def peak_rss(self) -> int | None:
         """The process's peak resident set (VmHWM) in bytes; None where /proc has no such line."""
@@ -290,16 +268,11 @@ class Server:
         match = re.search(r"^VmHWM:\s+(\d+) kB$", status, re.MULTILINE)
         return int(match.group(1)) * 1024 if match else None
 
-    def log_tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
-
 
 @contextlib.contextmanager
 def running_server(database_url: str, folder: Path, chunk_size: int | None) -> Iterator[Server]:
     """Start `broker serve` on the database and stop it however the block ends."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = common.free_port()
     # The server sees only the settings given here, and spools request bodies into `folder`.
     env = {name: value for name, value in os.environ.items() if not name.startswith("BROKER_")}
     env.update(
@@ -312,7 +285,12 @@ def running_server(database_url: str, folder: Path, chunk_size: int | None) -> I
         env["BROKER_EVIDENCE_CHUNK_SIZE"] = str(chunk_size)
     (folder / "spool").mkdir()
     log = folder / "serve.log"
-    command = [sys.executable, "-m", "broker.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    # One waitress process with 8 threads: with several (gunicorn) processes, the process measured for
+    # peak memory would be the master, not the workers that hold the bytes.
+    command = [
+        *(sys.executable, "-m", "broker.cli", "serve", "--host", "127.0.0.1", "--port", str(port)),
+        *("--processes", "1", "--threads", "8"),
+    ]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)  # noqa: S603
     try:
