@@ -10,6 +10,7 @@ profile: "default", or "ci", which CI selects.
 
 import functools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -17,8 +18,11 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
+import responses
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,6 +31,7 @@ from hypothesis import settings
 from broker import crypto
 from broker import migrate
 from broker.app import create_app
+from broker.audit import verify
 from broker.audit.models import AuditLogHead
 from broker.audit.operations import integrate_all
 from broker.clock import FrozenClock
@@ -454,3 +459,34 @@ def drafts() -> Any:
         epoc_pr = staticmethod(epoc_pr_draft)
 
     return Drafts
+
+
+# The host the audit verifier and other HTTP clients are pointed at in tests: no network behind it.
+TEST_BROKER_URL = "http://broker.test"
+
+
+@pytest.fixture
+def broker_http(client: Any) -> Iterator[responses.RequestsMock]:
+    """HTTP to http://broker.test/api/v1/… answered by the Flask test client (no network)."""
+
+    def forward(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(request.url)
+        headers = {name: value for name, value in request.headers.items() if name.lower() != "host"}
+        answer = client.open(
+            url.path, method=request.method, query_string=url.query, headers=headers, data=request.body
+        )
+        passed = {name: value for name, value in answer.headers.items() if name.lower() != "content-length"}
+        return answer.status_code, passed, answer.get_data()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in (responses.GET, responses.POST):
+            mock.add_callback(
+                method, re.compile(re.escape(TEST_BROKER_URL) + r"/api/v1/.*"), forward, content_type=None
+            )
+        yield mock
+
+
+@pytest.fixture
+def api_source(broker_http: responses.RequestsMock, network: Network) -> verify.ApiSource:
+    """The log as an oversight body reads it over the API."""
+    return verify.ApiSource(TEST_BROKER_URL, network["oversight"].token, requests.Session())

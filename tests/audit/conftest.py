@@ -1,25 +1,18 @@
 """Fixtures for the audit trail: the broker's vkey, the API reached over HTTP, the `broker audit` CLI."""
 
-import re
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import requests
-import responses
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from broker import translog
-from broker.audit import verify
 from broker.audit.models import AuditEntry
 from broker.audit.models import AuditLogHead
 from broker.audit.models import AuditSubtree
 from broker.audit.signer import LogSigner
 
 ORIGIN = "broker.test/log"
-BASE_URL = "http://broker.test"
 
 
 @pytest.fixture
@@ -43,33 +36,6 @@ def checkpoint(client: Any, network: Any) -> Any:
         return response.get_json()
 
     return sign
-
-
-@pytest.fixture
-def broker_http(client: Any) -> Iterator[responses.RequestsMock]:
-    """HTTP to http://broker.test/api/v1/audit/… answered by the Flask test client (no network)."""
-
-    def forward(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        url = urlsplit(request.url)
-        headers = {name: value for name, value in request.headers.items() if name.lower() != "host"}
-        answer = client.open(
-            url.path, method=request.method, query_string=url.query, headers=headers, data=request.body
-        )
-        passed = {name: value for name, value in answer.headers.items() if name.lower() != "content-length"}
-        return answer.status_code, passed, answer.get_data()
-
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        for method in (responses.GET, responses.POST):
-            mock.add_callback(
-                method, re.compile(re.escape(BASE_URL) + r"/api/v1/audit/.*"), forward, content_type=None
-            )
-        yield mock
-
-
-@pytest.fixture
-def api_source(broker_http: responses.RequestsMock, network: Any) -> verify.ApiSource:
-    """The log as an oversight body reads it over the API."""
-    return verify.ApiSource(BASE_URL, network["oversight"].token, requests.Session())
 
 
 @pytest.fixture
