@@ -8,6 +8,8 @@ and each read runs in a short transaction of its own, so a refused answer is an 
 its actions and changes nothing, while the others stand. Only the door's own errors (token, rate
 limit, media type, size) are problem+json; everything after them is an HI-1 message. A retry needs no
 Idempotency-Key: an answer already applied is refused by its JWS id (replayed-message), nothing twice.
+Any party's token is accepted, as on the JSON API: it reads only what that party may see, and an
+answer is refused unless the lifecycle lets that party send it (tests/api/test_access.py).
 """
 
 import functools
