@@ -201,6 +201,8 @@ def tamper(entries: list[Any], kind: str, at: int, other: int) -> None:
     elif kind == "swap two entries":
         entries[at], entries[other] = entries[other], entries[at]
     elif kind == "swap two leaves":
+        if not isinstance(entries[other], dict):
+            return  # an earlier change left text there, with no leaf to swap
         entries[at], entries[other] = {**entries[other], "index": at}, {**entry, "index": other}
     elif kind == "delete an entry":
         del entries[at]
