@@ -34,6 +34,7 @@ from broker.app import create_app
 from broker.audit import verify
 from broker.audit.models import AuditLogHead
 from broker.audit.operations import integrate_all
+from broker.certificates import Seal
 from broker.clock import FrozenClock
 from broker.db import Base
 from broker.db import Database
@@ -490,3 +491,29 @@ def broker_http(client: Any) -> Iterator[responses.RequestsMock]:
 def api_source(broker_http: responses.RequestsMock, network: Network) -> verify.ApiSource:
     """The log as an oversight body reads it over the API."""
     return verify.ApiSource(TEST_BROKER_URL, network["oversight"].token, requests.Session())
+
+
+@pytest.fixture(scope="session")
+def seal() -> Seal:
+    """The broker's PDF seal for this run: a P-256 key and a self-signed certificate, never a committed key."""
+    return Seal.generate("e-evidence broker (test seal)")
+
+
+@pytest.fixture(scope="session")
+def seal_files(seal: Seal, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("seal")
+    key, certificate = folder / "seal-key.pem", folder / "seal-cert.pem"
+    key.write_bytes(seal.key_pem)
+    certificate.write_bytes(seal.certificate_pem)
+    return key, certificate
+
+
+@pytest.fixture
+def sealed(app: Flask, seal_files: tuple[Path, Path]) -> Flask:
+    """The app with the seal of this run configured, as BROKER_SEAL_KEY_FILE / BROKER_SEAL_CERT_FILE would.
+
+    Without one the PDF routes answer 503 to everyone.
+    """
+    key, certificate = seal_files
+    app.config.update(SEAL_KEY_FILE=str(key), SEAL_CERT_FILE=str(certificate))
+    return app

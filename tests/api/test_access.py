@@ -9,12 +9,10 @@ import base64
 import hashlib
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pyrage
 import pytest
-from flask import Flask
 
 from broker.audit import operations as audit_operations
 from broker.certificates import Seal
@@ -26,6 +24,10 @@ from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.problems import PROBLEM_BASE
 from broker.vocabulary import Role
+
+# The app with a seal: without one the PDF routes answer 503 to everyone, which would hide who may read
+# them and who not.
+pytestmark = pytest.mark.usefixtures("sealed")
 
 PARTIES = (
     "prosecutor",
@@ -535,32 +537,6 @@ PACKAGE = b"age-encryption.org/v1\n" + bytes(range(256)) * 5
 
 def content_digest(data: bytes) -> str:
     return f"sha-256=:{base64.b64encode(hashlib.sha256(data).digest()).decode()}:"
-
-
-@pytest.fixture(scope="session")
-def seal() -> Seal:
-    """The broker's seal for this run: a P-256 key and a self-signed certificate, never a committed key."""
-    return Seal.generate("e-evidence broker (access test seal)")
-
-
-@pytest.fixture(scope="session")
-def seal_files(seal: Seal, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("seal")
-    key, certificate = folder / "seal-key.pem", folder / "seal-cert.pem"
-    key.write_bytes(seal.key_pem)
-    certificate.write_bytes(seal.certificate_pem)
-    return key, certificate
-
-
-@pytest.fixture
-def app(app: Flask, seal_files: tuple[Path, Path]) -> Flask:
-    """The suite's app with a seal, as BROKER_SEAL_KEY_FILE and BROKER_SEAL_CERT_FILE give it.
-
-    Without one the PDF routes answer 503 to everyone, which would hide who may read them and who not.
-    """
-    key, certificate = seal_files
-    app.config.update(SEAL_KEY_FILE=str(key), SEAL_CERT_FILE=str(certificate))
-    return app
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Fixtures of the certificate tests: a seal made for the run, the example parties, their signed messages."""
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from broker.certificates import Seal
 from broker.certificates import certificate_pdf
@@ -21,29 +19,6 @@ from broker.client.verify import TrustList
 from broker.wire import envelope
 
 ORDER = "6a1f3c2e-9b8d-4e7f-a6c5-0d1e2f3a4b5c"
-
-
-@pytest.fixture(scope="session")
-def seal() -> Seal:
-    """The broker's seal for this run: a P-256 key and a self-signed certificate, never a committed key."""
-    return Seal.generate("e-evidence broker (test seal)")
-
-
-@pytest.fixture(scope="session")
-def seal_files(seal: Seal, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("seal")
-    key, certificate = folder / "seal-key.pem", folder / "seal-cert.pem"
-    key.write_bytes(seal.key_pem)
-    certificate.write_bytes(seal.certificate_pem)
-    return key, certificate
-
-
-@pytest.fixture
-def sealed(app: Flask, seal_files: tuple[Path, Path]) -> Flask:
-    """The app with the seal of this run configured, as BROKER_SEAL_KEY_FILE / BROKER_SEAL_CERT_FILE would."""
-    key, certificate = seal_files
-    app.config.update(SEAL_KEY_FILE=str(key), SEAL_CERT_FILE=str(certificate))
-    return app
 
 
 @pytest.fixture(scope="session")
