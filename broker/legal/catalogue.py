@@ -3,6 +3,7 @@
 from broker.legal.model import Rule
 from broker.legal.rules import budapest
 from broker.legal.rules import choice
+from broker.legal.rules import copo
 from broker.legal.rules import protocol
 from broker.legal.rules import regulation_authorities as authorities
 from broker.legal.rules import regulation_certificate as certificate
@@ -49,4 +50,5 @@ CATALOGUE: tuple[Rule, ...] = (
     budapest.bc03,
     *sorted(protocol.RULES, key=_numbered),
     *sorted(tco.RULES, key=_numbered),
+    *copo.RULES,
 )

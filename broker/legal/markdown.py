@@ -7,6 +7,9 @@ from broker.legal.model import Family
 from broker.legal.model import Rule
 from broker.legal.reference import FILES
 from broker.legal.reference import load_reference
+from broker.legal.routes import ALL_ROUTES
+from broker.legal.routes import Route
+from broker.legal.routes import Timer
 from broker.vocabulary import Instrument
 from broker.wire.requirements import OWNERS
 
@@ -18,9 +21,14 @@ TITLES = {
     Family.BUDAPEST: "Budapest Convention on Cybercrime (CETS 185): Art. 29 preservation requests",
     Family.PROTOCOL: "Second Additional Protocol to the Budapest Convention (CETS 224): Arts. 7, 8 and 9",
     Family.TCO: "Regulation (EU) 2021/784: removal orders of terrorist content online",
+    Family.UK_US: "UK overseas production orders under the UK-US Data Access Agreement",
 }
-# Removal orders are not certificates and name no Instrument: their rules apply to the order itself.
-APPLIES_TO = {Family.TCO: "removal orders (broker.legal.removal.check_removal_order)"}
+# Removal orders and overseas production orders are not certificates and name no Instrument: their rules
+# apply to the order itself.
+APPLIES_TO = {
+    Family.TCO: "removal orders (broker.legal.removal.check_removal_order)",
+    Family.UK_US: "overseas production orders (broker.legal.overseas.check_overseas_order)",
+}
 
 INTRODUCTION = f"""\
 # Legal rules the broker checks
@@ -35,9 +43,10 @@ broker enforces them. Nothing here is legal advice.
 ## How to read this page
 
 - **Id**: stable; a finding names it. EE-01 to EE-30 follow the research notes (legal-rules.md
-  §6.1), BC and P2 rules its §6.3, TCO rules tco-dsa.md (removal orders under Regulation (EU)
-  2021/784, checked by `broker.legal.removal.check_removal_order`); other numbers are the broker's
-  additions.
+  §6.1), BC and P2 rules its §6.3, CO and CL rules its §6.5 (UK overseas production orders,
+  checked by `broker.legal.overseas.check_overseas_order`), TCO rules tco-dsa.md (removal orders
+  under Regulation (EU) 2021/784, checked by `broker.legal.removal.check_removal_order`); other
+  numbers are the broker's additions.
 - **Severity**: *error* blocks issuing; *warning* lets the certificate go but should be read.
 - **Stage**: *issuing* is checked on the certificate before it leaves; *lifecycle* is enforced
   later by the order workflow; *record* is a duty to keep data or records.
@@ -68,6 +77,7 @@ def render_markdown(catalogue: Iterable[Rule] = CATALOGUE) -> str:
         if members:
             sections.append(f"## {title}\n")
             sections.extend(_rule(rule) for rule in members)
+    sections.append(_routes(ALL_ROUTES))
     sections.append(_reference())
     return "\n".join(sections)
 
@@ -102,6 +112,40 @@ def _owned(rule: Rule) -> str:
             only = f" ({', '.join(qualifiers)})" if qualifiers and len(qualifiers) == len(keys) else ""
             members.append(f"`{path}`{only}")
     return ", ".join(members)
+
+
+ROUTES_INTRODUCTION = """\
+## Routes and clocks outside the Regulation
+
+The Regulation's route and clocks are the lifecycle table ([lifecycle.md](lifecycle.md)). The treaties
+and the UK's overseas production orders go other ways; `broker.legal.routes` holds each as data: who
+receives the order first, who is told at the same time, the clocks and the event each runs from, and
+what follows when one falls due. A period is in time up to and including its last instant. Periods
+in UK days or months begin with the day of the event, in UK time.
+"""
+
+
+def _routes(routes: Iterable[Route]) -> str:
+    parts = [ROUTES_INTRODUCTION]
+    for route in routes:
+        when = f" ({route.when})" if route.when else ""
+        lines = [
+            f"### {route.name}{when}: {route.citation}",
+            "",
+            f"- First recipient: {route.channel} · Confidence: {route.confidence}",
+            f"- Told at the same time: {route.notify or 'nobody'}",
+            f"- After a refusal or silence: {', '.join(route.follow_up)}",
+            *(_timer(timer) for timer in route.timers),
+        ]
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def _timer(timer: Timer) -> str:
+    return (
+        f"- Clock `{timer.name}`: {timer.describe()}, from {timer.runs_from.replace('_', ' ')} ({timer.citation}, "
+        f"{timer.confidence}); then {timer.then}"
+    )
 
 
 def _reference() -> str:

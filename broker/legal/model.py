@@ -52,6 +52,7 @@ class Family(StrEnum):
     BUDAPEST = "cets-185"
     PROTOCOL = "cets-224"
     TCO = "reg-2021-784"  # Regulation (EU) 2021/784: removal orders of terrorist content
+    UK_US = "uk-copo-2019"  # UK overseas production orders under the UK-US Data Access Agreement
 
 
 @dataclass(frozen=True)

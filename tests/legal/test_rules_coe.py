@@ -19,8 +19,9 @@ from broker.legal import Severity
 from broker.legal import Stage
 
 RULES = {rule.id: rule for rule in CATALOGUE}
-# test_rules_eu covers the Regulation (EU) 2023/1543, test_rules_tco the removal order's Regulation.
-FAMILIES = set(Family) - {Family.REGULATION, Family.TCO}
+# test_rules_eu covers the Regulation (EU) 2023/1543, test_rules_tco the removal order's Regulation,
+# test_rules_uk the UK's overseas production orders.
+FAMILIES = set(Family) - {Family.REGULATION, Family.TCO, Family.UK_US}
 POLICE = put("issuing_authority", authority("other_competent_authority", "JP"))
 FRANCE_TO_US = (put("issuing_authority.country", "FR"), put("addressee.country", "US"))
 

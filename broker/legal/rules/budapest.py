@@ -48,8 +48,9 @@ BC02 = enforced_elsewhere(
     source="legal-rules.md §3.1 (Art 16(2) [V] B1; Art 29(7) [V2] B4)",
     applies_to=ART29,
     stage=Stage.LIFECYCLE,
-    enforced_by="Order workflow (broker.orders): start the derived deadline preservation_at_least_60_days at "
-    "receipt and keep the order open until the mutual legal assistance request is decided.",
+    enforced_by="broker.legal.routes (cets-185-art29: the requested Party receives the request; preservation "
+    "for at least 60 days from its receipt, then until the mutual legal assistance request is decided); the "
+    "order workflow (broker.orders) starts the derived deadline preservation_at_least_60_days at receipt.",
 )
 
 

@@ -256,8 +256,10 @@ RULES = (
         source=SOURCE,
         applies_to=ART8,
         stage=Stage.LIFECYCLE,
-        enforced_by=f"{WORKFLOW}: start the derived deadline art8_20_days or art8_45_days when the requested "
-        "Party serves the order, and a 45-day service timer before that.",
+        enforced_by="broker.legal.routes (cets-224-art8: the requested Party receives the order, a 45-day "
+        "service clock from its receipt, then a 20- or 45-day production clock from service); "
+        f"{WORKFLOW} still delivers the order to the provider and starts only the production clock "
+        "(art8_20_days or art8_45_days), at the provider's receipt.",
     ),
     p2_03,
     enforced_elsewhere(
@@ -289,8 +291,9 @@ RULES = (
         source=SOURCE,
         applies_to=ART7,
         stage=Stage.LIFECYCLE,
-        enforced_by=f"{WORKFLOW}: start the derived deadline art7_30_days at receipt; after a refusal or "
-        "silence, allow only a new order under cets-224-art8 or mutual legal assistance.",
+        enforced_by="broker.legal.routes (cets-224-art7: a 30-day disclosure clock from the provider's receipt; "
+        f"follow-up only under cets-224-art8 or mutual legal assistance); {WORKFLOW} starts the derived "
+        "deadline art7_30_days at receipt, but does not yet refuse another Art. 7 order after it.",
     ),
     enforced_elsewhere(
         "P2-14",
@@ -300,7 +303,8 @@ RULES = (
         source=SOURCE,
         applies_to=ART9,
         stage=Stage.LIFECYCLE,
-        enforced_by=f"{WORKFLOW}: route cets-224-art9 orders to the requested Party's 24/7 point of contact "
-        "and start the derived deadline art9_emergency.",
+        enforced_by="broker.legal.routes (cets-224-art9: the channel point_of_contact_24_7 and an 8-hour "
+        f"disclosure clock from its receipt); {WORKFLOW} starts the derived deadline art9_emergency but still "
+        "delivers the request to the provider's addressee.",
     ),
 )
