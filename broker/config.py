@@ -48,6 +48,12 @@ DEFAULTS: dict[str, Any] = {
     "EVIDENCE_RETENTION_DAYS": 90,
     # An upload idle for this many hours, or uploaded but never sealed, is abandoned and deleted.
     "EVIDENCE_UPLOAD_EXPIRY_HOURS": 72,
+    # E-mail to people (broker/notify/mail/): the SMTP server as smtps://, smtp:// (STARTTLS) or
+    # smtp+plain:// URL, none meaning no mail is sent (it waits in the outbox); the sender's address;
+    # and the portal's address as people open it, which every mail links to.
+    "SMTP_URL": None,
+    "MAIL_FROM": None,
+    "PUBLIC_URL": None,
     # Tests and local runs only: webhooks may go to loopback (and over http there); never in production.
     "WEBHOOK_ALLOW_LOOPBACK": False,
     # "development" (the default) or "production": in production `broker serve` refuses to start

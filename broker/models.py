@@ -10,6 +10,8 @@ from broker.clocks.models import OrderClock
 from broker.evidence.models import EvidenceChunk
 from broker.evidence.models import EvidencePackage
 from broker.notify.models import DeliveryAttempt
+from broker.notify.models import MailChoice
+from broker.notify.models import MailMessage
 from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
 from broker.orders.models import Message
@@ -40,6 +42,8 @@ __all__ = [
     "EvidenceChunk",
     "EvidencePackage",
     "IdempotencyRecord",
+    "MailChoice",
+    "MailMessage",
     "Message",
     "Order",
     "OrderClock",

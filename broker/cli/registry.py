@@ -29,6 +29,7 @@ from broker.parties.people.operations import credentials
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
 
 
@@ -103,7 +104,13 @@ def org_list() -> None:
 @click.option("--email", required=True)
 @click.option("--phone")
 @click.option("--emergency-contact", required=True, help="24/7 point of contact for emergency orders.")
+@click.option("--emergency-email", help="24/7 mailbox: emergency orders are mailed there at once.")
 @click.option("--language", "languages", multiple=True, required=True, help="Accepted language (repeat).")
+@click.option(
+    "--removal-role",
+    type=_choice(RemovalAddresseeType),
+    help="It also receives removal orders (Regulation (EU) 2021/784) as the provider's contact point or legal representative.",
+)
 @reports_problems
 def org_add_addressee(
     provider: str,
@@ -114,7 +121,9 @@ def org_add_addressee(
     email: str,
     phone: str | None,
     emergency_contact: str,
+    emergency_email: str | None,
     languages: tuple[str, ...],
+    removal_role: str | None,
 ) -> None:
     """Register where PROVIDER receives orders in one Member State."""
     with registry_transaction() as session:
@@ -129,7 +138,9 @@ def org_add_addressee(
             email=email,
             phone=phone,
             emergency_contact=emergency_contact,
+            emergency_email=emergency_email,
             languages=languages,
+            removal_role=RemovalAddresseeType(removal_role) if removal_role else None,
         )
         click.echo(
             f"{addressee.id}  {addressee.name} ({addressee.addressee_type.value}, {addressee.country})"

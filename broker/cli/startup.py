@@ -13,7 +13,10 @@ without what one needs:
 - a log origin of its own (`BROKER_LOG_ORIGIN`, not the default): checkpoints signed under the
   default origin cannot be told from another deployment's, and the origin cannot change later;
 - no `--debug` (Flask's debugger runs code for whoever reaches it);
-- no `BROKER_WEBHOOK_ALLOW_LOOPBACK` (webhooks to the broker's own machine are for tests).
+- no `BROKER_WEBHOOK_ALLOW_LOOPBACK` (webhooks to the broker's own machine are for tests);
+- mail settings that make sense (broker/notify/mail/settings.py): a well-formed `BROKER_SMTP_URL`
+  with its `BROKER_MAIL_FROM`, an https `BROKER_PUBLIC_URL`, and no unencrypted SMTP (`smtp+plain://`)
+  but to this machine. Without `BROKER_SMTP_URL` the broker runs and warns: nobody is mailed.
 
 What it does not refuse, because it is the deployment's business: listening on a non-loopback
 address (TLS is terminated by the proxy in front), SQLite, or rate limits counted in memory; for
@@ -28,6 +31,7 @@ import click
 
 from broker import config
 from broker.api import ratelimit
+from broker.notify.mail.settings import MailSettings
 
 PRODUCTION = "production"
 
@@ -55,6 +59,26 @@ def problems_in_production(settings: Mapping[str, Any], *, debug: bool) -> list[
         found.append(
             "BROKER_WEBHOOK_ALLOW_LOOPBACK is for tests: webhooks must not reach the broker's own machine"
         )
+    found += _mail_problems(settings, production=True)
+    return found
+
+
+def _mail_problems(settings: Mapping[str, Any], *, production: bool) -> list[str]:
+    """What is wrong with the mail settings; in production, also what is unsafe."""
+    try:
+        mail = MailSettings.from_settings(settings)
+    except ValueError as error:
+        return [str(error)]
+    if mail is None or not production:
+        return []
+    found = []
+    if not mail.public_url.startswith("https://"):
+        found.append("BROKER_PUBLIC_URL must be an https address: every mail sends people to it to sign in")
+    if mail.security.value == "smtp+plain" and not mail.loopback:
+        found.append(
+            "BROKER_SMTP_URL is smtp+plain:// to another machine: use smtps:// or smtp:// (STARTTLS), "
+            "or a relay on this machine"
+        )
     return found
 
 
@@ -71,6 +95,9 @@ def warnings(settings: Mapping[str, Any], *, processes: int) -> list[str]:
             "no BROKER_SEAL_KEY_FILE/BROKER_SEAL_CERT_FILE: certificate PDFs are sealed with a development "
             "seal the broker keeps in its instance folder (seal/), which no reader has reason to trust"
         )
+    if not settings.get("SMTP_URL"):
+        found.append("no BROKER_SMTP_URL: nobody is told by e-mail; mails wait in the outbox until it is set")
+    found += _mail_problems(settings, production=False)
     storage = str(settings["RATE_LIMIT_STORAGE"])
     if storage.startswith("memory://"):
         if processes > 1:

@@ -27,6 +27,8 @@ from broker.evidence.retention import Keeper
 from broker.evidence.retention import delete_due
 from broker.evidence.storage import storage_from_settings
 from broker.notify.delivery import deliver_due
+from broker.notify.mail.sending import send_due
+from broker.notify.mail.settings import MailSettings
 from broker.reports.operations import fold_all
 from broker.workflow.operations.due import fire_next
 
@@ -44,10 +46,11 @@ def run_once(
     say: Callable[[str], None],
     checkpoint_every: timedelta = timedelta(seconds=10),
     keeper: Keeper | None = None,
+    mail: MailSettings | None = None,
 ) -> int:
     """Fire every clock now due, delete the evidence the broker must no longer hold, integrate the log
-    entries still queued, fold the report statistics' changes, deliver the outbox, and sign a
-    checkpoint when one is due."""
+    entries still queued, fold the report statistics' changes, deliver the outbox, send the mail
+    outbox when SMTP is configured, and sign a checkpoint when one is due."""
     done = 0
     for _ in range(MAX_CLOCKS_PER_ROUND):
         try:
@@ -67,6 +70,8 @@ def run_once(
     # Whatever the requests left queued (they integrate without waiting when another process is at it).
     integrate_all(database)
     fold_all(database)  # the report statistics' changes into their tallies
+    if mail is not None:
+        done += send_due(database, clock, mail)
     if signer is not None:
         done += deliver_due(database, clock, signer, http)
         done += _checkpoint_if_due(database, clock, signer, say, checkpoint_every)
@@ -97,6 +102,19 @@ def _positive_int(value: object, name: str) -> int:
     return number
 
 
+def _mail() -> MailSettings | None:
+    """The SMTP server and sender (BROKER_SMTP_URL, BROKER_MAIL_FROM, BROKER_PUBLIC_URL), if configured."""
+    try:
+        mail = MailSettings.from_settings(config.settings())
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if mail is None:
+        click.echo(
+            "no BROKER_SMTP_URL: e-mails to people wait in the outbox until SMTP is configured", err=True
+        )
+    return mail
+
+
 def _keeper() -> Keeper:
     """The evidence storage and retention, configured as for `broker serve`."""
     settings = config.settings()
@@ -116,7 +134,7 @@ def _keeper() -> Keeper:
 @reports_problems
 def worker(once: bool, interval: float) -> None:
     """Fire due clocks (reminders, missed deadlines, ends of preservation, review windows, ex-post
-    validation), deliver webhook notifications with retries, sign checkpoints of the log
+    validation), deliver webhook notifications and e-mails with retries, sign checkpoints of the log
     (every BROKER_CHECKPOINT_INTERVAL_SECONDS while it grows), and delete evidence whose retention
     ended, whose order imposes deletion, or whose upload was abandoned.
 
@@ -135,10 +153,11 @@ def worker(once: bool, interval: float) -> None:
         seconds=_positive_int(config.setting("CHECKPOINT_INTERVAL_SECONDS"), "CHECKPOINT_INTERVAL_SECONDS")
     )
     keeper = _keeper()
+    mail = _mail()
     http = requests.Session()
     try:
         while True:
-            run_once(database, system_clock, signer, http, click.echo, every, keeper)
+            run_once(database, system_clock, signer, http, click.echo, every, keeper, mail)
             if once:
                 return
             time.sleep(interval)

@@ -18,6 +18,7 @@ from broker.db import enum_column
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
 
 AUTHORITY_KINDS = (OrganisationKind.ISSUING_AUTHORITY, OrganisationKind.ENFORCING_AUTHORITY)
@@ -76,6 +77,14 @@ class Addressee(Base):
     phone: orm.Mapped[str | None] = orm.mapped_column(sa.String(50))
     languages: orm.Mapped[list[str]] = orm.mapped_column(sa.JSON)
     emergency_contact: orm.Mapped[str] = orm.mapped_column(sa.String(200))
+    # The 24/7 contact's mailbox: an emergency order (8 hours, Art. 10(4)) is mailed there the moment
+    # it is issued, whatever the people of the provider chose. None: the registry has no such address.
+    emergency_email: orm.Mapped[str | None] = orm.mapped_column(sa.String(254))
+    # Whether it also receives removal orders of Regulation (EU) 2021/784, as the provider's contact point
+    # (Art. 15) or legal representative (Art. 17); None: it does not.
+    removal_role: orm.Mapped[RemovalAddresseeType | None] = orm.mapped_column(
+        enum_column(RemovalAddresseeType, "removal_role")
+    )
     created_at: orm.Mapped[datetime]
 
     provider: orm.Mapped[Organisation] = orm.relationship(back_populates="addressees")

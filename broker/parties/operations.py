@@ -34,6 +34,7 @@ from broker.parties.models import User
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,24 @@ def _country(code: str) -> str:
             errors={"country": ["unknown country code"]},
         )
     return code
+
+
+def _mailbox(address: str | None, field: str) -> str | None:
+    """A bare address (local@domain) or None: the 24/7 mailbox goes into a mail header as it is."""
+    if address is None:
+        return None
+    local, at, domain = address.partition("@")
+    if not (local and at and "." in domain) or "@" in domain or len(address) > 254:
+        raise problems.ValidationFailed(
+            f"{address!r} is not an e-mail address", errors={field: ["an address such as desk@example.com"]}
+        )
+    if any(
+        character.isspace() or not character.isprintable() or character in '<>,;"' for character in address
+    ):
+        raise problems.ValidationFailed(
+            f"{address!r} is not a bare e-mail address", errors={field: ["no spaces, names or brackets"]}
+        )
+    return address
 
 
 def create_organisation(
@@ -98,6 +117,8 @@ def add_addressee(
     emergency_contact: str,
     languages: Sequence[str],
     phone: str | None = None,
+    emergency_email: str | None = None,
+    removal_role: RemovalAddresseeType | None = None,
 ) -> Addressee:
     """Register a provider's designated establishment or legal representative in one Member State."""
     if provider.kind is not OrganisationKind.PROVIDER:
@@ -124,6 +145,8 @@ def add_addressee(
         phone=phone,
         languages=list(languages),
         emergency_contact=emergency_contact,
+        emergency_email=_mailbox(emergency_email, "emergency_email"),
+        removal_role=removal_role,
         created_at=clock(),
     )
     session.add(addressee)

@@ -36,6 +36,9 @@ def ready(tmp_path: Path) -> dict[str, Any]:
         "SEAL_KEY_FILE": str(tmp_path / "seal-key.pem"),  # only named here: `broker serve` does not read them
         "SEAL_CERT_FILE": str(tmp_path / "seal-cert.pem"),
         "LOG_ORIGIN": "broker.example.eu/eevidence",
+        "SMTP_URL": "smtps://broker:secret@mail.example.eu",
+        "MAIL_FROM": "broker@example.eu",
+        "PUBLIC_URL": "https://broker.example.eu",
     }
 
 
@@ -51,6 +54,12 @@ def ready(tmp_path: Path) -> dict[str, Any]:
         pytest.param(
             {"WEBHOOK_ALLOW_LOOPBACK": True}, False, ["BROKER_WEBHOOK_ALLOW_LOOPBACK"], id="loopback hooks"
         ),
+        pytest.param(
+            {"SMTP_URL": "smtp+plain://mail.example.eu"}, False, ["smtp+plain://"], id="mail in clear text"
+        ),
+        pytest.param({"PUBLIC_URL": "http://broker.example.eu"}, False, ["https"], id="links over http"),
+        pytest.param({"MAIL_FROM": None}, False, ["BROKER_MAIL_FROM"], id="mail from nobody"),
+        pytest.param({"SMTP_URL": "imap://mail.example.eu"}, False, ["BROKER_SMTP_URL"], id="not SMTP"),
         pytest.param(
             {"KEY_FILE": "", "LOG_ORIGIN": config.DEFAULTS["LOG_ORIGIN"]},
             True,
@@ -83,6 +92,17 @@ def test_a_ready_production_deployment_starts_quietly(ready):
         ),
         pytest.param({}, 4, ["each of the 4 processes on its own"], id="memory counts, several processes"),
         pytest.param({}, 1, [], id="memory counts, one process"),
+        pytest.param({"SMTP_URL": None}, 1, ["no BROKER_SMTP_URL"], id="no mail"),
+        pytest.param(
+            {
+                "ENV": "development",
+                "SMTP_URL": "smtp+plain://127.0.0.1:2525",
+                "PUBLIC_URL": "http://127.0.0.1:8000",
+            },
+            1,
+            [],
+            id="development mails through a relay on this machine",
+        ),
         pytest.param({"RATE_LIMIT_STORAGE": REDIS_URL}, 4, [], id="a Redis that answers"),
         pytest.param(
             {"RATE_LIMIT_STORAGE": "redis://127.0.0.1:1/0"},

@@ -1,4 +1,5 @@
-"""The person's own account: who they are, their language, their password, signing out everywhere.
+"""The person's own account: who they are, their language, their password, the e-mails they receive,
+signing out everywhere.
 
 The language switcher in every page's header is here too: it works before signing in (a cookie)
 and, once signed in, is remembered on the account as well.
@@ -9,6 +10,9 @@ from flask import request
 from flask import url_for
 
 from broker import problems
+from broker.notify.mail import operations as mail_operations
+from broker.notify.mail import queries as mail_queries
+from broker.notify.models import MailTopic
 from broker.parties.people import passwords
 from broker.parties.people import queries as people_queries
 from broker.parties.people.operations import credentials
@@ -24,6 +28,7 @@ from broker.portal.page import Access
 from broker.portal.page import Visit
 from broker.portal.page import page
 from broker.portal.page import safe_next
+from broker.vocabulary import OrganisationKind
 
 # The switcher's cookie is kept a year: it only says which language to show before signing in.
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
@@ -35,6 +40,28 @@ WEAKNESSES = {
 NOTICES = {
     "language": N_("Your language has been changed."),
     "password": N_("Your password has been changed. You have been signed out on your other devices."),
+    "mail": N_("Your choice of e-mails has been saved."),
+}
+# Each topic a person may receive, with its label and hint, in the order the page shows them.
+MAIL_TOPICS = {
+    MailTopic.ORDER_ARRIVED: (
+        N_("An order arrives"),
+        N_("Addressed to your organisation, notified to it for review, or sent to it for enforcement."),
+    ),
+    MailTopic.MESSAGE_RECEIVED: (
+        N_("An answer or another message arrives"),
+        N_(
+            "A response, an acknowledgement, a request for clarification or any other message to your organisation."
+        ),
+    ),
+    MailTopic.DEADLINE_NEAR: (
+        N_("A deadline nears"),
+        N_("A fifth of its time before it ends, and at most a day before."),
+    ),
+    MailTopic.DEADLINE_PASSED: (
+        N_("A deadline passes"),
+        N_("The time allowed ended and the step was not taken."),
+    ),
 }
 
 
@@ -73,6 +100,33 @@ def password(visit: Visit) -> Response:
         form.error("current_password", _("Your current password is not right"))
         return visit.render("account/password.html", form=form, status=422)
     return visit.redirect("portal.account", notice="password")
+
+
+@bp.route("/account/mail", methods=["GET", "POST"])
+@page()
+def mail(visit: Visit) -> Response:
+    """Which e-mails the person receives: each topic ticked or not; the mails carry no order content."""
+    login = _login_of(visit)
+    chosen = mail_queries.choices_of(visit.session, login.user.id)
+    form = Form()
+    if request.method == "POST":
+        posted = request.form.getlist("topic")
+        known = {topic.value: topic for topic in MailTopic}
+        if all(value in known for value in posted):
+            mail_operations.choose(
+                visit.session, visit.clock, login.user.id, {known[value] for value in posted}
+            )
+            return visit.redirect("portal.account", notice="mail")
+        form.error("topic", _("Choose only from the e-mails listed"))
+        chosen = {topic: topic.value in posted for topic in MailTopic}
+    return visit.render(
+        "account/mail.html",
+        form=form,
+        topics=[(topic, _(label), _(hint), chosen[topic]) for topic, (label, hint) in MAIL_TOPICS.items()],
+        party=login.user.organisation.kind is not OrganisationKind.OVERSIGHT_BODY,
+        provider=login.user.organisation.kind is OrganisationKind.PROVIDER,
+        status=200 if form.valid else 422,
+    )
 
 
 @bp.post("/account/sign-out-everywhere")
