@@ -39,6 +39,7 @@ class Clock(StrEnum):
     EX_POST_VALIDATION = "ex_post_validation"  # Art. 4(5): validation within 48 hours of issuing
     PRESERVATION = "preservation"  # Art. 11(1): 60 days from receipt, +30 once
     ENFORCEMENT_DECISION = "enforcement_decision"  # Art. 16(2): 5 working days
+    REMOVAL = "removal"  # Regulation (EU) 2021/784, Art. 3(3): one hour from receipt
 
 
 class Effect(StrEnum):
@@ -63,7 +64,9 @@ FINAL = frozenset({S.WITHDRAWN, S.CLOSED})
 # Execution stops for good, so every clock stops: after an Art. 12 refusal the addressee must not
 # execute the order, and its deadline must not run on into a missed-deadline record.
 ENDS_EXECUTION = frozenset({S.WITHDRAWN, S.REFUSED})
-OPEN = frozenset(set(S) - FINAL - {S.DRAFT})
+# The removal order's own states (REMOVAL_RULES); no certificate ever reaches them.
+REMOVAL_ONLY = frozenset({S.REMOVED, S.IMPOSSIBLE})
+OPEN = frozenset(set(S) - FINAL - REMOVAL_ONLY - {S.DRAFT})
 
 EPOC = frozenset({OrderType.EPOC})
 EPOC_PR = frozenset({OrderType.EPOC_PR})
@@ -119,7 +122,9 @@ class NotAllowed(Exception):
 
 PRODUCTION_PAUSE = ((Clock.PRODUCTION, Effect.PAUSE),)
 PRODUCTION_RESUME = ((Clock.PRODUCTION, Effect.RESUME),)
-STOP_ALL = tuple((clock, Effect.STOP) for clock in Clock)
+STOP_ALL = tuple(
+    (clock, Effect.STOP) for clock in Clock if clock is not Clock.REMOVAL
+)  # a certificate's clocks
 
 RULES: tuple[Rule, ...] = (
     # Taking delivery starts the clocks that run from receipt.
@@ -381,6 +386,8 @@ RULES: tuple[Rule, ...] = (
 
 def transition(order_type: OrderType, state: S, event: str, side: Side, body: Mapping[str, Any]) -> Step:
     """The step for this event, or NotAllowed explaining which transition is refused and why."""
+    if order_type is OrderType.REMOVAL_ORDER:
+        return _removal_step(state, event, side)
     for rule in RULES:
         if (
             order_type in rule.order_types
@@ -399,6 +406,8 @@ def transition(order_type: OrderType, state: S, event: str, side: Side, body: Ma
 
 def allowed(order_type: OrderType, state: S, side: Side) -> list[str]:
     """The events this side may send to an order of this type in this state."""
+    if order_type is OrderType.REMOVAL_ORDER:
+        return removal_allowed(RS(state.value), side) if state.value in set(RS) else []
     return sorted(
         {r.event for r in RULES if order_type in r.order_types and state in r.states and r.side is side}
     )
@@ -426,7 +435,7 @@ def _refusal(order_type: OrderType, state: S, event: str, side: Side) -> str:
 # UNCONFIRMED). Scrutiny (Art. 4), preservation (Art. 6) and the content provider's information
 # (Art. 11) are not steps here yet.
 
-REMOVAL_CLOCK = "removal"  # Art. 3(3): one hour from receipt
+REMOVAL_CLOCK = Clock.REMOVAL  # Art. 3(3): one hour from receipt
 REMOVAL_OPEN = frozenset({RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED})
 
 
@@ -523,3 +532,11 @@ def removal_transition(state: RS, event: str, side: Side) -> RemovalStep:
 def removal_allowed(state: RS, side: Side) -> list[str]:
     """The events this side may send to a removal order in this state."""
     return sorted({str(r.event) for r in REMOVAL_RULES if state in r.states and r.side is side})
+
+
+def _removal_step(state: S, event: str, side: Side) -> Step:
+    """A removal order's step in the form the workflow applies: its state and the hour's effect."""
+    if state.value not in set(RS):
+        raise NotAllowed(f"{str(event)!r} is not allowed while the removal order is {state.value}")
+    step = removal_transition(RS(state.value), event, side)
+    return Step(step.target.value, ((Clock.REMOVAL, step.clock),) if step.clock else ())

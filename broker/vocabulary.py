@@ -44,10 +44,12 @@ class Role(StrEnum):
 
 
 class OrderType(StrEnum):
-    """The two certificates of Art. 9(1): production (Annex I) and preservation (Annex II)."""
+    """The two certificates of Art. 9(1) (production, Annex I; preservation, Annex II), and the removal
+    order of Regulation (EU) 2021/784 (Art. 3, Annex I), carried by the same orders table."""
 
     EPOC = "epoc"
     EPOC_PR = "epoc-pr"
+    REMOVAL_ORDER = "removal-order"
 
 
 class MessageType(StrEnum):
@@ -78,6 +80,14 @@ class MessageType(StrEnum):
     # enforcing authority -> issuing authority and addressee
     ENFORCING_REVIEW = "enforcing-review"  # Art. 12: no objection, or a ground for refusal
     ENFORCEMENT_DECISION = "enforcement-decision"  # Art. 16(2)-(5)
+    # Regulation (EU) 2021/784: the same values as RemovalMessageType, so the removal order's messages
+    # are stored and routed like the others (envelope version 2 admits them; version 1 does not).
+    REMOVAL_ORDER = "removal-order"
+    REMOVAL_CONFIRMATION = "removal-confirmation"
+    REMOVAL_IMPOSSIBILITY = "removal-impossibility"
+    IMPOSSIBILITY_CEASED = "impossibility-ceased"
+    REMOVAL_CLARIFICATION_REQUEST = "removal-clarification-request"
+    REMOVAL_CLARIFICATION = "removal-clarification"
 
 
 class Instrument(StrEnum):
@@ -226,6 +236,10 @@ class OrderState(StrEnum):
     PRESERVATION_ENDED = "preservation_ended"
     WITHDRAWN = "withdrawn"
     CLOSED = "closed"
+    # A removal order's own states (RemovalState holds all five; issued, received and
+    # clarification_requested are shared above).
+    REMOVED = "removed"
+    IMPOSSIBLE = "impossible"
 
 
 class EvidenceState(StrEnum):

@@ -43,13 +43,23 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    # render_as_batch: SQLite can only ALTER a table by copying it; batch mode does that for us.
+    # render_as_batch: SQLite can only ALTER a table by copying it; batch mode does that for us. Copying a
+    # table that other rows refer to (orders, addressees) drops the original, which SQLite refuses while
+    # it enforces foreign keys: they are off for the migration and every reference is checked after it.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection, target_metadata=target_metadata, render_as_batch=True, render_item=render_item
     )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"the migration left references to nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():

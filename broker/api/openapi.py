@@ -35,6 +35,7 @@ from broker.api.endpoint import EndpointSpec
 from broker.api.schemas.common import ProblemSchema
 from broker.vocabulary import MessageType
 from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import REMOVAL_BODY_SCHEMAS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -49,14 +50,16 @@ JWS_COMPACT = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
 SCHEMA_ID = "urn:eevidence-broker:schema:{name}:v{version}"
 SCHEMA_FILE = "schemas/{name}.v{version}.json"
 
-CERTIFICATES = (MessageType.EPOC, MessageType.EPOC_PR)
+# The orders themselves, each signed by its issuer: the certificates and the removal order.
+ORDERS = (MessageType.EPOC, MessageType.EPOC_PR, MessageType.REMOVAL_ORDER)
 # Which message types each signed route takes (the operations refuse the others as
 # unexpected-message-type); a signed route missing here stops the document from being built.
 MESSAGE_TYPES: dict[str, tuple[MessageType, ...]] = {
-    "orders.issue_order": CERTIFICATES,
+    "orders.issue_order": ORDERS,
     "orders.respond": (MessageType.RESPONSE,),
-    "orders.send_message": tuple(kind for kind in MessageType if kind not in CERTIFICATES),
+    "orders.send_message": tuple(kind for kind in MessageType if kind not in ORDERS),
 }
+ENVELOPE_VERSION = 2  # version 2 admits the removal order's messages (schemas/envelope.v2.json)
 
 # Response headers the broker sends, each always (required) or never on the responses that list it.
 HEADERS: dict[str, dict[str, Any]] = {
@@ -203,9 +206,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
     )
     from broker.api.schemas.orders import EpocDraftSchema
     from broker.api.schemas.orders import EpocPrDraftSchema
+    from broker.api.schemas.orders import RemovalOrderDraftSchema
 
     spec.components.schema("EpocDraft", schema=EpocDraftSchema)
     spec.components.schema("EpocPrDraft", schema=EpocPrDraftSchema)
+    spec.components.schema("RemovalOrderDraft", schema=RemovalOrderDraftSchema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
         endpoint_spec: EndpointSpec | None = getattr(view, "endpoint_spec", None)
@@ -370,8 +375,8 @@ def _signed_body(endpoint: str) -> dict[str, Any]:
             "file": SCHEMA_FILE.format(name=kind.value, version=version),
         }
         for kind in MESSAGE_TYPES[endpoint]
-        for body_kind, version in BODY_SCHEMAS
-        if body_kind is kind
+        for body_kind, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS)
+        if body_kind == kind
     ]
     names = ", ".join(kind.value for kind in MESSAGE_TYPES[endpoint])
     return {
@@ -383,12 +388,12 @@ def _signed_body(endpoint: str) -> dict[str, Any]:
                     "type": "string",
                     "pattern": JWS_COMPACT,
                     "description": "JWS compact serialization (ASCII) whose payload is the RFC 8785 canonical "
-                    "JSON of an envelope (schemas/envelope.v1.json); the envelope's body is the message "
+                    f"JSON of an envelope (schemas/envelope.v{ENVELOPE_VERSION}.json); the envelope's body is the message "
                     f"type's document: {names}",
                 },
                 "x-envelope": {
-                    "schema": SCHEMA_ID.format(name="envelope", version=1),
-                    "file": SCHEMA_FILE.format(name="envelope", version=1),
+                    "schema": SCHEMA_ID.format(name="envelope", version=ENVELOPE_VERSION),
+                    "file": SCHEMA_FILE.format(name="envelope", version=ENVELOPE_VERSION),
                 },
                 "x-message-types": accepted,
             }

@@ -194,7 +194,7 @@ def verify_message(
     if refusal:
         raise VerificationError(refusal)
     try:
-        registry.validate_body(opened["type"], opened["version"], opened["body"])
+        registry.validate_message_body(opened["type"], opened["version"], opened["body"])
     except registry.UnknownMessageType as error:
         raise VerificationError(str(error)) from error
     except ValidationError as error:

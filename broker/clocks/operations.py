@@ -77,6 +77,15 @@ def apply(
     return row
 
 
+def record_late(session: orm.Session, order_id: uuid.UUID, kind: Clock, done_at: datetime) -> None:
+    """A deadline met only at `done_at`, strictly after its due time, is breached, even when the step
+    that reports it stops the clock before a worker fired it; an earlier record stands."""
+    row = get(session, order_id, kind)
+    if row is not None and not row.breached and done_at > row.due_at:
+        row.breached = True
+        session.flush()
+
+
 def stop_all(session: orm.Session, now: datetime, order_id: uuid.UUID, cause: str) -> None:
     """Stop every clock of an order whose execution has ended."""
     for kind in Clock:

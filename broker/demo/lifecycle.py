@@ -12,6 +12,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from broker.clock import FrozenClock
+from broker.demo import removal
 from broker.demo.network import Party
 from broker.demo.scenario import Demo
 from broker.demo.scenario import DemoFailed
@@ -81,7 +82,12 @@ class LifecycleDemo(Demo):
         emergency = self.emergency_round(judge, provider, enforcing, addressee["id"])
         preserved = self.preservation_round(prosecutor, provider, addressee["id"])
         missed = self.missed_deadline(prosecutor, provider, enforcing, addressee["id"])
-        return {"emergency": emergency, "preservation": preserved, "enforcement": missed}
+        return {
+            "emergency": emergency,
+            "preservation": preserved,
+            "enforcement": missed,
+            "removal": removal.remove_terrorist_content(self),
+        }
 
     def post(
         self, party: Party, order: dict[str, Any], kind: str, body: dict[str, Any], to: str | None = None

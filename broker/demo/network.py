@@ -18,6 +18,7 @@ from broker.parties import operations
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
 
 
@@ -158,5 +159,6 @@ def build_network(database: Database, clock: Clock, key_folder: Path) -> dict[st
                     phone="+353 1 000 0000",
                     emergency_contact="+353 1 000 0999 (24/7 emergency desk)",
                     languages=["en", "ga"],
+                    removal_role=RemovalAddresseeType.CONTACT_POINT,  # Regulation (EU) 2021/784, Art. 15
                 )
     return parties

@@ -166,7 +166,13 @@ def check_removal_order(given: RemovalCheckInput) -> Report:
     findings = tuple(
         finding(RULES[rule_id], issue) for rule_id, check in CHECKS.items() for issue in check(given)
     )
+    host = given.order["addressee"]["country"]
     return Report(
         findings=findings,
-        derived={"deadline": "removal_1_hour", "first_order": given.earlier_orders_to_provider == 0},
+        derived={
+            "deadline": "removal_1_hour",
+            "first_order": given.earlier_orders_to_provider == 0,
+            # TCO-11, Art. 4(1): the State whose competent authority gets a copy, or None at home.
+            "scrutiny_state": host if host != given.order["issuing_authority"]["country"] else None,
+        },
     )

@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from sqlalchemy import orm
+
 from broker import legal
 from broker import problems
 from broker.clock import Clock
 from broker.clock import to_rfc3339
+from broker.orders import removal
 from broker.parties.models import Addressee
 from broker.vocabulary import OrderType
 
@@ -13,7 +16,20 @@ from broker.vocabulary import OrderType
 def run(
     order_type: OrderType, certificate: dict[str, Any], addressee: Addressee, clock: Clock
 ) -> legal.Report:
-    """Check a completed certificate under its instrument, as of today, for this addressee."""
+    """Check a completed certificate under its instrument, as of today, for this addressee.
+
+    A removal order's rules also weigh the authority's earlier removal orders to the provider, read
+    in the session the addressee was loaded in (the caller's transaction).
+    """
+    if order_type is OrderType.REMOVAL_ORDER:
+        session = orm.object_session(addressee)
+        assert session is not None, "the addressee comes from the caller's session"
+        try:
+            return removal.check(session, certificate, addressee, clock())
+        except legal.InvalidCheckInput as error:
+            raise problems.ValidationFailed(
+                "the removal order cannot be checked", errors=error.errors
+            ) from error
     try:
         return legal.check(
             legal.CheckInput(
@@ -26,6 +42,11 @@ def run(
     except legal.InvalidCheckInput as error:
         # The wire schema accepted the certificate, so this means the two disagree: say which fields.
         raise problems.ValidationFailed("the certificate cannot be checked", errors=error.errors) from error
+
+
+def instrument_of(certificate: dict[str, Any]) -> str:
+    """The instrument an order is issued under: a certificate's `instrument`, a removal order's `legal_basis`."""
+    return str(certificate.get("instrument") or certificate["legal_basis"])
 
 
 def stored(report: legal.Report, clock: Clock) -> dict[str, Any]:

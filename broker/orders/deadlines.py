@@ -56,6 +56,8 @@ def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
         return start + CLARIFICATION_REACTION
     if kind is Clock.EX_POST_VALIDATION:
         return start + EX_POST_VALIDATION
+    if kind is Clock.REMOVAL:
+        return start + REMOVAL_HOUR
     return enforcement_deadline(start, order.addressee.country)
 
 

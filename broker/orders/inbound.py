@@ -29,7 +29,7 @@ from broker.orders.models import Message
 from broker.parties.models import SigningKey
 from broker.wire import envelope as wire_envelope
 from broker.wire.registry import UnknownMessageType
-from broker.wire.registry import validate_body
+from broker.wire.registry import validate_message_body
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def verify_inbound(
     if session.scalar(sa.select(Message.id).where(Message.id == uuid.UUID(envelope["id"]))):
         raise problems.ReplayedMessage(f"message {envelope['id']} was already received; nothing was changed")
     try:
-        validate_body(envelope["type"], envelope["version"], envelope["body"])
+        validate_message_body(envelope["type"], envelope["version"], envelope["body"])
     except UnknownMessageType as error:
         raise problems.UnexpectedMessageType(str(error)) from error
     except ValidationError as error:

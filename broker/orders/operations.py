@@ -29,7 +29,9 @@ from broker.clock import Clock
 from broker.notify.operations import enqueue
 from broker.orders import casefile
 from broker.orders import checks
+from broker.orders import removal
 from broker.orders.inbound import VerifiedMessage
+from broker.orders.mailing import mail_people
 from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.orders.models import OrderRead
@@ -57,6 +59,9 @@ def complete_certificate(
     issuer = session.get_one(Organisation, actor.organisation_id)
     certificate = copy.deepcopy(draft)
     certificate["issuing_authority"] = _authority(issuer, draft.get("issuing_authority") or {})
+    if order_type is OrderType.REMOVAL_ORDER:
+        addressee = _addressee(session, draft["addressee"])
+        return removal.complete(certificate["issuing_authority"], addressee, draft), addressee
     validating = draft.get("validating_authority")
     if validating is not None:
         certificate["validating_authority"] = _authority(
@@ -96,7 +101,7 @@ def create_draft(
         created_by_id=actor.user_id,
         certificate=certificate,
         emergency=bool(certificate.get("emergency")),
-        instrument=certificate["instrument"],
+        instrument=checks.instrument_of(certificate),
         checks=checks.stored(report, clock),
         file_number=certificate["issuing_authority"].get("file_number"),
         created_at=clock(),
@@ -117,6 +122,33 @@ def create_draft(
         object_id=order.id,
         actor=actor,
         details={"order_type": order_type.value, "instrument": order.instrument, **_check_summary(report)},
+    )
+    return order
+
+
+def change_draft(
+    session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID, draft: dict[str, Any]
+) -> Order:
+    """Replace a draft's certificate (same order type) and check it again; only a draft may change."""
+    order = get_order(session, actor, order_id)
+    require_state(order, OrderState.DRAFT, "change")
+    certificate, addressee = complete_certificate(session, actor, order.order_type, draft)
+    report = checks.run(order.order_type, certificate, addressee, clock)
+    order.certificate = certificate
+    order.addressee, order.provider = addressee, addressee.provider
+    order.emergency = bool(certificate.get("emergency"))
+    order.instrument = checks.instrument_of(certificate)
+    order.file_number = certificate["issuing_authority"].get("file_number")
+    order.checks = checks.stored(report, clock)
+    order.updated_at = clock()
+    record(
+        session,
+        clock,
+        action="order.changed",
+        object_type="order",
+        object_id=order.id,
+        actor=actor,
+        details=_check_summary(report),
     )
     return order
 
@@ -315,7 +347,8 @@ def _addressee_document(addressee: Addressee) -> dict[str, Any]:
 
 
 def tell(session: orm.Session, clock: Clock, order: Order, event: str, details: dict[str, Any]) -> None:
-    """Queue a notification of `event` for every party of the order, in the caller's transaction."""
+    """Queue a notification of `event` for every party of the order, and the mails it calls for
+    (broker/orders/mailing.py), in the caller's transaction."""
     parties = [order.issuing_authority_id]
     if order.state.value != "draft":
         parties.append(order.provider_id)
@@ -330,6 +363,7 @@ def tell(session: orm.Session, clock: Clock, order: Order, event: str, details: 
         emergency=order.emergency,
         details=details,
     )
+    mail_people(session, clock, order, event, details, parties)
 
 
 def summary(order: Order) -> dict[str, str]:

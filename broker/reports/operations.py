@@ -48,6 +48,7 @@ from broker.reports.tallies import Key
 from broker.reports.tallies import art28_cells
 from broker.reports.tallies import changes
 from broker.reports.tallies import transparency_cells
+from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
 
 BATCH = 1000  # orders counted again per round of `rebuild`, so its memory stays flat
@@ -69,8 +70,10 @@ def recount(session: orm.Session, order: Order) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if current.issued_at is None:
-        return  # a draft counts nowhere
+    if current.issued_at is None or current.order_type is OrderType.REMOVAL_ORDER:
+        # A draft counts nowhere; nor does a removal order: Art. 28 and the transparency report count
+        # certificates, and Regulation (EU) 2021/784's own reports are not built yet.
+        return
     after = facts_of(session, [current])[0]
     row = session.get(CountedOrder, current.id, populate_existing=True)
     before = _facts(row) if row is not None else None
@@ -136,7 +139,12 @@ def rebuild(session: orm.Session) -> int:
     session.execute(sa.delete(CountedOrder))
     counted, last = 0, None
     while True:
-        statement = sa.select(Order).where(Order.issued_at.is_not(None)).order_by(Order.id).limit(BATCH)
+        statement = (
+            sa.select(Order)
+            .where(Order.issued_at.is_not(None), Order.order_type != OrderType.REMOVAL_ORDER)
+            .order_by(Order.id)
+            .limit(BATCH)
+        )
         if last is not None:
             statement = statement.where(Order.id > last)
         orders = session.scalars(statement).all()

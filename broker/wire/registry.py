@@ -112,3 +112,11 @@ def validate_removal_body(message_type: str, version: int, body: object) -> dict
         raise ValidationError("The body must be a JSON object.")
     shared(schema).load(body)
     return body
+
+
+def validate_message_body(message_type: str, version: int, body: object) -> dict[str, Any]:
+    """validate_body or validate_removal_body, by the family the type belongs to: for the broker's one
+    inbound path, where the lifecycle table then keeps each family's messages to its own orders."""
+    if message_type in set(RemovalMessageType):
+        return validate_removal_body(message_type, version, body)
+    return validate_body(message_type, version, body)

@@ -136,7 +136,37 @@ def _nothing_pending(session: orm.Session, now: datetime, order: Order, message:
         )
 
 
+def _not_ahead(member: str) -> Guard:
+    """The instant a provider reports (removal done, reasons ceased) has happened: it is not after now."""
+
+    def guard(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+        if datetime.fromisoformat(message.body[member]) > now:
+            raise problems.ValidationFailed(
+                f"{member} lies in the future; report what has happened, when it happened",
+                errors={"body": {member: ["after the broker's clock"]}},
+            )
+
+    return guard
+
+
+def _ceased_after_impossibility(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage
+) -> None:
+    """Art. 3(7) of Regulation (EU) 2021/784: the reasons cease after they were reported, and not later
+    than now; the hour then runs from that instant."""
+    _not_ahead("ceased_at")(session, now, order, message)
+    removal = clocks.get(session, order.id, Clock.REMOVAL)
+    reported = removal.paused_at if removal is not None else None
+    if reported is not None and datetime.fromisoformat(message.body["ceased_at"]) < reported:
+        raise problems.ValidationFailed(
+            f"ceased_at is before the impossibility was reported ({to_rfc3339(reported)})",
+            errors={"body": {"ceased_at": ["before the impossibility"]}},
+        )
+
+
 GUARDS: dict[MessageType, Guard] = {
+    MessageType.REMOVAL_CONFIRMATION: _not_ahead("done_at"),
+    MessageType.IMPOSSIBILITY_CEASED: _ceased_after_impossibility,
     MessageType.RESPONSE: _transfer_hold,
     MessageType.THIRD_COUNTRY_OBJECTION: _objection_in_time,
     MessageType.ENFORCING_REVIEW: _review_in_time,

@@ -141,6 +141,7 @@ def test_drafting_takes_a_draft_order_whose_certificate_is_one_of_the_draft_cert
     assert {option["$ref"] for option in certificate["oneOf"]} == {
         "#/components/schemas/EpocDraft",
         "#/components/schemas/EpocPrDraft",
+        "#/components/schemas/RemovalOrderDraft",
     }
     assert "subsequent_request" in resolve(document, "#/components/schemas/EpocPrDraft")["required"]
     assert "user_information" in resolve(document, "#/components/schemas/EpocDraft")["required"]
@@ -148,7 +149,7 @@ def test_drafting_takes_a_draft_order_whose_certificate_is_one_of_the_draft_cert
 
 def test_the_draft_order_names_its_order_types(document):
     draft_order = document["components"]["schemas"]["DraftOrder"]
-    assert draft_order["properties"]["order_type"]["enum"] == ["epoc", "epoc-pr"]
+    assert draft_order["properties"]["order_type"]["enum"] == ["epoc", "epoc-pr", "removal-order"]
     assert set(draft_order["required"]) == {"order_type", "certificate"}
     assert draft_order["additionalProperties"] is False
 

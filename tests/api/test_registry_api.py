@@ -160,6 +160,7 @@ def test_addressees_in_a_country_list_where_and_how_to_reach_the_provider(client
         "id": network.addressees["provider"],
         "provider_id": network["provider"].organisation_id,
         "addressee_type": "designated_establishment",
+        "removal_role": None,  # it receives no removal orders (Regulation (EU) 2021/784)
         "name": "Example Mail IE",
         "country": "IE",
         "address": "1 Example Street",

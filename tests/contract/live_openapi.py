@@ -41,6 +41,7 @@ from referencing import Registry
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response
 
@@ -249,8 +250,13 @@ class ContractClient(FlaskClient):
 
 def _portal_page(app: Flask, request: Any) -> bool:
     """A page of the web portal (HTML for people, broker/portal), which the API's document does not describe."""
+    adapter = app.url_map.bind("localhost")
     try:
-        endpoint, _ = app.url_map.bind("localhost").match(request.path, method=request.method)
+        endpoint, _ = adapter.match(request.path, method=request.method)
+    except MethodNotAllowed as refused:
+        # A portal page asked with a method it does not take (GET /logout) is still the portal's.
+        methods = refused.valid_methods or []
+        return any(str(adapter.match(request.path, method=m)[0]).startswith("portal.") for m in methods)
     except HTTPException:
         return False
     return str(endpoint).startswith("portal.")

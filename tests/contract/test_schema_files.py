@@ -31,7 +31,7 @@ from broker.wire.removal import URL_PATTERN
 SCHEMA_FILES = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.json"))
 NAME = re.compile(r"^(?P<type>[a-z-]+)\.v(?P<version>[1-9][0-9]*)\.json$")
 # Objects whose members another schema defines: the envelope's body is checked against <type>.v<version>.json.
-OPEN_OBJECTS = {("envelope.v1.json", "/properties/body")}
+OPEN_OBJECTS = {("envelope.v1.json", "/properties/body"), ("envelope.v2.json", "/properties/body")}
 # The bodies of broker/wire/lifecycle.py, each published with a description of every member.
 LIFECYCLE_FILES = [
     f"{message_type}.v1.json"
@@ -70,6 +70,7 @@ def test_the_folder_holds_the_expected_files() -> None:
     assert {
         "common.v1.json",
         "envelope.v1.json",
+        "envelope.v2.json",
         "epoc.v1.json",
         "epoc-pr.v1.json",
         "response.v1.json",
@@ -126,7 +127,7 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
     bodies = {
         (message_type.value, version) for message_type, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS)
     }
-    assert files - {("common", 1), ("envelope", 1)} == bodies
+    assert files - {("common", 1), ("envelope", 1), ("envelope", 2)} == bodies
 
 
 @pytest.mark.parametrize(
@@ -139,6 +140,8 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
         ("common.v1.json", "/$defs/listedOffence/properties/directive", DIRECTIVE_PATTERN),
         ("envelope.v1.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
         ("envelope.v1.json", "/properties/sender/properties/kid", KID_PATTERN),
+        ("envelope.v2.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
+        ("envelope.v2.json", "/properties/sender/properties/kid", KID_PATTERN),
         ("clarification-request.v1.json", "/properties/fields/items", CERTIFICATE_PATH_PATTERN),
         ("evidence-manifest.v1.json", "/$defs/sha256", SHA256_PATTERN),
         ("evidence-manifest.v1.json", "/properties/recipient", AGE_RECIPIENT_PATTERN),
@@ -170,7 +173,13 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
         ("epoc-pr.v1.json", "/properties/subsequent_request", _values(vocabulary.SubsequentRequest)),
         ("response.v1.json", "/properties/outcome", _values(vocabulary.ResponseOutcome)),
         ("response.v1.json", "/properties/reason", _values(vocabulary.NonExecutionReason)),
-        ("envelope.v1.json", "/properties/type", _values(vocabulary.MessageType)),
+        # Version 1 is published and stays as it was; version 2 adds the removal order's messages.
+        (
+            "envelope.v1.json",
+            "/properties/type",
+            [t for t in _values(vocabulary.MessageType) if t not in _values(vocabulary.RemovalMessageType)],
+        ),
+        ("envelope.v2.json", "/properties/type", _values(vocabulary.MessageType)),
         ("clarification-request.v1.json", "/properties/reason", ["incomplete_or_manifest_error"]),
         ("order-decision.v1.json", "/properties/decision", _values(vocabulary.OrderDecision)),
         ("court-review-outcome.v1.json", "/properties/outcome", _values(vocabulary.CourtReviewOutcome)),

@@ -183,9 +183,20 @@ def test_case_names_are_unique() -> None:
 
 
 def test_the_report_tells_the_workflow_the_hour_and_whether_it_is_a_first_order() -> None:
-    assert check_removal_order(_given()).derived == {"deadline": "removal_1_hour", "first_order": False}
+    assert check_removal_order(_given()).derived == {
+        "deadline": "removal_1_hour",
+        "first_order": False,
+        "scrutiny_state": "IE",  # TCO-11, Art. 4(1): from Paris to an Irish contact point
+    }
     first = _given(earlier_orders_to_provider=0, order=_order(**EMERGENCY))
     assert check_removal_order(first).derived["first_order"] is True
+
+
+def test_an_order_to_an_addressee_at_home_sends_no_copy() -> None:
+    """Art. 4(1) concerns an addressee in another Member State only."""
+    order = _order()
+    order["addressee"]["country"] = order["issuing_authority"]["country"]
+    assert check_removal_order(_given(order=order)).derived["scrutiny_state"] is None
 
 
 @pytest.mark.parametrize(
@@ -215,6 +226,7 @@ def test_the_catalogue_holds_the_removal_order_rules_with_their_articles() -> No
         "TCO-07": "Art. 3(6), Annex II",
         "TCO-08": "Art. 3(7), Annex III",
         "TCO-09": "Art. 3(8), Annex III",
+        "TCO-11": "Art. 4(1)",
         "TCO-17": "Art. 11(3)",
         "TCO-22": "Art. 3(5), Art. 15, Art. 17",
     }

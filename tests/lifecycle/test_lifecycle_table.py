@@ -29,11 +29,14 @@ from broker.vocabulary import MessageType as M
 from broker.vocabulary import OrderDecision
 from broker.vocabulary import OrderState as S
 from broker.vocabulary import OrderType
+from broker.vocabulary import RemovalMessageType as RM
 from broker.vocabulary import ReviewDecision
 from broker.vocabulary import ValidationOutcome
 
 EPOC, EPOC_PR = OrderType.EPOC, OrderType.EPOC_PR
 BOTH = (EPOC, EPOC_PR)
+# The certificates' table; the removal order's is test_removal_table.py, with its own states.
+REMOVAL_ONLY = {S.REMOVED, S.IMPOSSIBLE}
 ISSUER, ADDRESSEE, ENFORCER = Side.ISSUER, Side.ADDRESSEE, Side.ENFORCER
 EVENTS = [*M, RECEIVE]
 
@@ -43,7 +46,7 @@ TAKEN = {S.RECEIVED, S.ACKNOWLEDGED, S.PRESERVED}
 PAUSED = {S.CLARIFICATION_REQUESTED, S.UNDER_REVIEW, S.SUSPENDED}
 ANSWERED = {S.PRODUCED, S.PARTIALLY_PRODUCED, S.NOT_EXECUTED}
 ENDED = {S.DRAFT, S.WITHDRAWN, S.CLOSED}  # not yet sent, or nothing more to do
-OPEN = set(S) - ENDED
+OPEN = set(S) - ENDED - REMOVAL_ONLY
 
 # (order types, states, event, side, target); a target that depends on the body is {member: {value: target}}.
 ALLOWED: list[tuple[tuple[OrderType, ...], set[S], str, Side, Any]] = [
@@ -179,7 +182,7 @@ HAS = {
 
 P, C = Clock.PRODUCTION, Clock
 START, PAUSE, RESUMES, STOP, EXTEND = Effect.START, Effect.PAUSE, Effect.RESUME, Effect.STOP, Effect.EXTEND
-EVERY_CLOCK_STOPS = {clock: STOP for clock in Clock}
+EVERY_CLOCK_STOPS = {clock: STOP for clock in Clock if clock is not Clock.REMOVAL}  # a certificate's clocks
 # What each step does to the clocks; keyed by (type, event) or (type, event, body value).
 CLOCKS: dict[tuple[Any, ...], dict[Clock, Effect]] = {
     (EPOC, RECEIVE): {P: START, C.OBJECTION_WINDOW: START},  # Art. 10(2)-(4), Art. 17: from receipt
@@ -240,7 +243,7 @@ def expected_events(order_type: OrderType, state: S, side: Side) -> list[str]:
     return sorted(e for (t, s, e, d) in EXPECTED if (t, s, d) == (order_type, state, side))
 
 
-COMBINATIONS = list(product(OrderType, S, EVENTS, Side))
+COMBINATIONS = list(product(BOTH, S, EVENTS, Side))
 
 
 @pytest.mark.parametrize(
@@ -278,14 +281,14 @@ def test_every_combination_agrees_with_the_expectation(order_type, state, event,
         assert len(dict(step.clocks)) == len(step.clocks), "one effect per clock and step"
 
 
-@pytest.mark.parametrize(("order_type", "state", "side"), list(product(OrderType, S, Side)))
+@pytest.mark.parametrize(("order_type", "state", "side"), list(product(BOTH, S, Side)))
 def test_allowed_lists_exactly_the_expected_events(order_type, state, side):
     assert allowed(order_type, state, side) == expected_events(order_type, state, side)
 
 
 @pytest.mark.parametrize("state", [S.DRAFT, S.WITHDRAWN, S.CLOSED])
 def test_drafts_and_final_states_allow_nothing(state):
-    for order_type, side in product(OrderType, Side):
+    for order_type, side in product(BOTH, Side):
         assert allowed(order_type, state, side) == []
         for event in EVENTS:
             with pytest.raises(NotAllowed):
@@ -314,7 +317,8 @@ def test_resume_only_leads_out_of_a_paused_state():
 
 def test_every_message_type_but_the_certificates_is_a_step_somewhere():
     events = {rule.event for rule in RULES}
-    assert events == (set(M) - {M.EPOC, M.EPOC_PR}) | {RECEIVE}
+    removal = {M(kind.value) for kind in RM}  # the removal order's: broker.lifecycle.REMOVAL_RULES
+    assert events == (set(M) - {M.EPOC, M.EPOC_PR} - removal) | {RECEIVE}
     assert set(SENDER) == events, "the expectation knows every event"
 
 
@@ -359,7 +363,7 @@ def test_an_answer_that_does_not_fit_the_order_type_is_a_key_error():
         transition(EPOC_PR, S.RECEIVED, M.RESPONSE, ADDRESSEE, {"outcome": "produced"})
 
 
-@pytest.mark.parametrize("order_type", list(OrderType))
+@pytest.mark.parametrize("order_type", BOTH)
 def test_every_reachable_open_state_has_a_way_out(order_type):
     """Walk the expectation from `issued` (plus what the worker does: end of preservation, expiry of
     ex-post validation): each state reached that is not final lets some party act."""
@@ -382,7 +386,7 @@ def test_every_reachable_open_state_has_a_way_out(order_type):
     for state in reached - {S.WITHDRAWN, S.CLOSED}:
         assert any(allowed(order_type, state, side) for side in Side), f"{order_type} stuck in {state}"
     assert S.CLOSED in reached and S.WITHDRAWN in reached
-    unreachable = set(S) - reached - {S.DRAFT}
+    unreachable = set(S) - reached - {S.DRAFT} - REMOVAL_ONLY
     if order_type is EPOC:
         assert unreachable == {S.PRESERVATION_ENDED}
     else:

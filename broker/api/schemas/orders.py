@@ -17,6 +17,7 @@ from broker.wire.certificates import EpocPrSchema
 from broker.wire.certificates import EpocSchema
 from broker.wire.fields import Contact
 from broker.wire.registry import shared
+from broker.wire.removal import RemovalOrderSchema
 
 
 class IssuingAuthorityDraftSchema(Schema):
@@ -50,7 +51,31 @@ def _draft_schema(certificate: type[Schema], name: str) -> type[Schema]:
 
 EpocDraftSchema = _draft_schema(EpocSchema, "EpocDraftSchema")
 EpocPrDraftSchema = _draft_schema(EpocPrSchema, "EpocPrDraftSchema")
-DRAFT_SCHEMAS = {OrderType.EPOC: EpocDraftSchema, OrderType.EPOC_PR: EpocPrDraftSchema}
+
+
+# Annex I of Regulation (EU) 2021/784 as a caseworker drafts it: the broker fills in the issuing authority
+# and the addressee's registered name, role and address.
+RemovalOrderDraftSchema = type(
+    "RemovalOrderDraftSchema",
+    (RemovalOrderSchema,),
+    {
+        "issuing_authority": fields.Nested(IssuingAuthorityDraftSchema, load_default=dict),
+        "addressee": fields.UUID(
+            required=True,
+            metadata={
+                "description": "id of the provider's contact point or legal representative, from GET /api/v1/addressees"
+            },
+        ),
+        "__doc__": f"{RemovalOrderSchema.__doc__} (draft form)",
+    },
+)
+
+
+DRAFT_SCHEMAS = {
+    OrderType.EPOC: EpocDraftSchema,
+    OrderType.EPOC_PR: EpocPrDraftSchema,
+    OrderType.REMOVAL_ORDER: RemovalOrderDraftSchema,
+}
 
 
 class DraftOrderSchema(Schema):
@@ -63,6 +88,7 @@ class DraftOrderSchema(Schema):
             "oneOf": [
                 {"$ref": "#/components/schemas/EpocDraft"},
                 {"$ref": "#/components/schemas/EpocPrDraft"},
+                {"$ref": "#/components/schemas/RemovalOrderDraft"},
             ]
         },
     )

@@ -8,12 +8,22 @@ from broker.api.schemas.common import page_schema
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import RemovalAddresseeType
 
 
 class AddresseeSchema(Schema):
     id = fields.UUID(dump_only=True)
     provider_id = fields.UUID(dump_only=True)
     addressee_type = fields.Enum(AddresseeType, by_value=True, dump_only=True)
+    removal_role = fields.Enum(
+        RemovalAddresseeType,
+        by_value=True,
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "How it receives removal orders (Regulation (EU) 2021/784, Art. 15, 17), if it does"
+        },
+    )
     name = fields.String(dump_only=True)
     country = fields.String(dump_only=True)
     address = fields.String(dump_only=True)

@@ -3,7 +3,7 @@
 Ids and confidence follow tco-dsa.md (TCO-xx). The issuing-stage rules are checked on the removal
 order before it leaves, by broker.legal.removal.check_removal_order (a removal order is not a
 certificate, so the certificate engine never runs them); the others name where the broker enforces
-them. Scrutiny (Art. 4), preservation (Art. 6), the content provider's information (Art. 11) and
+them. Scrutiny itself (Art. 4(2)-(7)), preservation (Art. 6), the content provider's information (Art. 11) and
 Art. 5 exposure are not rules here yet.
 """
 
@@ -125,6 +125,20 @@ TCO09 = _rule(
     "the removal-clarification-request and removal-clarification messages in "
     "broker.lifecycle.REMOVAL_RULES (pause, then a full hour from the clarification's receipt).",
 )
+TCO11 = _rule(
+    "TCO-11",
+    "Art. 4(1)",
+    "Where the hosting service provider's main establishment or legal representative is in another Member "
+    "State, the issuing authority sends a copy of the removal order to that State's competent authority at "
+    "the same time as it sends the order to the provider.",
+    V,
+    "tco-dsa.md TCO-11 ([T2]); the addressee's country stands for the State of main establishment or legal "
+    "representative (the broker's reading)",
+    Stage.LIFECYCLE,
+    "broker.legal.removal.check_removal_order derives scrutiny_state, and the issue step "
+    "(broker.workflow.operations.issuing) makes that State's registered competent authority a party of the "
+    "order at the instant it is issued, so it reads the order and every later step.",
+)
 TCO17 = _rule(
     "TCO-17",
     "Art. 11(3)",
@@ -146,4 +160,4 @@ TCO22 = _rule(
     CHECKED,
 )
 
-RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO17, TCO22)
+RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO17, TCO22)

@@ -31,12 +31,22 @@ from broker.reports.operations import recount
 from broker.vocabulary import OrderState
 
 # Clocks whose expiry is a missed legal deadline (recorded as a breach, the order keeps its state).
-DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION}
+DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION, Kind.REMOVAL}
 
 
 def _expired(now: datetime) -> sa.ColumnElement[bool]:
-    """Running and past its due time, unless it is a production deadline whose transfer is held."""
-    return sa.and_(OrderClock.status == RUNNING, OrderClock.due_at <= now, sa.not_(production_held(now)))
+    """Running and past its due time, unless it is a production deadline whose transfer is held.
+
+    A removal order's hour includes its last instant (Regulation (EU) 2021/784, Art. 3(3): "within one
+    hour"; broker.orders.deadlines.removal_breached), so it expires only strictly after it.
+    """
+    last_instant_of_hour = sa.and_(OrderClock.kind == Kind.REMOVAL, OrderClock.due_at == now)
+    return sa.and_(
+        OrderClock.status == RUNNING,
+        OrderClock.due_at <= now,
+        sa.not_(production_held(now)),
+        sa.not_(last_instant_of_hour),
+    )
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:

@@ -62,6 +62,9 @@ def issue_order(
             due_time(review, order, now),
             "notification of the enforcing State (Art. 8)",
         )
+    if report.derived.get("scrutiny_state"):
+        # Regulation (EU) 2021/784, Art. 4(1): the host State's competent authority gets a copy at once.
+        order.enforcing_authority_id = enforcing_authority_for(session, report.derived["scrutiny_state"]).id
     if report.derived.get("ex_post_validation_required"):
         order.ex_post_validation_required = True
         validation = ClockKind.EX_POST_VALIDATION

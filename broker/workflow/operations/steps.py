@@ -48,6 +48,8 @@ from broker.vocabulary import OrganisationKind
 from broker.workflow import guards
 
 AfterEffect = Callable[[orm.Session, datetime, Order, VerifiedMessage, OrderState], None]
+# The orders themselves: each leaves by its issue step, never as a message on an order.
+ISSUED_BY_ITSELF = frozenset({MessageType.EPOC, MessageType.EPOC_PR, MessageType.REMOVAL_ORDER})
 
 
 def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
@@ -80,10 +82,8 @@ def send_message(
     order = get_order(session, actor, order_id)
     message = verify_inbound(session, clock, window, actor, jws)
     event = MessageType(message.envelope["type"])
-    if event in (MessageType.EPOC, MessageType.EPOC_PR) or (only is not None and event is not only):
-        where = (
-            "POST /api/v1/orders/{id}/issue" if event in (MessageType.EPOC, MessageType.EPOC_PR) else "here"
-        )
+    if event in ISSUED_BY_ITSELF or (only is not None and event is not only):
+        where = "POST /api/v1/orders/{id}/issue" if event in ISSUED_BY_ITSELF else "here"
         raise problems.UnexpectedMessageType(f"a {event.value!r} message does not belong {where}")
     side = side_of(actor, order)
     if actor.role.value == "auditor":
@@ -121,7 +121,9 @@ def apply_clocks(
             continue  # Art. 17 is the Regulation's
         if effect is Effect.START:
             given = body.get("deadline") if kind is ClockKind.PRODUCTION else None
-            due = datetime.fromisoformat(given) if given else deadlines.due_time(kind, order, now)
+            # Art. 3(7) of Regulation (EU) 2021/784: the hour runs again from when the reasons ceased.
+            begins = datetime.fromisoformat(body["ceased_at"]) if "ceased_at" in body else now
+            due = datetime.fromisoformat(given) if given else deadlines.due_time(kind, order, begins)
             clocks.start(session, now, order.id, kind, due, cause)
         else:
             clocks.apply(session, now, order.id, kind, effect, cause)
@@ -154,7 +156,7 @@ def _target(order: Order, step: Step) -> OrderState:
     return target
 
 
-def _recipient(session: orm.Session, order: Order, side: Side, event: MessageType) -> uuid.UUID:
+def recipient_of(session: orm.Session, order: Order, side: Side, event: MessageType) -> uuid.UUID:
     """Issuers write to the addressee (to the enforcing authority when asking it to enforce); the
     addressee and the enforcing authority write to the issuer."""
     recipient: uuid.UUID | None
@@ -171,7 +173,7 @@ def _recipient(session: orm.Session, order: Order, side: Side, event: MessageTyp
 
 def _check_addressing(session: orm.Session, order: Order, message: VerifiedMessage, side: Side) -> uuid.UUID:
     """Recipient per side, and in_reply_to naming a message of this very order; returns the recipient."""
-    recipient_id = _recipient(session, order, side, MessageType(message.envelope["type"]))
+    recipient_id = recipient_of(session, order, side, MessageType(message.envelope["type"]))
     recipient = str(recipient_id)
     in_reply_to = message.envelope["in_reply_to"]
     known = {str(m.id) for m in order.messages}
@@ -223,7 +225,19 @@ def _seal_evidence(
     evidence.seal_packages(session, now, order, message)
 
 
+def _removal_confirmed(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    """Art. 3(3), (6) of Regulation (EU) 2021/784: the hour is judged on when the content went, which a
+    confirmation may report after the hour ran out and before a worker recorded it."""
+    order.answered_at = now
+    done_at = datetime.fromisoformat(message.body["done_at"])
+    if before is OrderState.RECEIVED:  # the hour ran (no impossibility or clarification held it)
+        clocks.record_late(session, order.id, ClockKind.REMOVAL, done_at)
+
+
 AFTER: dict[MessageType, AfterEffect] = {
+    MessageType.REMOVAL_CONFIRMATION: _removal_confirmed,
     MessageType.RESPONSE: _answered,
     MessageType.ENFORCING_REVIEW: _reviewed,
     MessageType.WITHDRAWAL: _deletion_duty,
