@@ -30,6 +30,8 @@ class Order(Base):
         sa.Index(
             "ix_orders_enforcing_authority_inbox", "enforcing_authority_id", "emergency", "updated_at", "id"
         ),
+        # Oversight's listing and search: every order, newest first (queries.listing reads it backwards).
+        sa.Index("ix_orders_listing", "created_at", "id"),
     )
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)

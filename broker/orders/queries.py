@@ -104,7 +104,7 @@ def listing(actor: Actor, filters: Mapping[str, Any]) -> sa.Select[Order]:
         sa.select(Order)
         .options(*SUMMARY_LOADS)
         .where(visible_orders(actor))
-        .order_by(Order.created_at.desc(), Order.id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
     )
     for name in LISTING_FILTERS:
         if filters.get(name) is not None:
@@ -286,14 +286,12 @@ ListingPosition = tuple[datetime, uuid.UUID]
 
 
 def listing_after(statement: sa.Select[Order], after: ListingPosition) -> sa.Select[Order]:
-    """`listing(...)` narrowed to the orders after `after` in its order (newest first, then by id)."""
+    """`listing(...)` narrowed to the orders after `after` in its order (newest first, ties by id descending).
+
+    One direction throughout, so that the index on (created_at, id) read backwards yields a page unsorted.
+    """
     created_at, order_id = after
     return statement.where(
-        sa.or_(
-            Order.created_at < sa.literal(created_at, Order.created_at.type),
-            sa.and_(
-                Order.created_at == sa.literal(created_at, Order.created_at.type),
-                Order.id > sa.literal(order_id, Order.id.type),
-            ),
-        )
+        sa.tuple_(Order.created_at, Order.id)
+        < sa.tuple_(sa.literal(created_at, Order.created_at.type), sa.literal(order_id, Order.id.type))
     )
