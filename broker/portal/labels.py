@@ -11,12 +11,23 @@ from enum import StrEnum
 from broker.lifecycle import Clock
 from broker.portal.i18n import N_
 from broker.portal.i18n import translate
+from broker.vocabulary import CourtReviewOutcome
 from broker.vocabulary import DataCategory
+from broker.vocabulary import DecryptionOutcome
+from broker.vocabulary import EnforcementOutcome
+from broker.vocabulary import EvidenceState
 from broker.vocabulary import MessageType
+from broker.vocabulary import NonExecutionReason
+from broker.vocabulary import OrderDecision
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import RefusalGround
+from broker.vocabulary import ResponseOutcome
+from broker.vocabulary import ReviewDecision
 from broker.vocabulary import Role
+from broker.vocabulary import SubsequentRequest
+from broker.vocabulary import ValidationOutcome
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
     OrderState: {
@@ -69,6 +80,75 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         DataCategory.USER_IDENTIFICATION: N_("Data requested for the sole purpose of identifying the user"),
         DataCategory.TRAFFIC: N_("Traffic data"),
         DataCategory.CONTENT: N_("Content data"),
+    },
+    # The answers of lifecycle messages (broker/portal/message_specs.py) and evidence packages' status.
+    ResponseOutcome: {
+        ResponseOutcome.PRODUCED: N_("Produced the data"),
+        ResponseOutcome.PARTIALLY_PRODUCED: N_("Produced part of the data"),
+        ResponseOutcome.PRESERVED: N_("Preserved the data"),
+        ResponseOutcome.NOT_EXECUTED: N_("Did not execute the order"),
+    },
+    NonExecutionReason: {
+        NonExecutionReason.INCOMPLETE_OR_MANIFEST_ERROR: N_(
+            "The certificate is incomplete or contains manifest errors"
+        ),
+        NonExecutionReason.DE_FACTO_IMPOSSIBILITY: N_(
+            "De facto impossibility, not attributable to the provider"
+        ),
+        NonExecutionReason.DATA_NOT_STORED: N_("The data are not stored"),
+        NonExecutionReason.IMMUNITY_PRIVILEGE_OR_PRESS_FREEDOM: N_(
+            "Immunities, privileges or freedom of the press"
+        ),
+        NonExecutionReason.THIRD_COUNTRY_CONFLICT: N_("Conflict with the law of a third country"),
+        NonExecutionReason.OTHER: N_("Another reason"),
+    },
+    RefusalGround: {
+        RefusalGround.IMMUNITY_PRIVILEGE_OR_PRESS_FREEDOM: N_(
+            "Immunities, privileges or freedom of the press (Art. 12(1)(a))"
+        ),
+        RefusalGround.MANIFEST_FUNDAMENTAL_RIGHTS_BREACH: N_(
+            "A manifest breach of a fundamental right (Art. 12(1)(b))"
+        ),
+        RefusalGround.NE_BIS_IN_IDEM: N_("Ne bis in idem (Art. 12(1)(c))"),
+        RefusalGround.NO_DOUBLE_CRIMINALITY: N_(
+            "Not an offence under the law of the enforcing State (Art. 12(1)(d))"
+        ),
+    },
+    ReviewDecision: {
+        ReviewDecision.NO_OBJECTION: N_("No objection"),
+        ReviewDecision.REFUSAL: N_("Refuse on a ground for refusal"),
+    },
+    OrderDecision: {
+        OrderDecision.MAINTAIN: N_("Maintain the order"),
+        OrderDecision.ADAPT: N_("Adapt the order"),
+        OrderDecision.WITHDRAW: N_("Withdraw the order"),
+    },
+    CourtReviewOutcome: {
+        CourtReviewOutcome.UPHELD: N_("Upheld: the order stands"),
+        CourtReviewOutcome.LIFTED: N_("Lifted: the order ends"),
+    },
+    ValidationOutcome: {
+        ValidationOutcome.GRANTED: N_("Validated"),
+        ValidationOutcome.REFUSED: N_("Validation refused"),
+    },
+    EnforcementOutcome: {
+        EnforcementOutcome.RECOGNISED: N_("Recognised and enforced"),
+        EnforcementOutcome.REFUSED: N_("Refused"),
+    },
+    SubsequentRequest: {
+        SubsequentRequest.EPO: N_("A European Production Order"),
+        SubsequentRequest.EIO: N_("A European Investigation Order"),
+        SubsequentRequest.MLA: N_("A request for mutual legal assistance"),
+    },
+    EvidenceState: {
+        EvidenceState.UPLOADING: N_("Uploading"),
+        EvidenceState.UPLOADED: N_("Uploaded, waiting for the signed manifest"),
+        EvidenceState.SEALED: N_("Sealed by the signed manifest"),
+        EvidenceState.DELETED: N_("Deleted"),
+    },
+    DecryptionOutcome: {
+        DecryptionOutcome.VERIFIED: N_("Decrypted, every hash matched"),
+        DecryptionOutcome.FAILED: N_("Did not decrypt, or a hash did not match"),
     },
     MessageType: {
         MessageType.EPOC: N_("Production order certificate"),

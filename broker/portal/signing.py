@@ -47,10 +47,15 @@ def prepare(
     *,
     issued_at: datetime,
     message_id: uuid.UUID,
+    recipient: uuid.UUID | None = None,
 ) -> Unsigned:
-    """The envelope `actor` signs to send `message_type` about `order` with `key` (same inputs, same bytes)."""
-    side = side_of(actor, order)
-    recipient = organisation_of(order, Side.ADDRESSEE if side is Side.ISSUER else Side.ISSUER)
+    """The envelope `actor` signs to send `message_type` about `order` with `key` (same inputs, same bytes).
+
+    The recipient is the other side unless given (an enforcement request goes to the enforcing authority).
+    """
+    if recipient is None:
+        side = side_of(actor, order)
+        recipient = organisation_of(order, Side.ADDRESSEE if side is Side.ISSUER else Side.ISSUER)
     envelope = wire_envelope.new_envelope(
         message_type=message_type,
         body=body,
@@ -61,6 +66,11 @@ def prepare(
         in_reply_to=str(certificate_message_id(order)),
         message_id=str(message_id),
     )
+    return ready_to_sign(envelope, key)
+
+
+def ready_to_sign(envelope: dict[str, Any], key: SigningKey) -> Unsigned:
+    """The envelope's canonical JSON and the JWS signing input over it, for `key` to sign."""
     payload = crypto.canonicalize(envelope)
     header = crypto.canonicalize({"alg": key.alg, "kid": key.kid})
     return Unsigned(envelope, payload.decode("utf-8"), f"{_b64url(header)}.{_b64url(payload)}")

@@ -1,15 +1,18 @@
-"""Actions on an order: the provider takes delivery, acknowledges; the issuing authority withdraws.
+"""Actions on an order: the provider takes delivery; every side sends the signed messages the lifecycle allows it.
 
 Taking delivery is one button (`steps.receive_order`, the API's POST /orders/{id}/receive): it
-signs nothing, and starts the clocks that run from receipt. The others are signed messages.
+signs nothing, and starts the clocks that run from receipt. The others are signed messages, one
+form per message type (broker/portal/message_specs.py), offered when broker.lifecycle lets the
+person's side send it in the order's state.
 
 Each signed message is three requests on one address, every page working without JavaScript except the signing:
 
-1. GET /orders/<id>/<action>: the message's fields and the key to sign with (the organisation's
+1. GET /orders/<id>/<action>: the message's questions and the key to sign with (the organisation's
    usable keys; static/signing.js picks the one this browser holds);
-2. POST without a JWS: the fields checked, then "Check and sign": the message as it will be sent,
-   its canonical JSON and the signing input (broker/portal/signing.py), signed in the browser or
-   elsewhere (an HSM) and pasted as a compact JWS;
+2. POST without a JWS: the answers read into the wire body and checked (broker/portal/message_forms.py),
+   then "Check and sign": the answers as they will be sent, the canonical JSON and the signing input
+   (broker/portal/signing.py), signed in the browser or elsewhere (an HSM) and pasted as a compact
+   JWS; "Change your answers" posts them back to the questions;
 3. POST with the JWS: `steps.send_message`, the operation behind POST /api/v1/orders/{id}/messages,
    so the message is verified, applied, logged and notified exactly as one sent through the API.
    A refusal (a forged or tampered signature, a stale message, a state that moved on) rolls
@@ -19,7 +22,6 @@ Another organisation's order is "Page not found", as everywhere.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,41 +39,22 @@ from broker.orders.sides import side_of
 from broker.parties import queries as party_queries
 from broker.parties.models import SigningKey
 from broker.portal import bp
+from broker.portal import message_forms
 from broker.portal import signing
+from broker.portal import signing_form
 from broker.portal.forms import Form
 from broker.portal.i18n import N_
 from broker.portal.i18n import gettext as _
-from broker.portal.i18n import when
+from broker.portal.message_fields import Kind
+from broker.portal.message_fields import Spec
+from broker.portal.message_specs import SPECS
 from broker.portal.page import Refused
 from broker.portal.page import Visit
 from broker.portal.page import page
-from broker.vocabulary import MessageType
+from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.workflow.operations import steps
 
-
-@dataclass(frozen=True)
-class Action:
-    """One signed message a person can send from the order page."""
-
-    message_type: MessageType
-    title: str
-    sent: str
-
-
-ACTIONS = {
-    "acknowledge": Action(
-        MessageType.ACKNOWLEDGEMENT, N_("Acknowledge the order"), N_("Your signed acknowledgement was sent.")
-    ),
-    "withdraw": Action(
-        MessageType.WITHDRAWAL, N_("Withdraw the order"), N_("Your signed withdrawal was sent.")
-    ),
-}
-# The fields each message's form has besides the key, carried from one step to the next.
-FIELDS = {
-    MessageType.ACKNOWLEDGEMENT: ("addressee_file_number",),
-    MessageType.WITHDRAWAL: ("reason", "delete_received_data"),
-}
 # Why the broker refused a signed message, in the person's words, by problem type.
 REFUSALS = {
     problems.InvalidSignature.slug: N_(
@@ -93,16 +76,25 @@ REFUSALS = {
         "The order's state no longer allows this message: reload the order"
     ),
     problems.Forbidden.slug: N_("Your organisation or your role may not send this message"),
+    problems.ValidationFailed.slug: N_(
+        "The broker does not accept this message as it is: change your answers as the details below say"
+    ),
+    problems.TransferHeld.slug: N_(
+        "The data may not be transferred yet: the enforcing authority may still object (Art. 12(1))"
+    ),
 }
 REFUSED = N_("The signed message is not the one prepared on this page")
 RECEIVED = N_("You have taken delivery of the order. Its deadlines run from now.")
+ISSUED = N_("You signed and issued the order.")
 
 
 def notice(done: str) -> str | None:
     """What the order page says after an action (`?done=<action>`), if it names one."""
     if done == "receive":
         return _(RECEIVED)
-    return _(ACTIONS[done].sent) if done in ACTIONS else None
+    if done == "issue":
+        return _(ISSUED)
+    return _(SPECS[done].sent) if done in SPECS else None
 
 
 def may_receive(order: Order, actor: Actor) -> bool:
@@ -121,9 +113,7 @@ def receive(visit: Visit, order_id: uuid.UUID) -> Response:
 def available(order: Order, actor: Actor) -> list[tuple[str, str]]:
     """The actions (address part, title) this person may take on the order now, per the lifecycle table."""
     events = _events(order, actor)
-    return [
-        (slug, _(action.title)) for slug, action in ACTIONS.items() if action.message_type.value in events
-    ]
+    return [(slug, _(spec.title)) for slug, spec in SPECS.items() if spec.message_type.value in events]
 
 
 def _events(order: Order, actor: Actor) -> set[str]:
@@ -137,26 +127,35 @@ def _events(order: Order, actor: Actor) -> set[str]:
     return set(allowed(order.order_type, order.state, side))
 
 
-@bp.route("/orders/<uuid:order_id>/<any(acknowledge, withdraw):slug>", methods=["GET", "POST"])
+SLUGS = ", ".join(f'"{slug}"' for slug in SPECS)  # quoted: werkzeug's converter arguments
+
+
+@bp.route(f"/orders/<uuid:order_id>/<any({SLUGS}):slug>", methods=["GET", "POST"])
 @page()
 def act(visit: Visit, order_id: uuid.UUID, slug: str) -> Response:
     """The action's form, its check-and-sign page, or sending what was signed (see the module docstring)."""
-    action = ACTIONS[slug]
+    spec = SPECS[slug]
     order = _order(visit, order_id, slug)
-    keys = _usable_keys(visit)
+    keys = signing_form.usable_keys(visit)
+    context = _context(visit, order, spec)
     if request.method == "GET":
         only = {"kid": keys[0].kid} if len(keys) == 1 else {}
-        return _fields_page(visit, order, slug, Form(only), keys)
+        return _fields_page(
+            visit, spec, context, Form(message_forms.prefilled(spec, visit.clock()) | only), keys
+        )
     form = Form(request.form)
-    body, key = _read(form, action, keys)
+    if "change" in request.form:
+        return _fields_page(visit, spec, context, form, keys)
+    body = message_forms.read(spec, form, context)
+    key = signing_form.chosen_key(form, keys)
     if not form.valid or key is None:
-        return _fields_page(visit, order, slug, form, keys, status=422)
+        return _fields_page(visit, spec, context, form, keys, status=422)
     if "jws" not in request.form:
-        return _sign_page(visit, order, slug, form, key, body, visit.clock(), uuid.uuid4())
-    issued_at, message_id = _carried(form)
+        return _sign_page(visit, spec, context, form, key, body, visit.clock(), uuid.uuid4())
+    issued_at, message_id = signing_form.carried(form)
     jws = form.required("jws", _("Sign the message, or paste a message signed elsewhere"))
     if not form.valid:
-        return _sign_page(visit, order, slug, form, key, body, issued_at, message_id, status=422)
+        return _sign_page(visit, spec, context, form, key, body, issued_at, message_id, status=422)
     try:
         steps.send_message(
             visit.session,
@@ -165,14 +164,13 @@ def act(visit: Visit, order_id: uuid.UUID, slug: str) -> Response:
             visit.actor,
             order_id,
             jws,
-            only=action.message_type,
+            only=spec.message_type,
         )
     except problems.NotFound:
         raise
     except problems.Problem as problem:
         form.error("jws", _(REFUSALS.get(problem.slug, REFUSED)))
         detail = problem.detail
-
         kid = key.kid
 
         def again(fresh: Visit) -> Response:
@@ -180,8 +178,8 @@ def act(visit: Visit, order_id: uuid.UUID, slug: str) -> Response:
             fresh_order = _order(fresh, order_id, slug)
             return _sign_page(
                 fresh,
-                fresh_order,
-                slug,
+                spec,
+                _context(fresh, fresh_order, spec),
                 form,
                 party_queries.signing_keys(fresh.session, {kid})[kid],
                 body,
@@ -200,79 +198,49 @@ def _order(visit: Visit, order_id: uuid.UUID, slug: str) -> Order:
     order = queries.get_order(visit.session, visit.actor, order_id)
     if slug not in dict(available(order, visit.actor)):
         raise problems.TransitionNotAllowed(
-            f"you may not send a {ACTIONS[slug].message_type.value} for this order now",
+            f"you may not send a {SPECS[slug].message_type.value} for this order now",
             state=order.state.value,
         )
     return order
 
 
-def _usable_keys(visit: Visit) -> list[SigningKey]:
-    organisation = party_queries.organisation(visit.session, visit.actor.organisation_id)
-    now = visit.clock()
-    return sorted((key for key in organisation.keys if key.is_usable_at(now)), key=lambda key: key.created_at)
-
-
-def _read(form: Form, action: Action, keys: list[SigningKey]) -> tuple[dict[str, Any], SigningKey | None]:
-    """The message's body and the chosen key from the form; errors recorded on the form."""
-    body: dict[str, Any] = {}
-    if action.message_type is MessageType.ACKNOWLEDGEMENT:
-        number = form.raw("addressee_file_number").strip()
-        if len(number) > 100:
-            form.error("addressee_file_number", _("Your file number must be 100 characters or fewer"))
-        if number:
-            body["addressee_file_number"] = number
-    else:
-        reason = form.required("reason", _("Enter why the order is withdrawn"))
-        if len(reason) > 4000:
-            form.error("reason", _("The reason must be 4,000 characters or fewer"))
-        delete = form.raw("delete_received_data")
-        if delete not in ("yes", "no"):
-            form.error("delete_received_data", _("Select whether data already received must be deleted"))
-        body = {"reason": reason, "delete_received_data": delete == "yes"}
-    kid = form.raw("kid")
-    key = next((key for key in keys if key.kid == kid), None)
-    if key is None:
-        form.error("kid", _("Select the key to sign with"))
-    return body, key
-
-
-def _carried(form: Form) -> tuple[datetime, uuid.UUID]:
-    """The prepared envelope's time and id, carried by the signing page; a form altered by hand is refused."""
-    altered = "the signing page's form was altered"
-    try:
-        issued_at = datetime.fromisoformat(form.raw("issued_at").replace("Z", "+00:00"))
-        message_id = uuid.UUID(form.raw("message_id"))
-    except ValueError as error:
-        raise problems.ValidationFailed(altered, errors={"form": [altered]}) from error
-    if issued_at.tzinfo is None:
-        raise problems.ValidationFailed(altered, errors={"issued_at": ["a time with its offset from UTC"]})
-    return issued_at, message_id
+def _context(visit: Visit, order: Order, spec: Spec) -> message_forms.Context:
+    """What the form's choices come from; the authorities only for a form that names one."""
+    authorities = {}
+    if any(field.kind is Kind.AUTHORITY for field in spec.fields):
+        found = visit.session.scalars(
+            party_queries.organisations(OrganisationKind.ISSUING_AUTHORITY, order.issuing_authority.country)
+        )
+        authorities = {str(organisation.id): organisation for organisation in found}
+    return message_forms.Context(order, side_of(visit.actor, order), authorities)
 
 
 def _fields_page(
-    visit: Visit, order: Order, slug: str, form: Form, keys: list[SigningKey], *, status: int = 200
+    visit: Visit,
+    spec: Spec,
+    context: message_forms.Context,
+    form: Form,
+    keys: list[SigningKey],
+    *,
+    status: int = 200,
 ) -> Response:
-    choices = [
-        (key.kid, key.kid, _("%(alg)s, registered on %(date)s", alg=key.alg, date=when(key.created_at)))
-        for key in keys
-    ]
     return visit.render(
         "actions/fields.html",
         status=status,
-        order=order,
-        slug=slug,
-        action=ACTIONS[slug],
+        order=context.order,
+        spec=spec,
+        questions=message_forms.questions(spec, context),
         form=form,
         keys=keys,
-        key_choices=choices,
+        key_choices=signing_form.key_choices(keys),
         organisation_id=visit.actor.organisation_id,
     )
 
 
 def _sign_page(
     visit: Visit,
-    order: Order,
-    slug: str,
+    spec: Spec,
+    context: message_forms.Context,
     form: Form,
     key: SigningKey,
     body: dict[str, Any],
@@ -282,24 +250,30 @@ def _sign_page(
     status: int = 200,
     detail: str | None = None,
 ) -> Response:
-    action = ACTIONS[slug]
+    order = context.order
+    recipient = steps.recipient_of(visit.session, order, context.side, spec.message_type)
     unsigned = signing.prepare(
-        order, visit.actor, action.message_type.value, body, key, issued_at=issued_at, message_id=message_id
+        order,
+        visit.actor,
+        spec.message_type.value,
+        body,
+        key,
+        issued_at=issued_at,
+        message_id=message_id,
+        recipient=recipient,
     )
-    carried = {name: form.value(name) for name in FIELDS[action.message_type]}
+    carried = message_forms.carried(spec, form)
     carried |= {"kid": key.kid, "issued_at": to_rfc3339(issued_at), "message_id": str(message_id)}
-    names = {str(party.id): party.name for party in (order.issuing_authority, order.provider)}
     return visit.render(
         "actions/sign.html",
         status=status,
         order=order,
-        slug=slug,
-        action=action,
+        spec=spec,
         form=form,
         key=key,
-        body=body,
+        answers=message_forms.answers(spec, body, context),
         unsigned=unsigned,
-        recipient=names.get(unsigned.envelope["recipient"]["organisation"], ""),
+        recipient=party_queries.organisation(visit.session, recipient).name,
         carried=carried,
         detail=detail,
         organisation_id=visit.actor.organisation_id,

@@ -1,5 +1,6 @@
 """An order: its certificate, every message with who signed it with which key, the legal findings,
-its deadlines, its timeline, and the signed actions the person may take on it now (views/actions.py).
+its deadlines, its evidence packages (views/order_evidence.py), its timeline, and the signed actions
+the person may take on it now (views/actions.py).
 
 The page is `operations.read_order` (the API's GET /orders/{id}: the access rule, an `order.viewed`
 entry in the audit trail, the order marked read for the organisation) and `queries.timeline` (GET
@@ -33,7 +34,10 @@ from broker.portal.labels import label
 from broker.portal.page import Visit
 from broker.portal.page import page
 from broker.portal.views import actions
+from broker.portal.views import order_evidence
 from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
+from broker.vocabulary import Role
 
 # What the timeline calls the log's actions; an order's signed messages are named by their type.
 EVENTS = {
@@ -109,8 +113,12 @@ def order(visit: Visit, order_id: uuid.UUID) -> Response:
         clocks=timeline["clocks"],
         events=[_event(event, names) for event in reversed(timeline["events"])],
         deadline=queries.deadlines(visit.session, [found.id])[found.id],
+        packages=order_evidence.packages(visit.session, visit.clock(), visit.actor, found),
         actions=actions.available(found, visit.actor),
         may_receive=actions.may_receive(found, visit.actor),
+        may_change_draft=found.state is OrderState.DRAFT
+        and found.issuing_authority_id == visit.actor.organisation_id
+        and visit.actor.role is not Role.AUDITOR,
         done=actions.notice(request.args.get("done", "")),
     )
 
