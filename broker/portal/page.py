@@ -47,6 +47,8 @@ from sqlalchemy import orm
 
 from broker import problems
 from broker.access import Actor
+from broker.api import ratelimit
+from broker.api.endpoint import client_address
 from broker.api.endpoint import integrate_log
 from broker.api.endpoint import services
 from broker.clock import Clock
@@ -153,8 +155,14 @@ class Refused(Exception):
         self.show = show
 
 
-def page(access: Access = Access.SIGNED_IN) -> Callable[[View], Callable[..., Response]]:
-    """Wrap a portal view: it receives `visit` and its path arguments (see the module docstring)."""
+def page(
+    access: Access = Access.SIGNED_IN, *, expensive: bool = False
+) -> Callable[[View], Callable[..., Response]]:
+    """Wrap a portal view: it receives `visit` and its path arguments (see the module docstring).
+
+    An `expensive` page (legal checks, searches, reports, case files) counts against the same per-route
+    limit as the API's expensive routes (RATE_LIMIT_EXPENSIVE), per session, before any database work.
+    """
 
     def decorate(view: View) -> Callable[..., Response]:
         @functools.wraps(view)
@@ -162,6 +170,11 @@ def page(access: Access = Access.SIGNED_IN) -> Callable[[View], Callable[..., Re
             broker = services()
             visit: Visit | None = None
             try:
+                if expensive:
+                    address = client_address()
+                    ratelimit.limits().admit(
+                        address=address, token=sessions.token() or address, route=request.endpoint
+                    )
                 try:
                     with broker.database.transaction() as session:
                         visit = _resume(session, broker)
