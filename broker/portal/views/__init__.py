@@ -5,16 +5,32 @@
 - `account.py`: the person's account (language, password, signing out everywhere) and the
   language switcher;
 - `dashboard.py`: the first page after signing in, one per kind of organisation;
-- `orders.py`: an order (its certificate, signatures, legal findings, timeline, what may be done);
-- `actions.py`: signed messages sent from the order page (acknowledgement, withdrawal);
-- `keys.py`: the organisation's signing keys, a key made in the browser, registering one.
+- `orders.py`: an order (its certificate, signatures, legal findings, timeline, what may be done),
+  with its evidence packages' status from `order_evidence.py`;
+- `drafting.py`, `draft_issue.py`: the guided form for a new order, its drafts, signing and issuing one;
+- `actions.py`: signed messages sent from the order page, one form per message type a person sends;
+- `keys.py`: the organisation's signing keys, a key made in the browser, registering one;
+- `oversight.py`: the oversight body's search, case files, the signed log and Art. 28 statistics.
 """
 
 from broker.portal.views import account
 from broker.portal.views import actions
 from broker.portal.views import dashboard
+from broker.portal.views import draft_issue
+from broker.portal.views import drafting
 from broker.portal.views import keys
 from broker.portal.views import orders
+from broker.portal.views import oversight
 from broker.portal.views import signin
 
-__all__ = ["account", "actions", "dashboard", "keys", "orders", "signin"]
+__all__ = [
+    "account",
+    "actions",
+    "dashboard",
+    "draft_issue",
+    "drafting",
+    "keys",
+    "orders",
+    "oversight",
+    "signin",
+]
