@@ -303,12 +303,7 @@ def _json_body() -> Any:
 
 def _query() -> dict[str, str]:
     """The query parameters; every name and value must be acceptable text (URL decoding can yield NUL)."""
-    refused = {
-        jsonlimits.shown(name): reason
-        for name, value in request.args.items(multi=True)
-        for reason in (jsonlimits.refused_text(name) or jsonlimits.refused_text(value),)
-        if reason
-    }
+    refused = jsonlimits.refused_pairs(request.args.items(multi=True))
     if refused:
         first, why = next(iter(refused.items()))
         raise problems.InvalidText(f"the query parameter {first} {why}", errors=problems.text_errors(refused))

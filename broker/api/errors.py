@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import json
 from flask import request
 from werkzeug import exceptions
@@ -36,6 +37,19 @@ def problem_response(problem: problems.Problem) -> Response:
     return response
 
 
+def http_problem(error: exceptions.HTTPException) -> Response:
+    """Werkzeug's own error (routing, body size, methods) as the problem document of its status."""
+    code = error.code or 500
+    detail = error.description or error.name
+    if code == 413:
+        detail = f"the body is larger than the {current_app.config['MAX_CONTENT_LENGTH']} bytes accepted"
+    kind = HTTP_PROBLEMS.get(code)
+    response = problem_response(kind(detail) if kind else problems.HttpError(detail, status=code))
+    if isinstance(error, exceptions.MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every exception into a problem document."""
 
@@ -43,17 +57,7 @@ def init_app(app: Flask) -> None:
     def _problem(problem: problems.Problem) -> Response:
         return problem_response(problem)
 
-    @app.errorhandler(exceptions.HTTPException)
-    def _http(error: exceptions.HTTPException) -> Response:
-        code = error.code or 500
-        detail = error.description or error.name
-        if code == 413:
-            detail = f"the body is larger than the {app.config['MAX_CONTENT_LENGTH']} bytes accepted"
-        kind = HTTP_PROBLEMS.get(code)
-        response = problem_response(kind(detail) if kind else problems.HttpError(detail, status=code))
-        if isinstance(error, exceptions.MethodNotAllowed) and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+    app.register_error_handler(exceptions.HTTPException, http_problem)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -20,6 +20,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 # Deeper than any document of the broker (a certificate nests five levels), far below the ~1,000 at
@@ -122,6 +123,16 @@ def refused_text(value: str) -> str | None:
     if surrogate:
         return f"contains the lone surrogate U+{ord(surrogate.group()):04X}, which cannot be encoded as UTF-8"
     return None
+
+
+def refused_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Why each name-value pair (a query string, a posted form) may not be accepted, by its shown name."""
+    return {
+        shown(name): reason
+        for name, value in pairs
+        for reason in (refused_text(name) or refused_text(value),)
+        if reason
+    }
 
 
 def unacceptable_text(document: Any, limit: int = MAX_REPORTED) -> tuple[dict[str, str], int]:

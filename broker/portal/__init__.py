@@ -45,9 +45,15 @@ bp = Blueprint(
 errors.init_blueprint(bp)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _frame() -> dict[str, Any]:
-    """What every portal template may use besides the i18n helpers (see templates/base.html)."""
+    """What every portal template may use besides the i18n helpers (see templates/base.html).
+
+    Registered on the app, for the page a portal address shows for a method it does not take (which
+    routing refuses before the blueprint is known; errors.init_app); nothing for any other template.
+    """
+    if request.blueprint != bp.name and not g.get("portal_page"):
+        return {}
     return {
         "person": g.get("person"),
         "csrf_field": csrf.field,
@@ -71,6 +77,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     throttle.init_app(app)
+    errors.init_app(app)
     from broker.portal import views  # noqa: F401 - the routes register themselves on bp
 
     app.register_blueprint(bp)

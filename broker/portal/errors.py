@@ -11,16 +11,20 @@ import logging
 from dataclasses import dataclass
 
 from flask import Blueprint
+from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import g
 from flask import render_template
 from flask import request
 from werkzeug import exceptions
 
 from broker import problems
+from broker.api import errors as api_errors
 from broker.portal import i18n
 from broker.portal.csrf import CsrfRefused
 from broker.portal.i18n import N_
+from broker.portal.security import BLUEPRINT
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,12 @@ BY_TYPE: dict[str, Wording] = {
         N_("This page cannot be used this way"), N_("Go back and use the page's own links and buttons.")
     ),
     problems.PayloadTooLarge.slug: Wording(N_("What you sent is too large"), N_("Go back and send less.")),
+    problems.InvalidText.slug: Wording(
+        N_("Some of what you entered cannot be accepted"),
+        N_(
+            "It holds a character no text may hold (such as a NUL character). Go back, remove it and try again."
+        ),
+    ),
 }
 BY_STATUS_CLASS = {
     4: Wording(N_("There is a problem with your request"), N_("Go back and try again.")),
@@ -138,3 +148,34 @@ def init_blueprint(bp: Blueprint) -> None:
     def _unexpected(error: Exception) -> Response:
         log.exception("unhandled error on portal page %s %s", request.method, request.path)
         return problem_page(problems.Problem("an internal error occurred; it has been logged"))
+
+
+def init_app(app: Flask) -> None:
+    """A portal address asked with a method it does not take (GET /logout) is told on a page too.
+
+    Werkzeug refuses the method while routing, before any route (and so the blueprint's handlers) is
+    chosen; the address is the portal's if one of the methods it does take leads to a portal page.
+    Any other address keeps the API's problem+json.
+    """
+
+    @app.errorhandler(exceptions.MethodNotAllowed)
+    def _method(error: exceptions.MethodNotAllowed) -> Response:
+        allowed = list(error.valid_methods or ())
+        if not _portal_address(allowed):
+            return api_errors.http_problem(error)
+        g.portal_page = True  # the portal's headers (its CSP) for this page outside its routes
+        response = problem_page(problems.MethodNotAllowed(error.description or "method not allowed"))
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+
+def _portal_address(methods: list[str]) -> bool:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods:
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except exceptions.HTTPException:
+            continue
+        if str(endpoint).startswith(f"{BLUEPRINT}."):
+            return True
+    return False

@@ -52,6 +52,7 @@ from broker.api.endpoint import client_address
 from broker.api.endpoint import integrate_log
 from broker.api.endpoint import services
 from broker.clock import Clock
+from broker.crypto import jsonlimits
 from broker.parties.models import SessionStage
 from broker.parties.people.operations import sessions as people_sessions
 from broker.parties.people.operations.sessions import Ended
@@ -175,6 +176,7 @@ def page(
                     ratelimit.limits().admit(
                         address=address, token=sessions.token() or address, route=request.endpoint
                     )
+                _refuse_unusable_text()
                 try:
                     with broker.database.transaction() as session:
                         visit = _resume(session, broker)
@@ -201,6 +203,16 @@ def page(
         return wrapper
 
     return decorate
+
+
+def _refuse_unusable_text() -> None:
+    """Refuse NUL and lone surrogates in the query and form, as the API does: SQLite would store them and
+    PostgreSQL refuse them mid-transaction; refused here, before any database work, both answer alike."""
+    pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    refused = jsonlimits.refused_pairs(pairs)
+    if refused:
+        first, why = next(iter(refused.items()))
+        raise problems.InvalidText(f"the field {first} {why}", errors=problems.text_errors(refused))
 
 
 def see_other(location: str) -> Response:

@@ -60,8 +60,9 @@ def content_security_policy(extra: Mapping[str, list[str]] | None = None) -> str
 
 
 def portal_headers(incoming: Request, response: Response) -> Mapping[str, str]:
-    """The CSP and the portal's other headers, on the portal's responses only."""
-    if incoming.blueprint != BLUEPRINT:
+    """The CSP and the portal's other headers, on the portal's responses only (its pages, and the page for a
+    method a portal address does not take, which routing refuses before the blueprint is known)."""
+    if incoming.blueprint != BLUEPRINT and not g.get("portal_page"):
         return {}
     return {"Content-Security-Policy": content_security_policy(g.get("csp_extra")), **PORTAL_HEADERS}
 

@@ -48,7 +48,6 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from broker import crypto
 from broker.api.openapi import build_spec
 from broker.app import create_app
-from broker.certificates import Seal
 from broker.wire import envelope
 
 # Examples per operation (twice that for the signed routes): about three minutes of one core in all.
@@ -224,17 +223,6 @@ class World:
         if role == FORGED:
             return {"Authorization": "Bearer ebt_forged"}
         return self.network[role].headers
-
-
-@pytest.fixture(scope="session")
-def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A seal made for the run, so that the PDF routes render and check PDFs instead of answering 503."""
-    seal = Seal.generate("e-evidence broker (fuzz seal)")
-    folder = tmp_path_factory.mktemp("seal")
-    key, certificate = folder / "seal-key.pem", folder / "seal-cert.pem"
-    key.write_bytes(seal.key_pem)
-    certificate.write_bytes(seal.certificate_pem)
-    return key, certificate
 
 
 @pytest.fixture
