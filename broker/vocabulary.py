@@ -31,6 +31,21 @@ class AddresseeType(StrEnum):
 
     DESIGNATED_ESTABLISHMENT = "designated_establishment"
     LEGAL_REPRESENTATIVE = "legal_representative"
+    # Any other establishment or legal representative of the provider in the Union: an order reaches it
+    # only by the exception of Regulation (EU) 2023/1543 Art. 7(2) (AddressingGround), never by default.
+    OTHER_ESTABLISHMENT = "other_establishment"
+
+
+# The addressees Art. 7(1) sends orders to; version 1 of the certificates knows only these.
+DESIGNATED_ADDRESSEES = (AddresseeType.DESIGNATED_ESTABLISHMENT, AddresseeType.LEGAL_REPRESENTATIVE)
+
+
+class AddressingGround(StrEnum):
+    """Why an emergency order goes to another establishment than the designated one (Art. 7(2); Annex I
+    and II, Section B)."""
+
+    NO_REACTION = "designated_did_not_react"  # the designated one did not react within the deadlines
+    NOT_DESIGNATED = "none_designated"  # none designated within the deadlines of Directive (EU) 2023/1544
 
 
 class Role(StrEnum):

@@ -84,6 +84,16 @@ def _text(name: str, text: object) -> etree._Element | None:
     return el(name, text) if isinstance(text, str) and xml_text(text) else None
 
 
+def _addressing_exception(certificate: dict[str, Any]) -> str | None:
+    """The Art. 7(2) ground as words, for a form with no field of its own for it."""
+    exception = certificate.get("addressing_exception")
+    if exception is None:
+        return None
+    ground = exception["ground"].replace("_", " ")
+    details = exception.get("details")
+    return f"Art. 7(2) of Regulation (EU) 2023/1543: {ground}" + (f". {details}" if details else "")
+
+
 def _country(code: str) -> str | None:
     return TO_FORM_COUNTRY.get(code, code) if code in EU else None
 
@@ -136,7 +146,12 @@ def render(order_type: str, c: dict[str, Any], notified: bool, remainder: patch.
                 ),
                 _text("epoc:ServiceProviderName", addressee["provider"]["name"]),
             ),
-            el("epoc:Type", ADDRESSEE_TYPES[addressee["addressee_type"]]),
+            # The form knows only the two designated kinds: another establishment (Art. 7(2)) has no
+            # Type, and its ground travels as text beside the EmergencyCase mark.
+            el("epoc:Type", ADDRESSEE_TYPES[addressee["addressee_type"]])
+            if addressee["addressee_type"] in ADDRESSEE_TYPES
+            else None,
+            _text("epoc:AnyOtherInformation", _addressing_exception(c)),
         ),
         el("epoc:EmergencyCase", "true" if c["emergency"] else "false"),
     )

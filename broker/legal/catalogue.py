@@ -30,7 +30,7 @@ _REGULATION = (
     certificate.ee26,
     certificate.ee36,
     certificate.ee37,
-    scope.EE27,
+    scope.ee27,
     conditions.ee31,
     conditions.ee35,
     *workflow.RULES,

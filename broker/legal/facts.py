@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from broker.legal.model import CheckInput
+from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import DataCategory
 from broker.vocabulary import Instrument
@@ -31,6 +32,7 @@ class Facts:
     categories: frozenset[DataCategory]
     issuing_date: date
     addressee_languages: tuple[str, ...]
+    designated_states: tuple[str, ...] | None = None  # CheckInput.designated_states
 
     @classmethod
     def of(cls, order: CheckInput) -> "Facts":
@@ -43,6 +45,7 @@ class Facts:
             categories=frozenset(DataCategory(c) for c in certificate["data_categories"]),
             issuing_date=order.issuing_date,
             addressee_languages=order.addressee_languages,
+            designated_states=order.designated_states,
         )
 
     @property
@@ -62,6 +65,10 @@ class Facts:
     def enforcing_state(self) -> str:
         """Where the addressee is: the enforcing State under the Regulation, the requested Party otherwise."""
         return str(self.certificate["addressee"]["country"])
+
+    @property
+    def addressee_type(self) -> AddresseeType:
+        return AddresseeType(self.certificate["addressee"]["addressee_type"])
 
     @property
     def issuer_type(self) -> AuthorityType:

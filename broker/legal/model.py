@@ -145,6 +145,10 @@ class CheckInput:
     # rule id -> the reason a person gives for overruling that rule's findings; only rules marked
     # overridable can be overruled, and a blank reason overrules nothing.
     overrides: Mapping[str, str] = field(default_factory=dict)
+    # The States where the registry has the provider's designated establishment or legal representative,
+    # so an Art. 7(2) ground can be held to it; None when the caller does not know (the ground is then
+    # taken as stated).
+    designated_states: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

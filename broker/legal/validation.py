@@ -11,10 +11,11 @@ from marshmallow import ValidationError
 from broker.legal.model import CheckInput
 from broker.legal.model import Finding
 from broker.vocabulary import OrderType
+from broker.wire.certificates import certificate_version
 from broker.wire.registry import validate_body
 
-CERTIFICATE_VERSION = 1
 LANGUAGE = re.compile(r"[a-z]{2}")
+COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 class InvalidCheckInput(ValueError):
@@ -40,13 +41,19 @@ def validate_check_input(order: CheckInput) -> dict[str, list[str]]:
         isinstance(code, str) and LANGUAGE.fullmatch(code) for code in order.addressee_languages
     ):
         errors["addressee_languages"] = ["Must be a tuple of ISO 639-1 codes (two lowercase letters)."]
+    states = order.designated_states
+    if states is not None and (
+        not isinstance(states, tuple) or not all(isinstance(s, str) and COUNTRY.fullmatch(s) for s in states)
+    ):
+        errors["designated_states"] = ["Must be None or a tuple of ISO 3166-1 alpha-2 codes."]
     if isinstance(order.issuing_date, datetime) or not isinstance(order.issuing_date, date):
         errors["issuing_date"] = ["Must be a date (not a datetime): the day the certificate is issued."]
     if not isinstance(order.certificate, Mapping):
         errors["certificate"] = ["Must be a JSON object."]
     elif "order_type" not in errors:
         try:
-            validate_body(order.order_type, CERTIFICATE_VERSION, dict(order.certificate))
+            certificate = dict(order.certificate)
+            validate_body(order.order_type, certificate_version(certificate), certificate)
         except ValidationError as error:
             errors |= _flatten(error.messages)
     return errors

@@ -10,6 +10,7 @@ from broker.clock import Clock
 from broker.clock import to_rfc3339
 from broker.orders import removal
 from broker.parties.models import Addressee
+from broker.vocabulary import DESIGNATED_ADDRESSEES
 from broker.vocabulary import OrderType
 
 
@@ -37,11 +38,19 @@ def run(
                 certificate=certificate,
                 addressee_languages=tuple(addressee.languages),
                 issuing_date=clock().date(),
+                designated_states=designated_states(addressee),
             )
         )
     except legal.InvalidCheckInput as error:
         # The wire schema accepted the certificate, so this means the two disagree: say which fields.
         raise problems.ValidationFailed("the certificate cannot be checked", errors=error.errors) from error
+
+
+def designated_states(addressee: Addressee) -> tuple[str, ...]:
+    """Where the registry has the provider's designated establishments and legal representatives (Art. 7(1))."""
+    return tuple(
+        sorted(a.country for a in addressee.provider.addressees if a.addressee_type in DESIGNATED_ADDRESSEES)
+    )
 
 
 def instrument_of(certificate: dict[str, Any]) -> str:

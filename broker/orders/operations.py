@@ -42,9 +42,8 @@ from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
+from broker.wire.certificates import certificate_version
 from broker.wire.registry import validate_body
-
-CERTIFICATE_VERSION = 1
 
 
 def complete_certificate(
@@ -70,7 +69,7 @@ def complete_certificate(
     addressee = _addressee(session, draft["addressee"])
     certificate["addressee"] = _addressee_document(addressee)
     try:
-        validate_body(order_type.value, CERTIFICATE_VERSION, certificate)
+        validate_body(order_type.value, certificate_version(certificate), certificate)
     except ValidationError as error:
         raise problems.ValidationFailed(
             "the certificate is incomplete or invalid", errors=error.messages

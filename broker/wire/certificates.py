@@ -8,11 +8,14 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
+from broker.vocabulary import DESIGNATED_ADDRESSEES
 from broker.vocabulary import DataCategory
 from broker.vocabulary import Instrument
 from broker.vocabulary import Purpose
 from broker.vocabulary import SubsequentRequest
 from broker.wire.fields import Addressee
+from broker.wire.fields import AddresseeV2
+from broker.wire.fields import AddressingException
 from broker.wire.fields import Authority
 from broker.wire.fields import IpIdentification
 from broker.wire.fields import Offence
@@ -99,3 +102,31 @@ class EpocPrSchema(_CertificateSchema):
     ORDER_TYPE = "epoc-pr"
 
     subsequent_request = choice(SubsequentRequest, required=True)
+
+
+class EpocV2Schema(EpocSchema):
+    """Annex I: the European Production Order Certificate; version 2 may address another establishment (Art. 7(2))."""
+
+    addressee = fields.Nested(AddresseeV2, required=True)
+    addressing_exception = fields.Nested(AddressingException)
+
+
+class EpocPrV2Schema(EpocPrSchema):
+    """Annex II: the European Preservation Order Certificate; version 2 may address another establishment (Art. 7(2))."""
+
+    addressee = fields.Nested(AddresseeV2, required=True)
+    addressing_exception = fields.Nested(AddressingException)
+
+
+def certificate_version(certificate: Any) -> int:
+    """The schema version a certificate needs: 2 only for what version 1 cannot say (Art. 7(2)).
+
+    Every version 1 certificate is also a version 2 one; keeping those at version 1 lets parties that
+    know only version 1 go on reading every order addressed the ordinary way.
+    """
+    if not isinstance(certificate, dict):
+        return 1
+    addressee = certificate.get("addressee")
+    addressee_type = addressee.get("addressee_type") if isinstance(addressee, dict) else None
+    designated = addressee_type is None or addressee_type in DESIGNATED_ADDRESSEES
+    return 1 if designated and "addressing_exception" not in certificate else 2

@@ -18,11 +18,13 @@ from marshmallow import ValidationError
 from broker import crypto
 from broker.clock import to_rfc3339
 from broker.crypto import jsonlimits
+from broker.wire.certificates import certificate_version
 from broker.wire.envelope_schema import KID_PATTERN
 from broker.wire.envelope_schema import EnvelopeSchema
 from broker.wire.registry import shared
 
 ENVELOPE_VERSION = 1
+CERTIFICATE_TYPES = ("epoc", "epoc-pr")
 _KID = re.compile(KID_PATTERN)
 
 
@@ -51,13 +53,16 @@ def new_envelope(
     recipient: str,
     issued_at: datetime,
     in_reply_to: str | None = None,
-    version: int = ENVELOPE_VERSION,
+    version: int | None = None,
     message_id: str | None = None,
 ) -> dict[str, Any]:
-    """Build an envelope; the caller seals it with its own key."""
+    """Build an envelope; the caller seals it with its own key.
+
+    `version` defaults to the lowest body schema version that can carry the body (body_version).
+    """
     return {
         "type": message_type,
-        "version": version,
+        "version": body_version(message_type, body) if version is None else version,
         "id": message_id or str(uuid.uuid4()),
         "issued_at": to_rfc3339(issued_at),
         "sender": {"organisation": sender, "kid": kid},
@@ -65,6 +70,14 @@ def new_envelope(
         "in_reply_to": in_reply_to,
         "body": body,
     }
+
+
+def body_version(message_type: str, body: dict[str, Any]) -> int:
+    """Version 1, except a certificate only version 2 can say: one addressed to another establishment
+    by the exception of Regulation (EU) 2023/1543 Art. 7(2)."""
+    if message_type in CERTIFICATE_TYPES:
+        return certificate_version(body)
+    return ENVELOPE_VERSION
 
 
 def seal(envelope: dict[str, Any], private_key: Any, kid: str | None = None) -> str:

@@ -22,7 +22,9 @@ from marshmallow import validate
 from marshmallow import validates_schema
 
 from broker.countries import ISO_3166_ALPHA2
+from broker.vocabulary import DESIGNATED_ADDRESSEES
 from broker.vocabulary import AddresseeType
+from broker.vocabulary import AddressingGround
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import TargetType
 from broker.vocabulary import UserInformationDecision
@@ -192,10 +194,25 @@ class Addressee(WireSchema):
 
     id = UuidString(required=True)
     provider = fields.Nested(Provider, required=True)
-    addressee_type = choice(AddresseeType, required=True)
+    addressee_type = fields.String(
+        required=True, validate=validate.OneOf([kind.value for kind in DESIGNATED_ADDRESSEES])
+    )
     name = text(200, required=True)
     country = CountryCode(required=True)
     address = text(500, required=True)
+
+
+class AddresseeV2(Addressee):
+    """Version 2 (common.v2.json): the addressee may also be another establishment (Art. 7(2))."""
+
+    addressee_type = choice(AddresseeType, required=True)
+
+
+class AddressingException(WireSchema):
+    """Art. 7(2): why an emergency order goes to another establishment than the designated one."""
+
+    ground = choice(AddressingGround, required=True)
+    details = text(2000)
 
 
 class Target(WireSchema):

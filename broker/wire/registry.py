@@ -10,7 +10,9 @@ from marshmallow import ValidationError
 from broker.vocabulary import MessageType
 from broker.vocabulary import RemovalMessageType
 from broker.wire.certificates import EpocPrSchema
+from broker.wire.certificates import EpocPrV2Schema
 from broker.wire.certificates import EpocSchema
+from broker.wire.certificates import EpocV2Schema
 from broker.wire.evidence import EvidenceManifestSchema
 from broker.wire.lifecycle import AcknowledgementSchema
 from broker.wire.lifecycle import ClarificationAnswerSchema
@@ -41,6 +43,9 @@ from broker.wire.responses import ResponseSchema
 BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.EPOC, 1): EpocSchema,
     (MessageType.EPOC_PR, 1): EpocPrSchema,
+    # Version 2: another establishment as addressee, by the exception of Art. 7(2) (schemas/README.md).
+    (MessageType.EPOC, 2): EpocV2Schema,
+    (MessageType.EPOC_PR, 2): EpocPrV2Schema,
     (MessageType.RESPONSE, 1): ResponseSchema,
     (MessageType.CLARIFICATION_ANSWER, 1): ClarificationAnswerSchema,
     (MessageType.ORDER_DECISION, 1): OrderDecisionSchema,

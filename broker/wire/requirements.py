@@ -129,6 +129,11 @@ INSTRUMENT = (
     "Name the legal instrument: reg-2023-1543, cets-185-art29, cets-224-art7, cets-224-art8 or cets-224-art9."
 )
 ADDRESSEE_TYPE = "Address the provider's designated establishment or legal representative."
+ADDRESSING_EXCEPTION = (
+    "Address the designated establishment or legal representative; only in an emergency, when it did not "
+    "react within the deadlines or none was designated, may another establishment be addressed, naming that "
+    "ground (designated_did_not_react or none_designated)."
+)
 PROTOCOL_EMERGENCY = (
     "Describe the significant and imminent risk to the life or safety of a person, and how the data "
     "relate to it."
@@ -225,6 +230,7 @@ OWNERS: dict[str, dict[str, Requirement]] = {
         ART29: _r("BC-01", BC01, CUSTODIAN),
         PROTOCOL_GROUP: _r("P2-15", P215, CUSTODIAN),
     },
+    "addressing_exception": {REGULATION: _r("EE-27", EE27, ADDRESSING_EXCEPTION)},
 }
 # A member's own members belong to its owner unless listed themselves (offence.description belongs to
 # offence, identification.0.timestamp to identification, user_information.justification to

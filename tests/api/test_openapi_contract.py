@@ -26,6 +26,8 @@ from broker.api.views import parties as party_views
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
+from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import REMOVAL_BODY_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS_MD = ROOT / "docs" / "problems.md"
@@ -435,7 +437,12 @@ LIFECYCLE = sorted(kind.value for kind in MessageType if kind.value not in ORDER
 def test_a_signed_body_names_the_message_types_it_carries_and_their_schema_files(document, path, accepted):
     media = document["paths"][path]["post"]["requestBody"]["content"]["application/jose"]
     assert re.fullmatch(media["schema"]["pattern"], "eyJh.eyJ0.c2ln")
-    assert sorted(kind["type"] for kind in media["x-message-types"]) == sorted(accepted)
+    assert sorted({kind["type"] for kind in media["x-message-types"]}) == sorted(accepted)
+    # Every registered version of each type, once: a certificate addressed under Art. 7(2) is version 2.
+    pairs = [(kind["type"], kind["version"]) for kind in media["x-message-types"]]
+    assert sorted(pairs) == sorted(
+        (t.value, v) for t, v in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS) if t in accepted
+    )
     for described in [media["x-envelope"], *media["x-message-types"]]:
         schema_file = json.loads((ROOT / described["file"]).read_text())
         assert schema_file["$id"] == described["schema"]

@@ -120,6 +120,35 @@ def epoc_pr() -> dict[str, Any]:
     }
 
 
+def _other_establishment(certificate: dict[str, Any]) -> dict[str, Any]:
+    """The certificate sent, in an emergency, to Example Mail's German office: Ireland did not react (Art. 7(2))."""
+    certificate["addressee"] |= {
+        "addressee_type": "other_establishment",
+        "name": "Example Mail Deutschland GmbH",
+        "country": "DE",
+        "address": "Beispielstraße 1, 10115 Berlin, Germany",
+    }
+    certificate["addressing_exception"] = {
+        "ground": "designated_did_not_react",
+        "details": "EPOC FR-2024-0172 to Example Mail Ireland Ltd was not acknowledged within 8 hours.",
+    }
+    return certificate
+
+
+def epoc_v2() -> dict[str, Any]:
+    """The emergency EPOC of version 2: to another establishment, naming the ground (Art. 7(2))."""
+    certificate = epoc() | {
+        "emergency": True,
+        "emergency_justification": "The account holder announced a killing for tonight.",
+    }
+    return _other_establishment(certificate)
+
+
+def epoc_pr_v2() -> dict[str, Any]:
+    """The emergency EPOC-PR of version 2, sent to the German office under Art. 7(2)."""
+    return _other_establishment(epoc_pr())
+
+
 def produced_response() -> dict[str, Any]:
     """Example Mail produced the data."""
     return {"outcome": "produced", "data_preserved": True, "addressee_file_number": "EM-IE-2024-0042"}
@@ -350,6 +379,10 @@ def _schema_id(name: str) -> str:
 KINDS = {
     "epoc": Kind(epoc, _schema_id("epoc"), partial(validate_body, "epoc", 1)),
     "epoc-pr": Kind(epoc_pr, _schema_id("epoc-pr"), partial(validate_body, "epoc-pr", 1)),
+    "epoc v2": Kind(epoc_v2, "urn:eevidence-broker:schema:epoc:v2", partial(validate_body, "epoc", 2)),
+    "epoc-pr v2": Kind(
+        epoc_pr_v2, "urn:eevidence-broker:schema:epoc-pr:v2", partial(validate_body, "epoc-pr", 2)
+    ),
     "produced": Kind(produced_response, _schema_id("response"), partial(validate_body, "response", 1)),
     "not_executed": Kind(
         not_executed_response, _schema_id("response"), partial(validate_body, "response", 1)

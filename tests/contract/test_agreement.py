@@ -119,6 +119,45 @@ LIFECYCLE_CAPS = [
 ]
 
 CASES = [
+    # Version 2: another establishment as addressee, by the exception of Art. 7(2); version 1 refuses it
+    case("EPOC v1 to another establishment", "epoc", put("addressee.addressee_type", "other_establishment")),
+    case(
+        "EPOC v1 naming an Art. 7(2) ground",
+        "epoc",
+        put("addressing_exception", {"ground": "none_designated"}),
+    ),
+    case("EPOC v2 as built", "epoc v2", valid=True),
+    case("EPOC-PR v2 as built", "epoc-pr v2", valid=True),
+    case(
+        "EPOC v2 to a designated establishment",
+        "epoc v2",
+        put("addressee.addressee_type", "legal_representative"),
+        valid=True,
+    ),
+    case(
+        "EPOC v2 without its ground (a legal rule asks for it)",
+        "epoc v2",
+        drop("addressing_exception"),
+        valid=True,
+    ),
+    case("EPOC v2 ground without details", "epoc v2", drop("addressing_exception.details"), valid=True),
+    case("EPOC v2 ground not in the list", "epoc v2", put("addressing_exception.ground", "busy")),
+    case("EPOC v2 exception without a ground", "epoc v2", drop("addressing_exception.ground")),
+    case("EPOC v2 exception with unknown member", "epoc v2", put("addressing_exception.since", "yesterday")),
+    case(
+        "EPOC v2 exception that is not an object",
+        "epoc-pr v2",
+        put("addressing_exception", "none_designated"),
+    ),
+    case("EPOC v2 addressee type not in the list", "epoc v2", put("addressee.addressee_type", "branch")),
+    case("EPOC v2 details empty", "epoc v2", put("addressing_exception.details", "")),
+    case(
+        "EPOC v2 details of 2000 characters",
+        "epoc v2",
+        put("addressing_exception.details", "x" * 2000),
+        valid=True,
+    ),
+    case("EPOC v2 details of 2001 characters", "epoc v2", put("addressing_exception.details", "x" * 2001)),
     # EPOC: the examples, structure, and every field type
     case("EPOC as built", "epoc", valid=True),
     case("EPOC missing addressee", "epoc", drop("addressee")),

@@ -46,7 +46,7 @@ def _messages(errors: Any) -> Iterator[str]:
 
 
 KIND_NAMES = [
-    *("epoc", "epoc-pr", "produced", "not_executed", "envelope"),
+    *("epoc", "epoc-pr", "epoc v2", "epoc-pr v2", "produced", "not_executed", "envelope"),
     *("acknowledgement", "preservation-notice", "clarification-request", "clarification-answer"),
     *("immunity-concern", "order-decision", "third-country-objection", "court-review-outcome"),
     *("withdrawal", "new-deadline", "preservation-extension", "production-request-confirmation"),

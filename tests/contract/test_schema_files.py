@@ -69,6 +69,9 @@ def test_the_folder_holds_the_expected_files() -> None:
     names = {path.name for path in SCHEMA_FILES}
     assert {
         "common.v1.json",
+        "common.v2.json",
+        "epoc.v2.json",
+        "epoc-pr.v2.json",
         "envelope.v1.json",
         "envelope.v2.json",
         "epoc.v1.json",
@@ -127,7 +130,7 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
     bodies = {
         (message_type.value, version) for message_type, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS)
     }
-    assert files - {("common", 1), ("envelope", 1), ("envelope", 2)} == bodies
+    assert files - {("common", 1), ("common", 2), ("envelope", 1), ("envelope", 2)} == bodies
 
 
 @pytest.mark.parametrize(
@@ -160,7 +163,10 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
     [
         ("common.v1.json", "/$defs/country", sorted(ISO_3166_ALPHA2)),
         ("common.v1.json", "/$defs/authorityType", _values(vocabulary.AuthorityType)),
-        ("common.v1.json", "/$defs/addresseeType", _values(vocabulary.AddresseeType)),
+        # Version 1 is published and stays as it was; version 2 adds other establishments (Art. 7(2)).
+        ("common.v1.json", "/$defs/addresseeType", list(vocabulary.DESIGNATED_ADDRESSEES)),
+        ("common.v2.json", "/$defs/addresseeType", _values(vocabulary.AddresseeType)),
+        ("common.v2.json", "/$defs/addressingGround", _values(vocabulary.AddressingGround)),
         ("common.v1.json", "/$defs/targetType", _values(vocabulary.TargetType)),
         ("common.v1.json", "/$defs/dataCategory", _values(vocabulary.DataCategory)),
         ("common.v1.json", "/$defs/purpose", _values(vocabulary.Purpose)),

@@ -152,9 +152,16 @@ class Situation:
     addressee_languages: tuple[str, ...] = ("en",)
     issuing_date: date = ISSUED
     reference: ReferenceData = dataclasses.field(default_factory=load_reference)
+    designated_states: tuple[str, ...] | None = None  # None: the registry is not consulted
 
     def input(self) -> CheckInput:
-        return CheckInput(self.order_type, self.certificate, self.addressee_languages, self.issuing_date)
+        return CheckInput(
+            self.order_type,
+            self.certificate,
+            self.addressee_languages,
+            self.issuing_date,
+            designated_states=self.designated_states,
+        )
 
     def report(self) -> Report:
         return check(self.input(), self.reference)
@@ -249,6 +256,27 @@ def declare(country: str, **declarations: bool) -> Change:
 def emergency(justification: str = "A hostage is held; the account is the kidnapper's.") -> Change:
     """Declare an emergency with its justification."""
     return lambda s: s.certificate.update(emergency=True, emergency_justification=justification)
+
+
+def other_establishment(country: str = "DE", ground: str | None = None) -> Change:
+    """Address the provider's establishment in `country`, which is not its designated one, naming the Art.
+    7(2) ground when one is given."""
+
+    def change(s: Situation) -> None:
+        s.certificate["addressee"] |= {"addressee_type": "other_establishment", "country": country}
+        if ground is not None:
+            s.certificate["addressing_exception"] = {"ground": ground}
+
+    return change
+
+
+def designated_in(*states: str) -> Change:
+    """The registry has the provider's designated establishments or legal representatives in these States."""
+
+    def change(s: Situation) -> None:
+        s.designated_states = states
+
+    return change
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from situations import Row
 from situations import accepting
 from situations import authority
 from situations import declare
+from situations import designated_in
 from situations import drop
 from situations import emergency
 from situations import fails
 from situations import on
+from situations import other_establishment
 from situations import passes
 from situations import put
 from situations import situation
@@ -260,6 +262,67 @@ ROWS = [
         "EE-26", "notified EPOC for content data in English to Germany", "content", NOT_IN_FRANCE, TO_GERMANY
     ),
     passes(
+        "EE-27",
+        "Art. 7(2): emergency EPOC to another establishment when the designated one did not react",
+        "epoc",
+        emergency(),
+        other_establishment(ground="designated_did_not_react"),
+        designated_in("IE"),
+    ),
+    passes(
+        "EE-27",
+        "Art. 7(2): emergency EPOC-PR to another establishment of a provider that designated none",
+        "epoc-pr",
+        emergency(),
+        other_establishment(ground="none_designated"),
+        designated_in(),
+    ),
+    passes(
+        "EE-27",
+        "Art. 7(2): the ground is taken as stated when the registry is not consulted",
+        "epoc",
+        emergency(),
+        other_establishment(ground="none_designated"),
+    ),
+    passes("EE-27", "Art. 7(1): EPOC to the designated establishment", "epoc", designated_in("IE")),
+    fails(
+        "EE-27",
+        "Art. 7(2): EPOC to another establishment outside an emergency",
+        "epoc",
+        other_establishment(ground="designated_did_not_react"),
+        designated_in("IE"),
+    ),
+    fails(
+        "EE-27",
+        "Art. 7(2): emergency EPOC to another establishment without naming the ground",
+        "epoc",
+        emergency(),
+        other_establishment(),
+    ),
+    fails(
+        "EE-27",
+        "Art. 7(2): 'none designated' although the provider designated an establishment in Ireland",
+        "epoc",
+        emergency(),
+        other_establishment(ground="none_designated"),
+        designated_in("IE"),
+    ),
+    fails(
+        "EE-27",
+        "Art. 7(2): 'did not react' although the provider designated no one",
+        "epoc-pr",
+        emergency(),
+        other_establishment(ground="designated_did_not_react"),
+        designated_in(),
+    ),
+    fails(
+        "EE-27",
+        "Art. 7(1): EPOC to the designated establishment invoking the Art. 7(2) exception",
+        "epoc",
+        emergency(),
+        put("addressing_exception", {"ground": "designated_did_not_react"}),
+    ),
+    passes(
         "EE-31", "EPOC ticking the Annex IV category fraud", "epoc", put("offence.annex_iv_category", "fraud")
     ),
     fails("EE-31", "EPOC ticking 'Fraud' as free text", "epoc", put("offence.annex_iv_category", "Fraud")),
@@ -320,12 +383,6 @@ def test_lawful_baselines_have_no_findings(kind: str) -> None:
 # Issuing-stage rules without a check: the wire schema refuses the order before any rule runs.
 SCHEMA_ENFORCED = [
     ("EE-03", "order sent as a European Investigation Order", "order_type", as_type_named("eio")),
-    (
-        "EE-27",
-        "order addressed to a branch office",
-        "addressee.addressee_type",
-        put("addressee.addressee_type", "branch"),
-    ),
 ]
 
 
@@ -431,3 +488,36 @@ def test_derived_facts(
         "deadline": deadline,
         "ex_post_validation_required": ex_post,
     }
+
+
+@pytest.mark.parametrize(
+    "row", [row for row in ROWS if row.rule == "EE-27" and not row.passes], ids=lambda r: r.name
+)
+def test_an_addressing_refusal_names_article_7(row: Row) -> None:
+    """The caseworker reads which paragraph of Art. 7 the addressee breaks, not only the rule id."""
+    findings = situation(row.kind, *row.changes).report().findings
+    assert findings and all("Art. 7" in finding.message and finding.blocks for finding in findings)
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "field"),
+    [
+        (
+            "an addressee type the Regulation does not know",
+            put("addressee.addressee_type", "branch"),
+            "addressee",
+        ),
+        (
+            "an Art. 7(2) ground the Regulation does not know",
+            lambda s: s.certificate.update(addressing_exception={"ground": "busy"}),
+            "addressing_exception.ground",
+        ),
+    ],
+)
+def test_the_schema_refuses_an_unknown_addressee_citing_ee27(name: str, change: Change, field: str) -> None:
+    """What the schema refuses before the rule runs still names EE-27 and its article."""
+    with pytest.raises(InvalidCheckInput) as raised:
+        situation("epoc", emergency(), change).report()
+    assert any(path.startswith(field) for path in raised.value.errors), raised.value.errors
+    assert {f.rule_id for f in raised.value.findings} == {"EE-27"}
+    assert all(f.citation == RULES["EE-27"].citation for f in raised.value.findings)

@@ -13,8 +13,8 @@ from broker.api.schemas.common import page_schema
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
-from broker.wire.certificates import EpocPrSchema
-from broker.wire.certificates import EpocSchema
+from broker.wire.certificates import EpocPrV2Schema
+from broker.wire.certificates import EpocV2Schema
 from broker.wire.fields import Contact
 from broker.wire.registry import shared
 from broker.wire.removal import RemovalOrderSchema
@@ -49,8 +49,10 @@ def _draft_schema(certificate: type[Schema], name: str) -> type[Schema]:
     )
 
 
-EpocDraftSchema = _draft_schema(EpocSchema, "EpocDraftSchema")
-EpocPrDraftSchema = _draft_schema(EpocPrSchema, "EpocPrDraftSchema")
+# Version 2 of the certificates, which holds every version 1 draft and may name the Art. 7(2) exception;
+# a certificate is checked, and must be signed, at the lowest version that can say it (certificate_version).
+EpocDraftSchema = _draft_schema(EpocV2Schema, "EpocDraftSchema")
+EpocPrDraftSchema = _draft_schema(EpocPrV2Schema, "EpocPrDraftSchema")
 
 
 # Annex I of Regulation (EU) 2021/784 as a caseworker drafts it: the broker fills in the issuing authority

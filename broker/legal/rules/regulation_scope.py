@@ -14,6 +14,8 @@ from broker.legal.rules.declare import REG
 from broker.legal.rules.declare import REGULATION
 from broker.legal.rules.declare import enforced_elsewhere
 from broker.legal.rules.declare import issuing
+from broker.vocabulary import AddresseeType
+from broker.vocabulary import AddressingGround
 
 APPLICATION_DATE = date(2026, 8, 18)  # Art. 34: applies from 18 August 2026
 
@@ -118,14 +120,68 @@ def ee04(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
         )
 
 
-EE27 = enforced_elsewhere(
+@issuing(
     "EE-27",
     f"{REG}, Art. 3(1)-(2), Art. 7; Annex I Section B",
-    "Orders go only to a provider's designated establishment or legal representative.",
-    confidence=Confidence.UNCONFIRMED,
-    source="legal-rules.md §6.1 EE-27 (Annex I Section B [V]; Art 7 UNCONFIRMED)",
-    applies_to=REGULATION,
-    stage=Stage.ISSUING,
-    enforced_by="The addressee comes from the broker's registry (create_draft) and the wire schema admits "
-    "only the addressee types designated_establishment and legal_representative; EE-02 checks where it is.",
+    "Orders go to a provider's designated establishment or legal representative (Art. 7(1)). By way of "
+    "exception (Art. 7(2)), an emergency order may go to any other establishment or legal representative of "
+    "the provider in the Union when the designated one did not react within the deadlines or none was "
+    "designated within the deadlines of Directive (EU) 2023/1544; the certificate names that ground "
+    "(Section B), and the broker holds it to its registry.",
+    Confidence.UNCONFIRMED,
+    "legal-rules.md §6.1 EE-27 (Annex I Section B [V]; Art 7 UNCONFIRMED) and §7 Section B (the "
+    "emergency_other_establishment type [V]); the EU reference implementation's EPOC forms carry an "
+    "EmergencyCase mark beside the Section B addressee (reference/etsi/ri-forms, epoc-common.xsd). The "
+    "wording of Art. 7(1)-(2) was searched for on 2026-12-07 and not found: verify it before relying on the "
+    "conditions.",
+    REGULATION,
 )
+def ee27(facts: Facts, reference: ReferenceData) -> Iterator[Issue]:
+    exception = facts.get("addressing_exception")
+    if facts.addressee_type is not AddresseeType.OTHER_ESTABLISHMENT:
+        if exception is not None:
+            yield Issue(
+                "The certificate invokes the Art. 7(2) exception but is addressed to the provider's "
+                f"{facts.addressee_type.value.replace('_', ' ')}: remove addressing_exception, or address the "
+                "other establishment it is meant for (Art. 7(1)-(2)).",
+                ("addressing_exception",),
+            )
+        return
+    if not facts.emergency:
+        yield Issue(
+            "Only an emergency order may be addressed to another establishment than the provider's designated "
+            "establishment or legal representative (Art. 7(2), Art. 3(18)): address the designated one, or, if "
+            "there is an imminent threat to life, physical integrity or safety, mark the order as an emergency "
+            "and justify it.",
+            ("addressee", "emergency"),
+        )
+    if exception is None:
+        yield Issue(
+            "The addressee is another establishment of the provider, not its designated establishment or legal "
+            "representative: name the ground of the Art. 7(2) exception in addressing_exception (the designated "
+            "one did not react within the deadlines, or none was designated), or address the designated one "
+            "(Art. 7(1)).",
+            ("addressing_exception",),
+        )
+        return
+    yield from _ground_holds(facts, AddressingGround(exception["ground"]))
+
+
+def _ground_holds(facts: Facts, ground: AddressingGround) -> Iterator[Issue]:
+    """Hold the stated ground to the registry, where the caller says what the registry knows."""
+    designated = facts.designated_states
+    if designated is None:
+        return
+    if ground is AddressingGround.NOT_DESIGNATED and designated:
+        yield Issue(
+            f"The provider has designated an establishment or legal representative (in {', '.join(designated)}), "
+            "so the ground none_designated of Art. 7(2) does not hold: address the designated one, or, if it did "
+            "not react within the deadlines, give the ground designated_did_not_react.",
+            ("addressing_exception.ground",),
+        )
+    if ground is AddressingGround.NO_REACTION and not designated:
+        yield Issue(
+            "The provider has no designated establishment or legal representative in the registry, so none can "
+            "have failed to react: give the ground none_designated (Art. 7(2)).",
+            ("addressing_exception.ground",),
+        )
