@@ -196,6 +196,16 @@ def user_set_password(email: str, password: str) -> None:
     click.echo(f"password set for {email}; {ended} session(s) ended")
 
 
+@user.command("disable")
+@click.option("--email", required=True)
+@reports_problems
+def user_disable(email: str) -> None:
+    """Disable a person's account and revoke the signing keys they hold (docs/portal.md, "Signing")."""
+    with registry_transaction() as session:
+        revoked = operations.disable_user(session, clock, find_user(session, email))
+    click.echo(f"disabled {email}; {len(revoked)} signing key(s) revoked")
+
+
 @user.command("reset-2fa")
 @click.option("--email", required=True)
 @reports_problems
@@ -283,12 +293,14 @@ def key_generate(private_key_file: Path, alg: str) -> None:
     help="Derive the public key from this private key file (read locally, never stored).",
 )
 @click.option("--valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of validity (UTC).")
+@click.option("--holder", help="E-mail of the organisation's person who holds the key; none for a machine's.")
 @reports_problems
 def key_register(
     organisation: str,
     jwk_file: typing.IO[str] | None,
     private_key_file: Path | None,
     valid_until: datetime | None,
+    holder: str | None,
 ) -> None:
     """Register a public signing key for an organisation."""
     if (jwk_file is None) == (private_key_file is None):
@@ -307,7 +319,12 @@ def key_register(
     until = valid_until.replace(tzinfo=clock().tzinfo) + timedelta(days=1) if valid_until else None
     with registry_transaction() as session:
         registered = operations.register_key(
-            session, clock, organisation=find_organisation(session, organisation), jwk=jwk, valid_until=until
+            session,
+            clock,
+            organisation=find_organisation(session, organisation),
+            jwk=jwk,
+            valid_until=until,
+            holder=find_user(session, holder) if holder else None,
         )
         click.echo(f"{registered.kid}  {registered.alg}  registered for {registered.organisation.name}")
 
@@ -327,7 +344,8 @@ def key_list() -> None:
                 status = f"valid from {to_rfc3339(each.valid_from)}"
             else:
                 status = "active"
-            click.echo(f"{each.kid}  {each.alg:<6} {each.organisation.name:<40} {status}")
+            held = f"  held by {each.user.email}" if each.user else ""
+            click.echo(f"{each.kid}  {each.alg:<6} {each.organisation.name:<40} {status}{held}")
 
 
 @key.command("revoke")

@@ -60,7 +60,8 @@ class Organisation(Base):
 
 
 class Addressee(Base):
-    """A provider's designated establishment or legal representative in one Member State."""
+    """Where a provider receives orders in one Member State: its designated establishment or legal
+    representative, or another establishment that only an emergency order may reach (Art. 7(2))."""
 
     __tablename__ = "addressees"
     __table_args__ = (sa.UniqueConstraint("provider_id", "country"),)
@@ -198,12 +199,19 @@ class ApiToken(Base):
 
 
 class SigningKey(Base):
-    """A public signing key (JWK) of an organisation, named by its RFC 7638 thumbprint."""
+    """A public signing key (JWK) of an organisation, named by its RFC 7638 thumbprint.
+
+    The key is the organisation's: it signs for the organisation, and a message is verified against
+    the organisation's keys. `user_id` records the person of that organisation who holds it (a key
+    made in their browser); None for a key held by a machine (an API client, an HSM, a national
+    system) or registered before the broker recorded holders.
+    """
 
     __tablename__ = "signing_keys"
 
     kid: orm.Mapped[str] = orm.mapped_column(sa.String(43), primary_key=True)
     organisation_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    user_id: orm.Mapped[uuid.UUID | None] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
     jwk: orm.Mapped[dict[str, Any]]
     alg: orm.Mapped[str] = orm.mapped_column(sa.String(10))
     valid_from: orm.Mapped[datetime]
@@ -213,6 +221,7 @@ class SigningKey(Base):
     created_at: orm.Mapped[datetime]
 
     organisation: orm.Mapped[Organisation] = orm.relationship(back_populates="keys")
+    user: orm.Mapped[User | None] = orm.relationship()
 
     def is_usable_at(self, moment: datetime) -> bool:
         """True if a message signed at `moment` can be accepted with this key."""

@@ -286,11 +286,20 @@ def register_key(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     actor: Actor | None = None,
+    holder: User | None = None,
 ) -> SigningKey:
     """Register a public signing key (Ed25519 or ES256 JWK) under its RFC 7638 thumbprint.
 
     `actor` is who registered it, for the log; None is the operator (`broker key register`).
+    `holder` is the person of the organisation who holds the private key (made in their browser);
+    None for a machine's key. A holder must be a current member of the organisation: a key
+    recorded as a disabled person's, or another organisation's, would say who signed falsely.
     """
+    if holder is not None and (holder.organisation_id != organisation.id or holder.disabled_at is not None):
+        raise problems.ValidationFailed(
+            f"{holder.email} is not an active member of {organisation.name!r}",
+            errors={"holder": ["a person of the organisation whose account is not disabled"]},
+        )
     try:
         public = crypto.validate_public_jwk(jwk)
     except crypto.InvalidKey as error:
@@ -314,9 +323,11 @@ def register_key(
         valid_from=start,
         valid_until=valid_until,
         created_at=now,
+        user=holder,
     )
     session.add(key)
     session.flush()
+    details = {"organisation": str(organisation.id), "alg": key.alg}
     record(
         session,
         clock,
@@ -324,7 +335,7 @@ def register_key(
         object_type="signing_key",
         object_id=kid,
         actor=actor,
-        details={"organisation": str(organisation.id), "alg": key.alg},
+        details=details if holder is None else {**details, "user": str(holder.id)},
     )
     return key
 
@@ -335,13 +346,46 @@ KEY_MANAGERS = frozenset({Role.ADMIN})
 
 
 def register_own_key(
-    session: orm.Session, clock: Clock, actor: Actor, jwk: Mapping[str, object]
+    session: orm.Session,
+    clock: Clock,
+    actor: Actor,
+    jwk: Mapping[str, object],
+    holder_id: uuid.UUID | None = None,
 ) -> SigningKey:
-    """An administrator registers a public key for their own organisation; the log names them."""
+    """An administrator registers a public key for their own organisation; the log names them.
+
+    `holder_id` is the person the administrator says holds the key (None: a machine's key); it
+    must be a current member of the administrator's organisation (`register_key`).
+    """
     if actor.role not in KEY_MANAGERS:
         raise problems.Forbidden("only your organisation's administrators may register its signing keys")
     organisation = session.get_one(Organisation, actor.organisation_id)
-    return register_key(session, clock, organisation=organisation, jwk=jwk, actor=actor)
+    holder = None if holder_id is None else session.get(User, holder_id)
+    if holder_id is not None and holder is None:
+        raise problems.ValidationFailed(f"no person {holder_id}", errors={"holder": ["unknown person"]})
+    return register_key(session, clock, organisation=organisation, jwk=jwk, actor=actor, holder=holder)
+
+
+# The reason recorded on the keys of a person whose account is disabled.
+HOLDER_DISABLED = "the account of the person who holds it was disabled"
+
+
+def disable_user(session: orm.Session, clock: Clock, user: User) -> list[SigningKey]:
+    """Disable a person's account and revoke every signing key they hold; the keys revoked.
+
+    Disabling alone would leave their keys able to sign: the private key stays in the person's
+    browser, which may leave with them, and the broker verifies a message against the
+    organisation's keys whoever submits it (a colleague's session, an API token). So each key is
+    revoked with its own `key.revoked` entry; messages signed before stay valid, as for any
+    revocation. Disabling twice keeps the first time and revokes what is still unrevoked.
+    """
+    if user.disabled_at is None:
+        user.disabled_at = clock()
+        record(session, clock, action="user.disabled", object_type="user", object_id=user.id, actor=None)
+    held = session.scalars(
+        sa.select(SigningKey).where(SigningKey.user_id == user.id, SigningKey.revoked_at.is_(None))
+    ).all()
+    return [revoke_key(session, clock, kid=key.kid, reason=HOLDER_DISABLED) for key in held]
 
 
 def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> SigningKey:

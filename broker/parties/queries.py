@@ -48,9 +48,33 @@ def user(session: orm.Session, user_id: uuid.UUID) -> User:
 
 
 def signing_keys(session: orm.Session, kids: Collection[str]) -> dict[str, SigningKey]:
-    """The registered keys with these ids (an order's signatures), in one query."""
+    """The registered keys with these ids (an order's signatures) and their holders, in one query."""
     if not kids:
         return {}
-    return {
-        key.kid: key for key in session.scalars(sa.select(SigningKey).where(SigningKey.kid.in_(list(kids))))
-    }
+    found = (
+        sa.select(SigningKey).options(orm.joinedload(SigningKey.user)).where(SigningKey.kid.in_(list(kids)))
+    )
+    return {key.kid: key for key in session.scalars(found)}
+
+
+def organisation_keys(session: orm.Session, organisation_id: uuid.UUID) -> list[SigningKey]:
+    """An organisation's keys with their holders, newest first."""
+    return list(
+        session.scalars(
+            sa.select(SigningKey)
+            .options(orm.joinedload(SigningKey.user))
+            .where(SigningKey.organisation_id == organisation_id)
+            .order_by(SigningKey.created_at.desc(), SigningKey.kid)
+        )
+    )
+
+
+def key_holders(session: orm.Session, organisation_id: uuid.UUID) -> list[User]:
+    """The people of an organisation who may hold one of its keys: those whose account is not disabled."""
+    return list(
+        session.scalars(
+            sa.select(User)
+            .where(User.organisation_id == organisation_id, User.disabled_at.is_(None))
+            .order_by(User.name, User.email)
+        )
+    )

@@ -52,6 +52,14 @@ class SigningKeySchema(Schema):
     valid_until = fields.AwareDateTime(dump_only=True, allow_none=True)
     revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     revocation_reason = fields.String(dump_only=True, allow_none=True)
+    user = fields.UUID(
+        attribute="user_id",
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "The person of the organisation who holds the key; null for a machine's key"
+        },
+    )
 
 
 class RecipientSchema(Schema):

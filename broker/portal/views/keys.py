@@ -1,14 +1,25 @@
-"""The organisation's signing keys: the list, this browser's key, and registering a public key.
+"""The organisation's signing keys: the list with who holds each, this browser's key, and registering one.
 
 A person makes a key pair in their browser (static/signing.js: ES256, the private key
 non-extractable in IndexedDB) and its public JWK is registered to the organisation with
-`broker.parties.operations.register_key`, the operation behind `broker key register`; its audit
+`broker.parties.operations.register_own_key`, the operation behind `broker key register`; its audit
 entry is `key.registered`. The API lets no one register a key: only the operator, from the command
 line. The portal lets an organisation's administrators do it for their own organisation, and only
 them: anyone else is told to ask their administrator, and given the public key to hand over.
+
+The administrator also says who holds the key: one of the organisation's people whose account is
+not disabled (themselves, by default: the usual case is their own browser's key), or no one, for a
+key held by an HSM or another system. The administrator picks rather than the person asking for
+their key, because that is where the trust already lies: whoever may register the organisation's
+keys can make any key sign for it, and a request sent from the person's session would prove only
+that they sent a public key, which anyone can copy from the API's key listing. What keeps the
+choice honest is that it is answerable: the log's `key.registered` entry names both the
+administrator and the person, and every member of the organisation sees on this page whose name
+each key carries, so a person finds at once a key registered in their name that is not theirs.
 """
 
 import json
+import uuid
 from typing import Any
 
 from flask import Response
@@ -17,6 +28,7 @@ from flask import request
 from broker import problems
 from broker.parties import operations as party_operations
 from broker.parties import queries as party_queries
+from broker.parties.models import User
 from broker.portal import bp
 from broker.portal.forms import Form
 from broker.portal.i18n import gettext as _
@@ -25,6 +37,7 @@ from broker.portal.page import Visit
 from broker.portal.page import page
 
 NOTICE = "registered"
+NO_ONE = "none"  # the holder field's value for a key no person holds (an HSM, another system)
 
 
 def may_register(visit: Visit) -> bool:
@@ -37,24 +50,44 @@ def may_register(visit: Visit) -> bool:
 def signing_keys(visit: Visit) -> Response:
     """The organisation's keys; an administrator registers a public JWK (made in this browser or elsewhere)."""
     if request.method == "GET":
-        return _render(visit, Form(), registered=request.args.get(NOTICE))
+        form = Form({"holder": str(visit.actor.user_id)})
+        return _render(visit, form, registered=request.args.get(NOTICE))
+    if not may_register(visit):
+        raise problems.Forbidden("only your organisation's administrators may register its signing keys")
     form = Form(request.form)
     text = form.required("jwk", _("Enter the public key, as JSON"))
     jwk = _parse(text)
     if text and jwk is None:
         form.error("jwk", _("Enter the public key as a JSON object (a JWK)"))
+    holder = _holder(form, party_queries.key_holders(visit.session, visit.actor.organisation_id))
     if not form.valid or jwk is None:
         return _render(visit, form, status=422)
+    holder_id = None if holder == NO_ONE else uuid.UUID(holder)
     try:
-        key = party_operations.register_own_key(visit.session, visit.clock, visit.actor, jwk)
+        key = party_operations.register_own_key(visit.session, visit.clock, visit.actor, jwk, holder_id)
     except problems.Conflict as error:
-        raise Refused(lambda again: _refused(again, form, _("This key is already registered"))) from error
+        raise Refused(
+            lambda again: _refused(again, form, "jwk", _("This key is already registered"))
+        ) from error
     except problems.ValidationFailed as error:
-        message = _(
-            "This is not a public signing key the broker accepts (Ed25519 or P-256, public members only)"
-        )
-        raise Refused(lambda again: _refused(again, form, message)) from error
+        if "holder" in error.extensions.get("errors", {}):
+            message, field = _("Choose one of the people listed, or no one"), "holder"
+        else:
+            message, field = _not_a_key(), "jwk"
+        raise Refused(lambda again: _refused(again, form, field, message)) from error
     return visit.redirect("portal.signing_keys", **{NOTICE: key.kid})
+
+
+def _holder(form: Form, people: list[User]) -> str:
+    """The posted holder: a listed person's id or NO_ONE; an error on the form otherwise."""
+    holder = form.required("holder", _("Choose who holds the key"))
+    if holder and holder not in {NO_ONE, *(str(person.id) for person in people)}:
+        form.error("holder", _("Choose one of the people listed, or no one"))
+    return holder
+
+
+def _not_a_key() -> str:
+    return _("This is not a public signing key the broker accepts (Ed25519 or P-256, public members only)")
 
 
 def _parse(text: str) -> dict[str, Any] | None:
@@ -65,20 +98,23 @@ def _parse(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _refused(visit: Visit, form: Form, message: str) -> Response:
-    form.error("jwk", message)
+def _refused(visit: Visit, form: Form, field: str, message: str) -> Response:
+    form.error(field, message)
     return _render(visit, form, status=422)
 
 
 def _render(visit: Visit, form: Form, *, status: int = 200, registered: str | None = None) -> Response:
     organisation = party_queries.organisation(visit.session, visit.actor.organisation_id)
-    keys = sorted(organisation.keys, key=lambda key: key.created_at, reverse=True)
+    keys = party_queries.organisation_keys(visit.session, organisation.id)
+    people = party_queries.key_holders(visit.session, organisation.id) if may_register(visit) else []
     return visit.render(
         "keys/keys.html",
         form=form,
         status=status,
         organisation=organisation,
         keys=keys,
+        holders=[(str(person.id), f"{person.name} ({person.email})", None) for person in people]
+        + [(NO_ONE, _("No one"), _("A hardware security module or another system holds it"))],
         may_register=may_register(visit),
         registered=registered if any(key.kid == registered for key in keys) else None,
     )
