@@ -23,10 +23,15 @@ from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import RefusalGround
+from broker.vocabulary import RemovalAction
+from broker.vocabulary import RemovalAddresseeType
+from broker.vocabulary import RemovalImpediment
+from broker.vocabulary import RemovalOrderDefect
 from broker.vocabulary import ResponseOutcome
 from broker.vocabulary import ReviewDecision
 from broker.vocabulary import Role
 from broker.vocabulary import SubsequentRequest
+from broker.vocabulary import TerroristMaterial
 from broker.vocabulary import ValidationOutcome
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
@@ -48,10 +53,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         OrderState.PRESERVATION_ENDED: N_("Preservation ended"),
         OrderState.WITHDRAWN: N_("Withdrawn"),
         OrderState.CLOSED: N_("Closed"),
+        OrderState.REMOVED: N_("Content removed or disabled"),
+        OrderState.IMPOSSIBLE: N_("Removal impossible for now"),
     },
     OrderType: {
         OrderType.EPOC: N_("European Production Order (EPOC)"),
         OrderType.EPOC_PR: N_("European Preservation Order (EPOC-PR)"),
+        OrderType.REMOVAL_ORDER: N_("Removal order (terrorist content)"),
     },
     OrganisationKind: {
         OrganisationKind.ISSUING_AUTHORITY: N_("Issuing authority"),
@@ -74,6 +82,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Clock.EX_POST_VALIDATION: N_("Ex-post validation"),
         Clock.PRESERVATION: N_("Preservation"),
         Clock.ENFORCEMENT_DECISION: N_("Enforcement decision"),
+        Clock.REMOVAL: N_("Removal within one hour"),
     },
     DataCategory: {
         DataCategory.SUBSCRIBER: N_("Subscriber data"),
@@ -173,6 +182,44 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         MessageType.EVIDENCE_MANIFEST: N_("Evidence manifest"),
         MessageType.ENFORCING_REVIEW: N_("Enforcing authority's review"),
         MessageType.ENFORCEMENT_DECISION: N_("Enforcement decision"),
+        MessageType.REMOVAL_ORDER: N_("Removal order"),
+        MessageType.REMOVAL_CONFIRMATION: N_("Confirmation of removal"),
+        MessageType.REMOVAL_IMPOSSIBILITY: N_("Impossibility to remove"),
+        MessageType.IMPOSSIBILITY_CEASED: N_("End of the impossibility"),
+        MessageType.REMOVAL_CLARIFICATION_REQUEST: N_("Request for clarification of a removal order"),
+        MessageType.REMOVAL_CLARIFICATION: N_("Clarification of a removal order"),
+    },
+    # Regulation (EU) 2021/784: the removal order's members and its answers.
+    TerroristMaterial: {
+        TerroristMaterial.INCITEMENT: N_("Incites the commission of terrorist offences (Art. 2(7)(a))"),
+        TerroristMaterial.SOLICITATION_TO_COMMIT: N_(
+            "Solicits the commission of terrorist offences (Art. 2(7)(b))"
+        ),
+        TerroristMaterial.SOLICITATION_TO_PARTICIPATE: N_(
+            "Solicits participation in the activities of a terrorist group (Art. 2(7)(c))"
+        ),
+        TerroristMaterial.INSTRUCTION: N_(
+            "Instruction on explosives, firearms, other weapons or hazardous substances (Art. 2(7)(d))"
+        ),
+        TerroristMaterial.THREAT: N_("A threat to commit a terrorist offence (Art. 2(7)(e))"),
+    },
+    RemovalAddresseeType: {
+        RemovalAddresseeType.CONTACT_POINT: N_("Contact point (Art. 15)"),
+        RemovalAddresseeType.LEGAL_REPRESENTATIVE: N_("Legal representative (Art. 17)"),
+    },
+    RemovalAction: {
+        RemovalAction.REMOVED: N_("Removed the content"),
+        RemovalAction.DISABLED: N_("Disabled access to it in all Member States"),
+    },
+    RemovalImpediment: {
+        RemovalImpediment.FORCE_MAJEURE: N_("Force majeure"),
+        RemovalImpediment.TECHNICAL_OR_OPERATIONAL: N_(
+            "De facto impossibility: objectively justifiable technical or operational reasons"
+        ),
+    },
+    RemovalOrderDefect: {
+        RemovalOrderDefect.MANIFEST_ERROR: N_("It contains manifest errors"),
+        RemovalOrderDefect.INSUFFICIENT_INFORMATION: N_("It does not contain sufficient information"),
     },
 }
 

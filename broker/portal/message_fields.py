@@ -29,6 +29,7 @@ class Kind(StrEnum):
     LANGUAGE = "language"  # ISO 639-1
     AUTHORITY = "authority"  # a registered issuing authority, sent as the wire's Authority object
     MESSAGE = "message"  # one of the order's messages, by id
+    LOCATIONS = "locations"  # a removal order's content: a URL a line, then what else identifies it
     FIXED = "fixed"  # not asked: the wire allows one value
 
 

@@ -40,7 +40,8 @@ from broker.portal.message_fields import Kind
 from broker.portal.message_fields import Spec
 from broker.vocabulary import MessageType
 from broker.wire.certificates import LANGUAGE_PATTERN
-from broker.wire.registry import validate_body
+from broker.wire.registry import validate_message_body
+from broker.wire.removal import URL_PATTERN
 
 CHOOSE = N_("Select one of the options")
 # The addressee's messages that are Annex III forms (reasons for not executing, fully or at all).
@@ -53,6 +54,7 @@ ANNEX_III = frozenset(
     }
 )
 MAX_LINES = 50  # the wire's limit on a list of grounds or certificate fields
+MAX_LOCATIONS = 100  # the wire's limit on a removal order's content
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -97,7 +99,7 @@ def read(spec: Spec, form: Form, context: Context) -> dict[str, Any]:
         body[field.name] = value
     if form.valid:
         try:
-            validate_body(spec.message_type.value, 1, body)
+            validate_message_body(spec.message_type.value, 1, body)
         except ValidationError as refusal:
             asked = [field.name for field in spec.fields if field.asked]
             for name, reasons in _flat(refusal.messages).items():
@@ -176,6 +178,8 @@ def _value(spec: Spec, field: Field, form: Form, context: Context) -> Any:
         return _chosen(spec, field, raw, form, context)
     if field.kind is Kind.LINES:
         return _lines(field, raw, form)
+    if field.kind is Kind.LOCATIONS:
+        return _locations(field, raw, form)
     reader = READERS.get(field.kind)
     if reader is not None:
         value = reader(raw)
@@ -216,6 +220,26 @@ def _lines(field: Field, raw: str, form: Form) -> list[str] | None:
     return items
 
 
+def _locations(field: Field, raw: str, form: Form) -> list[dict[str, str]]:
+    """A removal order's content, a line each: its exact URL, then what else identifies it there, if anything."""
+    located = []
+    for parts in (line.split(maxsplit=1) for line in raw.splitlines()):
+        if parts:
+            located.append(dict(zip(("url", "identification"), parts, strict=False)))
+    if len(located) > MAX_LOCATIONS:
+        form.error(field.name, _("Enter %(count)s lines or fewer", count=MAX_LOCATIONS))
+    elif any(
+        len(place["url"]) > field.limit or len(place.get("identification", "")) > field.limit
+        for place in located
+    ):
+        form.error(
+            field.name, _("Keep each address to %(limit)s characters or fewer", limit=number(field.limit))
+        )
+    elif not all(re.match(URL_PATTERN, place["url"]) for place in located):
+        form.error(field.name, _("Start each line with an address beginning with http:// or https://"))
+    return located
+
+
 def _shown(field: Field, value: Any, context: Context) -> Any:
     """An answer in words: a choice's label, an authority's name; text and lists as they are."""
     if field.choices is not None:
@@ -225,6 +249,8 @@ def _shown(field: Field, value: Any, context: Context) -> Any:
     if field.kind is Kind.MESSAGE:
         message = context.annex_iii.get(value)
         return label(message.message_type) if message is not None else value
+    if field.kind is Kind.LOCATIONS:
+        return [" ".join(place.values()) for place in value]
     return value
 
 

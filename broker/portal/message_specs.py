@@ -12,6 +12,8 @@ from broker.portal.message_fields import choice
 from broker.portal.message_fields import explanation
 from broker.portal.message_fields import reason
 from broker.portal.message_fields import when
+from broker.portal.removal_specs import REMOVAL_ADDRESSEE_SPECS
+from broker.portal.removal_specs import REMOVAL_ISSUER_SPECS
 from broker.vocabulary import CourtReviewOutcome
 from broker.vocabulary import EnforcementOutcome
 from broker.vocabulary import MessageType as M
@@ -413,5 +415,14 @@ ENFORCER_SPECS = (
     ),
 )
 
-SPECS: dict[str, Spec] = {spec.slug: spec for spec in (*ADDRESSEE_SPECS, *ISSUER_SPECS, *ENFORCER_SPECS)}
+SPECS: dict[str, Spec] = {
+    spec.slug: spec
+    for spec in (
+        *ADDRESSEE_SPECS,
+        *ISSUER_SPECS,
+        *ENFORCER_SPECS,
+        *REMOVAL_ADDRESSEE_SPECS,  # Regulation (EU) 2021/784: broker/portal/removal_specs.py
+        *REMOVAL_ISSUER_SPECS,
+    )
+}
 BY_TYPE: dict[M, Spec] = {spec.message_type: spec for spec in SPECS.values()}

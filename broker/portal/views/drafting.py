@@ -40,6 +40,7 @@ from broker.portal.i18n import gettext as _
 from broker.portal.page import Visit
 from broker.portal.page import page
 from broker.vocabulary import OrderState
+from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
 
 CHECK = "check"
@@ -73,6 +74,10 @@ def draft(visit: Visit, order_id: uuid.UUID) -> Response:
     """A stored draft: its answers to check and change, its findings, the way to sign and issue it."""
     _may_draft(visit)
     order = _stored(visit, order_id)
+    if order.order_type is OrderType.REMOVAL_ORDER:
+        # The guided pages ask for a certificate: a removal order is drafted and changed through the
+        # API, and its order page shows it with its findings and the way to sign and issue it.
+        return visit.redirect("portal.order", order_id=order_id)
     if request.method == "POST":
         return _answer(visit, order)
     answers = answers_of(order.order_type, order.certificate)

@@ -28,6 +28,7 @@ from broker.orders.models import Order
 from broker.parties import queries as party_queries
 from broker.parties.models import SigningKey
 from broker.portal import bp
+from broker.portal import removal_page
 from broker.portal.i18n import N_
 from broker.portal.i18n import translate
 from broker.portal.labels import label
@@ -83,6 +84,11 @@ class Signature:
     def revoked_at(self) -> datetime | None:
         return None if self.key is None else self.key.revoked_at
 
+    @property
+    def holder(self) -> str | None:
+        """The name of the sender's person who holds the key, where it was registered with one."""
+        return None if self.key is None or self.key.user is None else self.key.user.name
+
 
 @bp.get("/orders/<uuid:order_id>")
 @page()
@@ -114,6 +120,7 @@ def order(visit: Visit, order_id: uuid.UUID) -> Response:
         events=[_event(event, names) for event in reversed(timeline["events"])],
         deadline=queries.deadlines(visit.session, [found.id])[found.id],
         packages=order_evidence.packages(visit.session, visit.clock(), visit.actor, found),
+        removal=removal_page.of(found, timeline["clocks"]),
         actions=actions.available(found, visit.actor),
         may_receive=actions.may_receive(found, visit.actor),
         may_change_draft=found.state is OrderState.DRAFT
