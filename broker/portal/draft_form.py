@@ -72,9 +72,8 @@ def check_step(step: Step, answers: dict[str, str]) -> dict[str, str]:
     for field in step.fields:
         value = answers.get(field.name, "")
         if not value and not field.optional:
-            errors[field.name] = _(
-                "Select an answer" if field.kind in ("radios", "checkboxes", "select") else "Enter an answer"
-            )
+            chosen = field.kind in ("radios", "checkboxes", "select")
+            errors[field.name] = _("Select an answer") if chosen else _("Enter an answer")
         elif value and field.kind == "number" and not value.isdigit():
             errors[field.name] = _("Enter a whole number, such as 36")
         elif value and field.kind == "datetime" and _instant(value) is None:
