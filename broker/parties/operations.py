@@ -366,6 +366,56 @@ def register_own_key(
     return register_key(session, clock, organisation=organisation, jwk=jwk, actor=actor, holder=holder)
 
 
+def own_key(session: orm.Session, actor: Actor, kid: str) -> SigningKey:
+    """A key of the actor's organisation; not-found for any other, so another's keys stay unnamed."""
+    key = session.get(SigningKey, kid)
+    if key is None or key.organisation_id != actor.organisation_id:
+        raise problems.NotFound(f"no signing key {kid}")
+    return key
+
+
+def may_revoke(actor: Actor, key: SigningKey) -> bool:
+    """An administrator may revoke any of the organisation's keys, a person the key they hold."""
+    return actor.role in KEY_MANAGERS or key.user_id == actor.user_id
+
+
+def revoke_own_key(session: orm.Session, clock: Clock, actor: Actor, kid: str, reason: str) -> SigningKey:
+    """Revoke a key of one's own organisation from the portal: `revoke_key`, the log naming who did it."""
+    key = own_key(session, actor, kid)
+    if not may_revoke(actor, key):
+        raise problems.Forbidden(
+            "only your organisation's administrators, or the key's holder, may revoke it"
+        )
+    if key.revoked_at is not None:
+        raise problems.Conflict(f"key {kid} is already revoked")
+    return revoke_key(session, clock, kid=kid, reason=reason, actor=actor)
+
+
+# The reason recorded on a key another replaced (keys/README.md, "Rotation").
+REPLACED = "replaced by the key {kid}; not compromised"
+
+
+def replace_own_key(
+    session: orm.Session, clock: Clock, actor: Actor, kid: str, jwk: Mapping[str, object]
+) -> SigningKey:
+    """Rotate a key: register `jwk` for the same holder and revoke the old key at once; the new key.
+
+    The same two steps as `broker key register` then `broker key revoke`, in one transaction, so the
+    organisation is never left without the holder's key nor with both. The old key is revoked rather
+    than given an end of validity: a browser that made a new key has already dropped the old one.
+    """
+    if actor.role not in KEY_MANAGERS:
+        raise problems.Forbidden("only your organisation's administrators may register its signing keys")
+    old = own_key(session, actor, kid)
+    if old.revoked_at is not None:
+        raise problems.Conflict(f"key {kid} is revoked: register a new key instead of replacing it")
+    new = register_key(session, clock, organisation=old.organisation, jwk=jwk, actor=actor, holder=old.user)
+    revoke_key(session, clock, kid=kid, reason=REPLACED.format(kid=new.kid), actor=actor)
+    return new
+
+
+# The longest reason a revocation records (signing_keys.revocation_reason).
+REASON_LIMIT = 500
 # The reason recorded on the keys of a person whose account is disabled.
 HOLDER_DISABLED = "the account of the person who holds it was disabled"
 
@@ -388,13 +438,22 @@ def disable_user(session: orm.Session, clock: Clock, user: User) -> list[Signing
     return [revoke_key(session, clock, kid=key.kid, reason=HOLDER_DISABLED) for key in held]
 
 
-def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> SigningKey:
-    """Revoke a key with a reason; messages signed with it are refused from now on."""
+def revoke_key(
+    session: orm.Session, clock: Clock, *, kid: str, reason: str, actor: Actor | None = None
+) -> SigningKey:
+    """Revoke a key with a reason; messages signed with it are refused from now on.
+
+    `actor` is who revoked it, for the log; None is the operator (`broker key revoke`) or the broker.
+    """
     key = session.get(SigningKey, kid)
     if key is None:
         raise problems.NotFound(f"no signing key {kid}")
     if not reason.strip():
         raise problems.ValidationFailed("say why the key is revoked", errors={"reason": ["required"]})
+    if len(reason) > REASON_LIMIT:
+        raise problems.ValidationFailed(
+            f"a reason has at most {REASON_LIMIT} characters", errors={"reason": ["too long"]}
+        )
     if key.revoked_at is None:
         key.revoked_at = clock()
         key.revocation_reason = reason
@@ -404,7 +463,7 @@ def revoke_key(session: orm.Session, clock: Clock, *, kid: str, reason: str) -> 
             action="key.revoked",
             object_type="signing_key",
             object_id=kid,
-            actor=None,
+            actor=actor,
             details={"reason": reason},
         )
     return key

@@ -19,7 +19,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from portal_helpers import CSRF_INPUT
 
+from broker import crypto
+from broker.audit.operations import integrate_all
 from broker.db import Database
+from broker.parties import operations
+from broker.parties.models import Organisation
+from broker.parties.models import User
 
 ISSUER = "judge"
 ANONYMOUS = "anonymous"
@@ -57,7 +62,8 @@ def objects(caseload: Any) -> dict[str, str]:
 
     {draft} a draft; {issued} issued, not yet received; {received} received by Example Mail, with an
     evidence package {package} announced on it; {notified} issued and notified to the enforcing
-    authority; {message} {issued}'s signed EPOC.
+    authority; {message} {issued}'s signed EPOC; {key} a signing key of the judge's court that the
+    judge holds.
     """
     draft = caseload.draft("JUGE-DRAFT", author=ISSUER)
     issued = caseload.issued("JUGE-ISSUED", author=ISSUER)
@@ -77,7 +83,21 @@ def objects(caseload: Any) -> dict[str, str]:
         "notified": notified["id"],
         "message": next(m["id"] for m in issued["messages"] if m["type"] == "epoc"),
         "package": package.get_json()["id"],
+        "key": held_key(caseload, ISSUER),
     }
+
+
+def held_key(caseload: Any, handle: str) -> str:
+    """The kid of a new ES256 key of `handle`'s organisation, registered as held by `handle`'s person."""
+    jwk = crypto.public_jwk(crypto.generate_private_key("ES256"))
+    with caseload.database.transaction() as session:
+        holder = session.scalars(sa.select(User).where(User.email == f"{handle}@example.test")).one()
+        organisation = session.get_one(Organisation, holder.organisation_id)
+        kid = operations.register_key(
+            session, caseload.clock, organisation=organisation, jwk=jwk, holder=holder
+        ).kid
+    integrate_all(caseload.database)
+    return kid
 
 
 @dataclass

@@ -255,7 +255,7 @@ def test_every_page_tells_hostile_input_without_a_crash_or_a_write(
 
 def test_every_route_someone_may_use_is_fuzzed(portal_app):
     """A route the portal serves is fuzzed, unless the access table lets no one use it."""
-    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message")}
+    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message", "key")}
 
     def route(method: str, template: str) -> tuple[str, str]:
         return rule_of(portal_app, template.format(**example)), method

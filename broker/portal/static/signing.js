@@ -1,13 +1,15 @@
 // Signing in the browser: the broker never holds a party's private key (docs/portal.md, "Signing keys").
 //
-// A person's ES256 (ECDSA P-256) key pair is made here with the Web Crypto API; the private key is
+// A person's key pair is made here with the Web Crypto API: Ed25519 (JWS EdDSA, RFC 8037) where the
+// browser has it, else ES256 (ECDSA P-256); the broker verifies both. The private key is
 // NON-EXTRACTABLE (no script, this one included, can read its bytes) and is kept in this browser's
 // IndexedDB, one per organisation. Only the public JWK leaves the browser, to be registered.
 //
 // Signing: the broker renders the JWS signing input, BASE64URL(header) "." BASE64URL(payload), over
-// its own RFC 8785 canonical JSON of the envelope; this script signs exactly those bytes, so no
-// canonicalisation happens here. Web Crypto's ECDSA signature is already the 64-byte R || S that JWS
-// wants (RFC 7518 section 3.4). The page works without this script: a JWS made elsewhere is pasted.
+// its own RFC 8785 canonical JSON of the envelope, the header's alg the registered key's; this script
+// signs exactly those bytes with the algorithm its key was made for, so no canonicalisation happens
+// here. Both signatures are already the 64 bytes JWS wants (Ed25519's own; ECDSA's R || S, RFC 7518
+// section 3.4). The page works without this script: a JWS made elsewhere is pasted.
 //
 // The page says what to do through data- attributes (no inline script: the CSP forbids it):
 //   [data-browser-key]    the key page: shows this browser's key, makes one, fills the JWK field
@@ -41,16 +43,33 @@
     return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  // RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order, no whitespace.
+  // RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order, no whitespace
+  // (RFC 8037 section 2 for an OKP key: crv, kty, x).
   async function thumbprint(jwk) {
-    const members = `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}","y":"${jwk.y}"}`;
+    const members =
+      jwk.kty === "OKP"
+        ? `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}"}`
+        : `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}","y":"${jwk.y}"}`;
     return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(members)));
   }
 
+  // Ed25519 if this browser makes it, else ECDSA P-256: feature detection by trying, since a browser
+  // without it refuses the algorithm name (NotSupportedError) rather than announcing it.
+  async function generatePair() {
+    try {
+      return await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    } catch (refused) {
+      return crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+    }
+  }
+
   async function createKey(organisation) {
-    const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    const pair = await generatePair();
     const exported = await crypto.subtle.exportKey("jwk", pair.publicKey); // public keys always export
-    const jwk = { kty: "EC", crv: "P-256", x: exported.x, y: exported.y };
+    const jwk =
+      exported.kty === "OKP"
+        ? { kty: "OKP", crv: "Ed25519", x: exported.x }
+        : { kty: "EC", crv: "P-256", x: exported.x, y: exported.y };
     const record = { kid: await thumbprint(jwk), jwk, privateKey: pair.privateKey };
     await saveKey(organisation, record);
     return record;
@@ -58,11 +77,14 @@
 
   async function sign(privateKey, signingInput) {
     const data = new TextEncoder().encode(signingInput);
-    const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, data);
+    const algorithm =
+      privateKey.algorithm.name === "Ed25519" ? { name: "Ed25519" } : { name: "ECDSA", hash: "SHA-256" };
+    const signature = await crypto.subtle.sign(algorithm, privateKey, data);
     return `${signingInput}.${base64url(signature)}`;
   }
 
-  // The key page: what this browser holds, a button to make a key, the public JWK for registering it.
+  // The key page: what this browser holds, a button to make a key, the public JWK for registering it
+  // (not when it is the key being replaced, data-replaces: that one is registered already).
   async function keyPage(section) {
     const organisation = section.dataset.organisation;
     const status = section.querySelector("[data-key-status]");
@@ -72,7 +94,8 @@
       status.textContent = section.dataset.textHeld.replace("{kid}", record.kid);
       shown.querySelector("pre").textContent = JSON.stringify(record.jwk);
       shown.hidden = false;
-      if (field && !field.value.trim()) field.value = JSON.stringify(record.jwk);
+      const fills = field && !field.value.trim() && record.kid !== section.dataset.replaces;
+      if (fills) field.value = JSON.stringify(record.jwk);
     };
     section.hidden = false;
     const held = await loadKey(organisation);

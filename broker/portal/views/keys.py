@@ -1,7 +1,7 @@
 """The organisation's signing keys: the list with who holds each, this browser's key, and registering one.
 
-A person makes a key pair in their browser (static/signing.js: ES256, the private key
-non-extractable in IndexedDB) and its public JWK is registered to the organisation with
+A person makes a key pair in their browser (static/signing.js: Ed25519 where the browser has it,
+else ES256; the private key non-extractable in IndexedDB) and its public JWK is registered to the organisation with
 `broker.parties.operations.register_own_key`, the operation behind `broker key register`; its audit
 entry is `key.registered`. The API lets no one register a key: only the operator, from the command
 line. The portal lets an organisation's administrators do it for their own organisation, and only
@@ -16,6 +16,7 @@ that they sent a public key, which anyone can copy from the API's key listing. W
 choice honest is that it is answerable: the log's `key.registered` entry names both the
 administrator and the person, and every member of the organisation sees on this page whose name
 each key carries, so a person finds at once a key registered in their name that is not theirs.
+Revoking and replacing a key are pages of their own (key_changes.py).
 """
 
 import json
@@ -37,6 +38,7 @@ from broker.portal.page import Visit
 from broker.portal.page import page
 
 NOTICE = "registered"
+REVOKED = "revoked"  # the notice of a key revoked (alone, or replaced by the registered one)
 NO_ONE = "none"  # the holder field's value for a key no person holds (an HSM, another system)
 
 
@@ -51,12 +53,12 @@ def signing_keys(visit: Visit) -> Response:
     """The organisation's keys; an administrator registers a public JWK (made in this browser or elsewhere)."""
     if request.method == "GET":
         form = Form({"holder": str(visit.actor.user_id)})
-        return _render(visit, form, registered=request.args.get(NOTICE))
+        return _render(visit, form, registered=request.args.get(NOTICE), revoked=request.args.get(REVOKED))
     if not may_register(visit):
         raise problems.Forbidden("only your organisation's administrators may register its signing keys")
     form = Form(request.form)
     text = form.required("jwk", _("Enter the public key, as JSON"))
-    jwk = _parse(text)
+    jwk = parse_jwk(text)
     if text and jwk is None:
         form.error("jwk", _("Enter the public key as a JSON object (a JWK)"))
     holder = _holder(form, party_queries.key_holders(visit.session, visit.actor.organisation_id))
@@ -73,7 +75,7 @@ def signing_keys(visit: Visit) -> Response:
         if "holder" in error.extensions.get("errors", {}):
             message, field = _("Choose one of the people listed, or no one"), "holder"
         else:
-            message, field = _not_a_key(), "jwk"
+            message, field = not_a_key(), "jwk"
         raise Refused(lambda again: _refused(again, form, field, message)) from error
     return visit.redirect("portal.signing_keys", **{NOTICE: key.kid})
 
@@ -86,11 +88,13 @@ def _holder(form: Form, people: list[User]) -> str:
     return holder
 
 
-def _not_a_key() -> str:
+def not_a_key() -> str:
+    """The error for a JWK the registry refuses (another key type, private members)."""
     return _("This is not a public signing key the broker accepts (Ed25519 or P-256, public members only)")
 
 
-def _parse(text: str) -> dict[str, Any] | None:
+def parse_jwk(text: str) -> dict[str, Any] | None:
+    """The posted JSON object, or None if it is not one (what it holds is the registry's to check)."""
     try:
         value = json.loads(text) if text else None
     except ValueError:
@@ -103,7 +107,14 @@ def _refused(visit: Visit, form: Form, field: str, message: str) -> Response:
     return _render(visit, form, status=422)
 
 
-def _render(visit: Visit, form: Form, *, status: int = 200, registered: str | None = None) -> Response:
+def _render(
+    visit: Visit,
+    form: Form,
+    *,
+    status: int = 200,
+    registered: str | None = None,
+    revoked: str | None = None,
+) -> Response:
     organisation = party_queries.organisation(visit.session, visit.actor.organisation_id)
     keys = party_queries.organisation_keys(visit.session, organisation.id)
     people = party_queries.key_holders(visit.session, organisation.id) if may_register(visit) else []
@@ -117,4 +128,6 @@ def _render(visit: Visit, form: Form, *, status: int = 200, registered: str | No
         + [(NO_ONE, _("No one"), _("A hardware security module or another system holds it"))],
         may_register=may_register(visit),
         registered=registered if any(key.kid == registered for key in keys) else None,
+        revoked=revoked if any(key.kid == revoked and key.revoked_at for key in keys) else None,
+        may_revoke=lambda key: party_operations.may_revoke(visit.actor, key),
     )
