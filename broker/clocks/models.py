@@ -23,6 +23,8 @@ class OrderClock(Base):
         sa.CheckConstraint("status IN ('running', 'paused', 'stopped', 'fired')", name="status"),
         sa.Index("ix_order_clocks_due", "status", "due_at"),
         sa.Index("ix_order_clocks_reminder", "status", "reminder_at"),
+        # The enforcing authorities' review queue: running review windows, soonest end first.
+        sa.Index("ix_order_clocks_review", "kind", "status", "due_at", "order_id"),
     )
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)

@@ -38,7 +38,7 @@ ALL_405 = (405,) * len(PEOPLE)
 #   judge (the orders' issuer), other_authority, provider (their addressee), other_provider,
 #   enforcing (notified of {notified} only), oversight, anonymous.
 # {draft}, {issued}, {received}, {notified}: the judge's orders in that state; {missing}: no order;
-# {message}: {issued}'s signed EPOC (see portal_world.objects).
+# {message}: {issued}'s signed EPOC; {key}: a signing key the judge holds (see portal_world.objects).
 ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     # --- the frame: dashboard, account, sign-in ----------------------------------------------------
     ("GET", "/"): (200, 200, 200, 200, 200, 200, SIGN_IN),
@@ -54,6 +54,12 @@ ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     # every person reads the organisation's keys; only its administrators register one (none here)
     ("GET", "/account/signing-keys"): (200, 200, 200, 200, 200, 200, SIGN_IN),
     ("POST", "/account/signing-keys"): (403, 403, 403, 403, 403, 403, SIGN_IN),
+    # {key} is the judge's court's, held by the judge: its holder may revoke it (422: no reason given),
+    # only an administrator replace it; to another organisation it does not exist
+    ("GET", "/account/signing-keys/{key}/revoke"): (200, 404, 404, 404, 404, 404, SIGN_IN),
+    ("POST", "/account/signing-keys/{key}/revoke"): (422, 404, 404, 404, 404, 404, SIGN_IN),
+    ("GET", "/account/signing-keys/{key}/replace"): (403, 404, 404, 404, 404, 404, SIGN_IN),
+    ("POST", "/account/signing-keys/{key}/replace"): (403, 404, 404, 404, 404, 404, SIGN_IN),
     # enrolling is for a person half signed in: the signed-in go to their dashboard
     ("GET", "/account/two-factor"): (303, 303, 303, 303, 303, 303, SIGN_IN),
     ("POST", "/account/two-factor"): (303, 303, 303, 303, 303, 303, SIGN_IN),
@@ -103,6 +109,9 @@ ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     ("POST", "/orders/{received}/withdraw"): (422, 404, 409, 404, 404, 409, SIGN_IN),
     ("GET", "/orders/{notified}/review"): (409, 404, 409, 404, 200, 409, SIGN_IN),
     ("POST", "/orders/{notified}/review"): (409, 404, 409, 404, 422, 409, SIGN_IN),
+    # --- the enforcing authority's review queue (Art. 12): its own notified orders, no one else's -------
+    ("GET", "/review"): (403, 403, 403, 403, 200, 403, SIGN_IN),
+    ("POST", "/review"): ALL_405,
     # --- oversight: its search and case files; the log for everyone; Art. 28 statistics --------------
     ("GET", "/orders/search"): (403, 403, 403, 403, 403, 200, SIGN_IN),
     ("POST", "/orders/search"): ALL_405,
@@ -222,7 +231,7 @@ def test_a_method_a_page_does_not_take_is_told_on_a_page(portal_app, people):
 
 def test_the_table_covers_every_portal_route_for_every_person(portal_app):
     """A new page fails here until its rows are written, GET and POST, for every kind of person."""
-    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message")}
+    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message", "key")}
     covered = {(rule_of(portal_app, template.format(**example)), method) for method, template in ACCESS}
     expected = {
         (rule.endpoint, method)

@@ -9,7 +9,9 @@
   with its evidence packages' status from `order_evidence.py`;
 - `drafting.py`, `draft_issue.py`: the guided form for a new order, its drafts, signing and issuing one;
 - `actions.py`: signed messages sent from the order page, one form per message type a person sends;
+- `review.py`: the enforcing authority's review queue (Art. 12) and the reviews it recorded;
 - `keys.py`: the organisation's signing keys, a key made in the browser, registering one;
+  `key_changes.py`: revoking one, replacing (rotating) one;
 - `oversight.py`: the oversight body's search, case files, the signed log and Art. 28 statistics.
 """
 
@@ -18,9 +20,11 @@ from broker.portal.views import actions
 from broker.portal.views import dashboard
 from broker.portal.views import draft_issue
 from broker.portal.views import drafting
+from broker.portal.views import key_changes
 from broker.portal.views import keys
 from broker.portal.views import orders
 from broker.portal.views import oversight
+from broker.portal.views import review
 from broker.portal.views import signin
 
 __all__ = [
@@ -29,8 +33,10 @@ __all__ = [
     "dashboard",
     "draft_issue",
     "drafting",
+    "key_changes",
     "keys",
     "orders",
     "oversight",
+    "review",
     "signin",
 ]

@@ -1,0 +1,46 @@
+"""The enforcing authority's review queue in a real browser: from the inbox to the queue, a review signed
+in chromium from the queue's link, then the order among the reviewed with its decision; axe on each page."""
+
+from playwright.sync_api import expect
+from test_browser_lifecycle import NOTIFIED
+from test_browser_lifecycle import registered_key
+
+EMERGENCY = {"emergency": True, "emergency_justification": "A threat to life."}
+
+
+def test_the_enforcing_authority_reviews_from_its_queue(
+    sign_in, admin, caseload, clock, live_portal, accessible
+):
+    caseload.issued("JUGE-TEN-DAYS", author="judge", **NOTIFIED)
+    clock.advance(hours=1)
+    urgent = caseload.issued("JUGE-URGENT", author="judge", **NOTIFIED, **EMERGENCY)
+    tab = sign_in(admin("enforcing"))
+    registered_key(tab)
+
+    tab.goto("/")
+    accessible(tab)
+    tab.get_by_role("region", name="Orders notified to you for review (Art. 12)").get_by_role("link").click()
+    expect(tab).to_have_url(f"{live_portal}/review")
+    rows = tab.get_by_role("table", name="Orders awaiting your review").get_by_role("row")
+    expect(rows).to_have_count(3)  # the header and two orders, the emergency's window ending first
+    expect(rows.nth(1)).to_contain_text("JUGE-URGENT")
+    expect(rows.nth(1)).to_contain_text("Emergency: 96 hours")
+    expect(rows.nth(1)).to_contain_text("days left")
+    expect(rows.nth(2)).to_contain_text("JUGE-TEN-DAYS")
+    accessible(tab)
+
+    tab.get_by_role("link", name="Record your review of order JUGE-URGENT").click()
+    expect(tab).to_have_url(f"{live_portal}/orders/{urgent['id']}/review")
+    tab.get_by_label("No objection").check()
+    tab.get_by_role("button", name="Continue").click()
+    tab.get_by_role("button", name="Sign and send").click()
+    expect(tab.get_by_role("region", name="Important")).to_contain_text("Your signed review was sent.")
+
+    tab.get_by_role("navigation", name="Menu").get_by_role("link", name="Review queue").click()
+    expect(tab.get_by_role("table", name="Orders awaiting your review").get_by_role("row")).to_have_count(2)
+    tab.get_by_role("link", name="Reviewed").click()
+    reviewed = tab.get_by_role("table", name="Your recorded reviews").get_by_role("row")
+    expect(reviewed).to_have_count(2)
+    expect(reviewed.nth(1)).to_contain_text("JUGE-URGENT")
+    expect(reviewed.nth(1)).to_contain_text("No objection")
+    accessible(tab)
