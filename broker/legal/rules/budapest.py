@@ -50,7 +50,9 @@ BC02 = enforced_elsewhere(
     stage=Stage.LIFECYCLE,
     enforced_by="broker.legal.routes (cets-185-art29: the requested Party receives the request; preservation "
     "for at least 60 days from its receipt, then until the mutual legal assistance request is decided); the "
-    "order workflow (broker.orders) starts the derived deadline preservation_at_least_60_days at receipt.",
+    "order workflow (broker.orders) starts the derived deadline preservation_at_least_60_days at receipt; when "
+    "it falls due the worker records preservation.minimum_reached and ends nothing, and the Regulation's "
+    "30-day extension (Art. 11(1)) is refused (broker.workflow.routing).",
 )
 
 

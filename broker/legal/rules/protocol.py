@@ -293,7 +293,8 @@ RULES = (
         stage=Stage.LIFECYCLE,
         enforced_by="broker.legal.routes (cets-224-art7: a 30-day disclosure clock from the provider's receipt; "
         f"follow-up only under cets-224-art8 or mutual legal assistance); {WORKFLOW} starts the derived "
-        "deadline art7_30_days at receipt, but does not yet refuse another Art. 7 order after it.",
+        "deadline art7_30_days at receipt and refuses the Regulation's Art. 16 enforcement and Art. 12 review "
+        "(broker.workflow.routing), but does not yet refuse another Art. 7 order after it.",
     ),
     enforced_elsewhere(
         "P2-14",

@@ -46,6 +46,7 @@ from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 from broker.workflow import guards
+from broker.workflow import routing
 
 AfterEffect = Callable[[orm.Session, datetime, Order, VerifiedMessage, OrderState], None]
 # The orders themselves: each leaves by its issue step, never as a message on an order.
@@ -89,6 +90,7 @@ def send_message(
     if actor.role.value == "auditor":
         raise problems.Forbidden("auditors read but may not send messages")
     step = _step(order, event, side, message.body)
+    routing.refuse_off_route(order, event)
     now = clock()
     recipient = _check_addressing(session, order, message, side)
     guards.check(session, now, order, message)

@@ -1,0 +1,48 @@
+"""The steps a treaty order may not take: the Regulation's own, which no Council of Europe route has.
+
+The lifecycle table (broker.lifecycle) is the Regulation's. An order under Budapest Art. 29 or CETS 224
+shares its messages and clocks, but the Regulation's review by the enforcing State, its enforcement
+procedure and its extension of preservation are EU law: applied to a treaty order they would hold,
+enforce or shorten what the treaty does not. Each is refused here with the treaty's own way forward,
+read from the order's route (broker.legal.routes).
+"""
+
+from collections.abc import Mapping
+
+from broker import problems
+from broker.legal.routes import TREATY_ROUTES
+from broker.legal.routes import Route
+from broker.orders.models import Order
+from broker.vocabulary import Instrument
+from broker.vocabulary import MessageType
+
+REG = "Regulation (EU) 2023/1543"
+
+# message -> the Regulation's article that alone provides it.
+REGULATION_ONLY: Mapping[MessageType, str] = {
+    MessageType.ENFORCING_REVIEW: f"the enforcing State's review ({REG}, Art. 12)",
+    MessageType.ENFORCEMENT_REQUEST: f"enforcement by the addressee's State ({REG}, Art. 16)",
+    MessageType.PRESERVATION_EXTENSION: f"an extension by 30 days ({REG}, Art. 11(1))",
+}
+
+
+def treaty_route(order: Order) -> Route | None:
+    """The Council of Europe route of the order's instrument; None for the Regulation's own orders."""
+    try:
+        instrument = Instrument(order.instrument)
+    except ValueError:
+        return None  # a removal order's legal basis: not a treaty
+    return TREATY_ROUTES.get(instrument)
+
+
+def refuse_off_route(order: Order, event: MessageType) -> None:
+    """Refuse a Regulation-only step on a treaty order, naming what the treaty leaves instead."""
+    route = treaty_route(order)
+    if route is None or event not in REGULATION_ONLY:
+        return
+    instead = " or ".join(route.follow_up)
+    raise problems.TransitionNotAllowed(
+        f"{event.value!r} is {REGULATION_ONLY[event]}, which an order under {route.name} does not have; "
+        f"under its route ({route.citation}) the issuing side may pursue it only by {instead}",
+        state=order.state.value,
+    )
