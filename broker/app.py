@@ -64,6 +64,7 @@ def create_app(
     from broker.api.views import notify as notify_views
     from broker.api.views import orders as order_views
     from broker.api.views import parties as party_views
+    from broker.api.views import removal as removal_views
     from broker.api.views import reports as report_views
 
     errors.init_app(app)
@@ -81,6 +82,7 @@ def create_app(
     app.register_blueprint(evidence_views.bp)
     app.register_blueprint(etsi_views.bp)
     app.register_blueprint(certificate_views.bp)
+    app.register_blueprint(removal_views.bp)
     from broker import portal
 
     try:

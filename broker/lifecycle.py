@@ -40,6 +40,7 @@ class Clock(StrEnum):
     PRESERVATION = "preservation"  # Art. 11(1): 60 days from receipt, +30 once
     ENFORCEMENT_DECISION = "enforcement_decision"  # Art. 16(2): 5 working days
     REMOVAL = "removal"  # Regulation (EU) 2021/784, Art. 3(3): one hour from receipt
+    SCRUTINY = "scrutiny"  # Regulation (EU) 2021/784, Art. 4(2): 72 hours from the host State's copy
 
 
 class Effect(StrEnum):
@@ -122,9 +123,8 @@ class NotAllowed(Exception):
 
 PRODUCTION_PAUSE = ((Clock.PRODUCTION, Effect.PAUSE),)
 PRODUCTION_RESUME = ((Clock.PRODUCTION, Effect.RESUME),)
-STOP_ALL = tuple(
-    (clock, Effect.STOP) for clock in Clock if clock is not Clock.REMOVAL
-)  # a certificate's clocks
+# A certificate's clocks: the removal order's own (its hour, the host State's scrutiny) never run on one.
+STOP_ALL = tuple((clock, Effect.STOP) for clock in Clock if clock not in (Clock.REMOVAL, Clock.SCRUTINY))
 
 RULES: tuple[Rule, ...] = (
     # Taking delivery starts the clocks that run from receipt.
@@ -432,8 +432,9 @@ def _refusal(order_type: OrderType, state: S, event: str, side: Side) -> str:
 # clarification (Art. 3(8)) hold it; when the reasons cease, or the clarification arrives, the hour
 # starts again in full: the Regulation says the deadline "starts to run" then, not that it resumes
 # (tco-dsa.md TCO-08, TCO-09, confirmed in [T2]). The confirmation of Annex II stops it (TCO-07,
-# UNCONFIRMED). Scrutiny (Art. 4), preservation (Art. 6) and the content provider's information
-# (Art. 11) are not steps here yet.
+# UNCONFIRMED). The host State's scrutiny window (Art. 4(2)) is a clock the issue step starts; the request,
+# decision and reinstatement of Art. 4(3)-(7), preservation (Art. 6) and the content provider's
+# information (Art. 11) are not steps here yet.
 
 REMOVAL_CLOCK = Clock.REMOVAL  # Art. 3(3): one hour from receipt
 REMOVAL_OPEN = frozenset({RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED})

@@ -1,11 +1,13 @@
 """When an order's clocks fall due, and the transfer hold that follows from the enforcing review.
 
 Durations follow the Regulation (Arts. 4(5), 10, 11, 12, 16, 17) and, for the Council of Europe
-instruments, the deadline the legal engine derived (broker.legal Report.derived["deadline"]). The
-removal order's hour (Regulation (EU) 2021/784, Art. 3(3)) is here too, as a pure reckoning.
+instruments, the clock of their route (broker.legal.routes) named by the deadline the legal engine
+derived (broker.legal Report.derived["deadline"]). The removal order's hour (Regulation (EU) 2021/784,
+Art. 3(3)) is here too, as a pure reckoning.
 """
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import datetime
 from datetime import timedelta
 
@@ -16,6 +18,8 @@ from broker.clocks import queries as clock_queries
 from broker.clocks.models import PAUSED
 from broker.clocks.models import STOPPED
 from broker.clocks.models import OrderClock
+from broker.legal import routes
+from broker.legal.routes import Timer
 from broker.lifecycle import Clock
 from broker.lifecycle import Effect
 from broker.orders.models import Order
@@ -25,29 +29,35 @@ from broker.workdays import add_working_days
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
-# The production (or preservation) clock per deadline kind the legal engine derives.
+# The production (or preservation) clock per deadline kind the legal engine derives: the Regulation's.
 DEADLINES = {
     "emergency_8h": 8 * HOUR,  # Art. 10(4)
     "10_days": 10 * DAY,  # Art. 10(2)-(3)
     "preservation_60_days": 60 * DAY,  # Art. 11(1)
-    "preservation_at_least_60_days": 60 * DAY,  # Budapest Art. 29(7)
-    "art7_30_days": 30 * DAY,  # CETS 224 Art. 7 (UNCONFIRMED)
-    "art8_20_days": 20 * DAY,  # CETS 224 Art. 8 (UNCONFIRMED)
-    "art8_45_days": 45 * DAY,  # CETS 224 Art. 8 (UNCONFIRMED)
-    "art9_emergency": 8 * HOUR,  # CETS 224 Art. 9: as fast as an EU emergency (UNCONFIRMED)
+}
+# The treaties' are their routes' own clocks, so the worker runs what docs/legal-rules.md says.
+TREATY_TIMERS: Mapping[str, Timer] = {
+    "preservation_at_least_60_days": routes.ART29_PRESERVATION,  # Budapest Art. 29(7)
+    "art7_30_days": routes.ART7_DISCLOSURE,  # CETS 224 Art. 7(7)
+    "art8_20_days": routes.ART8_SUBSCRIBER,  # CETS 224 Art. 8, from service on the provider
+    "art8_45_days": routes.ART8_TRAFFIC,
+    "art9_emergency": routes.ART9_DISCLOSURE,  # CETS 224 Art. 9(1)
 }
 CLARIFICATION_REACTION = 5 * DAY  # Art. 10(6) (UNCONFIRMED)
 OBJECTION_WINDOW = 10 * DAY  # Art. 17 (UNCONFIRMED)
 EX_POST_VALIDATION = 48 * HOUR  # Art. 4(5)
 ENFORCEMENT_WORKING_DAYS = 5  # Art. 16(2)
 REMOVAL_HOUR = HOUR  # Regulation (EU) 2021/784, Art. 3(3): "in any event within one hour of receipt"
+SCRUTINY_WINDOW = 72 * HOUR  # Regulation (EU) 2021/784, Art. 4(2): "within 72 hours of receiving the copy"
 
 
 def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
     """When a clock started at `start` falls due for this order."""
     if kind in (Clock.PRODUCTION, Clock.PRESERVATION):
-        deadline = str(((order.checks or {}).get("derived") or {}).get("deadline"))
-        return start + DEADLINES.get(deadline, 10 * DAY)
+        timer = treaty_timer(order, kind)
+        if timer is not None:
+            return timer.due(start)
+        return start + DEADLINES.get(_deadline(order), 10 * DAY)
     if kind is Clock.ENFORCING_REVIEW:
         return start + (96 * HOUR if order.emergency else 10 * DAY)  # Art. 12(1), 10(4)
     if kind is Clock.OBJECTION_WINDOW:
@@ -58,7 +68,20 @@ def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
         return start + EX_POST_VALIDATION
     if kind is Clock.REMOVAL:
         return start + REMOVAL_HOUR
+    if kind is Clock.SCRUTINY:
+        return start + SCRUTINY_WINDOW
     return enforcement_deadline(start, order.addressee.country)
+
+
+def treaty_timer(order: Order, kind: Clock) -> Timer | None:
+    """The treaty route's clock behind this order's production or preservation clock, if it has one."""
+    if kind not in (Clock.PRODUCTION, Clock.PRESERVATION):
+        return None
+    return TREATY_TIMERS.get(_deadline(order))
+
+
+def _deadline(order: Order) -> str:
+    return str(((order.checks or {}).get("derived") or {}).get("deadline"))
 
 
 def enforcement_deadline(start: datetime, state: str) -> datetime:
@@ -124,6 +147,20 @@ def production_held(now: datetime) -> sa.ColumnElement[bool]:
         .exists()
     )
     return sa.and_(OrderClock.kind == Clock.PRODUCTION, hold)
+
+
+def treaty_last_instant(now: datetime) -> sa.ColumnElement[bool]:
+    """SQL: this row (an OrderClock) is a treaty order's production or preservation clock whose last
+    instant is `now`: still in time, since a treaty period's breach is every instant after it
+    (broker.legal.routes.breached)."""
+    treaty_order = (
+        sa.select(Order.id)
+        .where(Order.id == OrderClock.order_id, Order.instrument.in_([str(i) for i in routes.TREATY_ROUTES]))
+        .exists()
+    )
+    return sa.and_(
+        OrderClock.kind.in_([Clock.PRODUCTION, Clock.PRESERVATION]), OrderClock.due_at == now, treaty_order
+    )
 
 
 def removal_due(steps: Iterable[tuple[Effect | None, datetime]]) -> datetime | None:

@@ -88,6 +88,8 @@ class Message(Base):
     """A signed wire message, stored exactly as received so anyone can verify it again later."""
 
     __tablename__ = "messages"
+    # What a party sent of one type, newest first (the enforcing authority's recorded reviews).
+    __table_args__ = (sa.Index("ix_messages_sent", "sender_id", "message_type", "received_at", "id"),)
 
     # The envelope's message id: its uniqueness is the broker's replay protection.
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True)
@@ -120,3 +122,26 @@ class OrderRead(Base):
     )
     order_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("orders.id"), primary_key=True)
     read_at: orm.Mapped[datetime]
+
+
+class ProceduresNotice(Base):
+    """Art. 3(2) of Regulation (EU) 2021/784: an authority gave a hosting service provider information on
+    its procedures and deadlines; its first non-emergency removal order may leave 12 hours later (TCO-04)."""
+
+    __tablename__ = "removal_procedures_notices"
+    __table_args__ = (
+        sa.Index("ix_removal_procedures_notices_pair", "issuing_authority_id", "provider_id", "given_at"),
+    )
+
+    id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
+    issuing_authority_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    provider_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    # When the provider was given the information, as the authority states it (not after the recording).
+    given_at: orm.Mapped[datetime]
+    # How it was given (e.g. "e-mail to the contact point, ref. 2026/17"): the record the authority keeps.
+    means: orm.Mapped[str] = orm.mapped_column(sa.String(500))
+    recorded_by_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: orm.Mapped[datetime]
+
+    issuing_authority: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[issuing_authority_id])
+    provider: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[provider_id])

@@ -26,6 +26,7 @@ from broker.audit.operations import sign_checkpoint
 from broker.audit.queries import latest_checkpoint
 from broker.audit.signer import LogSigner
 from broker.clock import Clock
+from broker.clock import to_rfc3339
 from broker.notify.operations import enqueue
 from broker.orders import casefile
 from broker.orders import checks
@@ -35,6 +36,7 @@ from broker.orders.mailing import mail_people
 from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.orders.models import OrderRead
+from broker.orders.models import ProceduresNotice
 from broker.orders.queries import get_order
 from broker.parties.models import Addressee
 from broker.parties.models import Organisation
@@ -292,6 +294,46 @@ def record_transition(
         message_sha256=message.sha256 if message else None,
         details=details,
     )
+
+
+def record_procedures_notice(
+    session: orm.Session, clock: Clock, actor: Actor, provider_id: uuid.UUID, given_at: datetime, means: str
+) -> ProceduresNotice:
+    """Art. 3(2) of Regulation (EU) 2021/784: the authority gave this hosting service provider its procedures
+    and deadlines at `given_at`; TCO-04 weighs it for the authority's first removal order to the provider."""
+    require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "record notices of procedures")
+    provider = session.get(Organisation, provider_id)
+    if provider is None or provider.kind is not OrganisationKind.PROVIDER:
+        raise problems.InvalidReference(
+            f"{provider_id} is not a registered hosting service provider",
+            errors={"provider": ["not a registered provider"]},
+        )
+    now = clock()
+    if given_at > now:
+        raise problems.ValidationFailed(
+            "given_at lies in the future; record a notice once it has been given",
+            errors={"given_at": ["after the broker's clock"]},
+        )
+    notice = ProceduresNotice(
+        issuing_authority_id=actor.organisation_id,
+        provider_id=provider.id,
+        given_at=given_at,
+        means=means,
+        recorded_by_id=actor.user_id,
+        recorded_at=now,
+    )
+    session.add(notice)
+    session.flush()
+    record(
+        session,
+        clock,
+        action="removal.procedures_notice",
+        object_type="organisation",
+        object_id=provider.id,
+        actor=actor,
+        details={"notice": str(notice.id), "given_at": to_rfc3339(given_at)},
+    )
+    return notice
 
 
 def require_state(order: Order, state: OrderState, action: str) -> None:

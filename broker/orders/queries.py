@@ -25,6 +25,7 @@ from broker.lifecycle import FINAL
 from broker.lifecycle import Clock
 from broker.orders.models import Order
 from broker.orders.models import OrderRead
+from broker.orders.models import ProceduresNotice
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 
@@ -51,6 +52,21 @@ def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
         return sa.and_(Order.provider_id == actor.organisation_id, Order.state != OrderState.DRAFT)
     # Enforcing authorities see the orders notified to them (Art. 8) or sent to them for enforcement.
     return sa.and_(Order.enforcing_authority_id == actor.organisation_id, Order.state != OrderState.DRAFT)
+
+
+def procedures_notices(actor: Actor) -> sa.Select[ProceduresNotice]:
+    """Notices of procedures (Regulation (EU) 2021/784, Art. 3(2)) this party may read, newest first: an
+    authority's own, those given to a provider, all for oversight, none for anyone else."""
+    statement = sa.select(ProceduresNotice).order_by(
+        ProceduresNotice.recorded_at.desc(), ProceduresNotice.id.desc()
+    )
+    if actor.kind is OrganisationKind.OVERSIGHT_BODY:
+        return statement
+    if actor.kind is OrganisationKind.ISSUING_AUTHORITY:
+        return statement.where(ProceduresNotice.issuing_authority_id == actor.organisation_id)
+    if actor.kind is OrganisationKind.PROVIDER:
+        return statement.where(ProceduresNotice.provider_id == actor.organisation_id)
+    return statement.where(sa.false())
 
 
 def get_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:

@@ -20,6 +20,7 @@ from broker import problems
 from broker.legal.removal import RemovalCheckInput
 from broker.legal.removal import check_removal_order
 from broker.orders.models import Order
+from broker.orders.models import ProceduresNotice
 from broker.parties.models import Addressee
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderType
@@ -67,8 +68,9 @@ def check(session: orm.Session, order: dict[str, Any], addressee: Addressee, now
             earlier_orders_to_provider=earlier_orders(
                 session, uuid.UUID(order["issuing_authority"]["organisation"]), addressee.provider_id
             ),
-            # Art. 3(2): the broker keeps no record of the notice of procedures yet (docs/removal-orders.md).
-            procedures_notice_at=None,
+            procedures_notice_at=procedures_notice_at(
+                session, uuid.UUID(order["issuing_authority"]["organisation"]), addressee.provider_id
+            ),
         )
     )
 
@@ -85,4 +87,17 @@ def earlier_orders(session: orm.Session, issuing_authority_id: uuid.UUID, provid
             )
         )
         or 0
+    )
+
+
+def procedures_notice_at(
+    session: orm.Session, issuing_authority_id: uuid.UUID, provider_id: uuid.UUID
+) -> datetime | None:
+    """When this authority first gave this provider its procedures and deadlines (Art. 3(2)), if recorded:
+    the earliest notice is the one from which the 12 hours of TCO-04 run."""
+    return session.scalar(
+        sa.select(sa.func.min(ProceduresNotice.given_at)).where(
+            ProceduresNotice.issuing_authority_id == issuing_authority_id,
+            ProceduresNotice.provider_id == provider_id,
+        )
     )

@@ -83,6 +83,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Clock.PRESERVATION: N_("Preservation"),
         Clock.ENFORCEMENT_DECISION: N_("Enforcement decision"),
         Clock.REMOVAL: N_("Removal within one hour"),
+        Clock.SCRUTINY: N_("Host State's scrutiny"),
     },
     DataCategory: {
         DataCategory.SUBSCRIBER: N_("Subscriber data"),

@@ -17,6 +17,7 @@ import pytest
 from broker.audit import operations as audit_operations
 from broker.certificates import Seal
 from broker.certificates import certificate_pdf
+from broker.clock import to_rfc3339
 from broker.etsi import forms
 from broker.etsi import hi1
 from broker.etsi import provider
@@ -525,6 +526,26 @@ ACCESS = [
     ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "other_authority", 403),
     ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "enforcing", 403),
     ("GET", "/api/v1/reports/transparency?year=2026&provider={organisation}", "anonymous", 401),
+    # --- POST /removal-notices (Regulation (EU) 2021/784, Art. 3(2): an authority records its own) ---
+    # allowed
+    ("POST", "/api/v1/removal-notices", "prosecutor", 201),
+    ("POST", "/api/v1/removal-notices", "other_authority", 201),
+    # denied
+    ("POST", "/api/v1/removal-notices", "provider", 403),
+    ("POST", "/api/v1/removal-notices", "other_provider", 403),
+    ("POST", "/api/v1/removal-notices", "enforcing", 403),
+    ("POST", "/api/v1/removal-notices", "oversight", 403),
+    ("POST", "/api/v1/removal-notices", "anonymous", 401),
+    # --- GET /removal-notices (each party reads its own: given, or given to it; oversight all) ---
+    # allowed
+    ("GET", "/api/v1/removal-notices", "prosecutor", 200),
+    ("GET", "/api/v1/removal-notices", "other_authority", 200),
+    ("GET", "/api/v1/removal-notices", "provider", 200),
+    ("GET", "/api/v1/removal-notices", "other_provider", 200),
+    ("GET", "/api/v1/removal-notices", "enforcing", 200),
+    ("GET", "/api/v1/removal-notices", "oversight", 200),
+    # denied
+    ("GET", "/api/v1/removal-notices", "anonymous", 401),
 ]
 
 DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
@@ -694,6 +715,13 @@ def send(
         return client.delete(path, headers=headers)
     if path == "/api/v1/webhooks":
         return client.post(path, json={"url": WEBHOOK}, headers=headers)
+    if path == "/api/v1/removal-notices":
+        body = {
+            "provider": network["provider"].organisation_id,
+            "given_at": to_rfc3339(network.clock()),
+            "means": "e-mail to the contact point",
+        }
+        return client.post(path, json=body, headers=headers)
     if path in ("/api/v1/orders", "/api/v1/orders/check"):
         body = {"order_type": "epoc", "certificate": drafts.epoc(network.addressees["provider"])}
         return client.post(path, json=body, headers=headers)

@@ -227,6 +227,7 @@ def test_the_catalogue_holds_the_removal_order_rules_with_their_articles() -> No
         "TCO-08": "Art. 3(7), Annex III",
         "TCO-09": "Art. 3(8), Annex III",
         "TCO-11": "Art. 4(1)",
+        "TCO-12": "Art. 4(2)",
         "TCO-17": "Art. 11(3)",
         "TCO-22": "Art. 3(5), Art. 15, Art. 17",
     }
@@ -241,6 +242,11 @@ def test_unconfirmed_facts_are_flagged(rule_id: str) -> None:
 @pytest.mark.parametrize("rule_id", ["TCO-03", "TCO-06", "TCO-08", "TCO-09", "TCO-22"])
 def test_rules_read_in_a_source_are_confirmed(rule_id: str) -> None:
     assert TCO[rule_id].confidence is Confidence.CONFIRMED
+
+
+def test_the_scrutiny_window_was_read_only_in_secondary_sources() -> None:
+    """TCO-12, Art. 4(2): the 72 hours were read in part of the text and a guide, not the Official Journal."""
+    assert TCO["TCO-12"].confidence is Confidence.SECONDARY
 
 
 def test_issuing_rules_are_checked_here_and_the_others_say_where_they_are_enforced() -> None:

@@ -182,7 +182,8 @@ HAS = {
 
 P, C = Clock.PRODUCTION, Clock
 START, PAUSE, RESUMES, STOP, EXTEND = Effect.START, Effect.PAUSE, Effect.RESUME, Effect.STOP, Effect.EXTEND
-EVERY_CLOCK_STOPS = {clock: STOP for clock in Clock if clock is not Clock.REMOVAL}  # a certificate's clocks
+# A certificate's clocks: a removal order's hour and its host State's scrutiny window never run on one.
+EVERY_CLOCK_STOPS = {clock: STOP for clock in Clock if clock not in (Clock.REMOVAL, Clock.SCRUTINY)}
 # What each step does to the clocks; keyed by (type, event) or (type, event, body value).
 CLOCKS: dict[tuple[Any, ...], dict[Clock, Effect]] = {
     (EPOC, RECEIVE): {P: START, C.OBJECTION_WINDOW: START},  # Art. 10(2)-(4), Art. 17: from receipt

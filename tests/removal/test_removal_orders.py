@@ -22,7 +22,7 @@ def rules(order: dict[str, Any]) -> set[str]:
 
 
 def test_a_first_order_without_notice_or_emergency_waits_for_the_notice(removals: Removals) -> None:
-    """TCO-04, Art. 3(2): the broker holds no notice of procedures, so it says which data it needs."""
+    """TCO-04, Art. 3(2): no notice of procedures is recorded, so the finding says which data it needs."""
     order = removals.draft().get_json()
     assert order["order_type"] == "removal-order" and order["state"] == "draft"
     assert order["checks"]["blocking"] is True

@@ -3,8 +3,9 @@
 Ids and confidence follow tco-dsa.md (TCO-xx). The issuing-stage rules are checked on the removal
 order before it leaves, by broker.legal.removal.check_removal_order (a removal order is not a
 certificate, so the certificate engine never runs them); the others name where the broker enforces
-them. Scrutiny itself (Art. 4(2)-(7)), preservation (Art. 6), the content provider's information (Art. 11) and
-Art. 5 exposure are not rules here yet.
+them. The scrutiny window is a rule (TCO-12); the request for scrutiny, the decision and reinstatement
+(Art. 4(3)-(7)), preservation (Art. 6), the content provider's information (Art. 11) and Art. 5
+exposure are not rules here yet.
 """
 
 from broker.legal.model import Confidence
@@ -61,7 +62,9 @@ TCO04 = _rule(
     "on the applicable procedures and deadlines at least 12 hours before issuing the first one, except in "
     "duly justified emergencies.",
     U,
-    "tco-dsa.md TCO-04 (emergency exception [T2]; the 12 hours UNCONFIRMED); legal-rules.md §6.4 TC-02",
+    "tco-dsa.md TCO-04 (emergency exception [T2]; the 12 hours UNCONFIRMED); legal-rules.md §6.4 TC-02; the "
+    "notice is the authority's record, POST /api/v1/removal-notices (broker.orders.operations."
+    "record_procedures_notice), and the earliest one counts",
     Stage.ISSUING,
     CHECKED,
 )
@@ -139,6 +142,23 @@ TCO11 = _rule(
     "(broker.workflow.operations.issuing) makes that State's registered competent authority a party of the "
     "order at the instant it is issued, so it reads the order and every later step.",
 )
+TCO12 = _rule(
+    "TCO-12",
+    "Art. 4(2)",
+    "The competent authority of the host Member State may, within 72 hours of receiving the copy of a "
+    "cross-border removal order, scrutinise whether it seriously or manifestly infringes the Regulation or "
+    "the fundamental rights of the Charter, and where it finds an infringement it adopts a reasoned decision "
+    "within the same period. A window closes at its due time.",
+    V2,
+    "tco-dsa.md TCO-12 (72 hours V [T2]); the text of Art. 4 as shown, in part, by lexray.eu/adtcor ('within "
+    "the same period', 'within 72 hours of receiving the request') and Tech Against Terrorism's guide to "
+    "challenging a removal order (72 hours to review); the request, the decision and reinstatement "
+    "(Art. 4(3)-(7)) are not steps of the broker yet",
+    Stage.LIFECYCLE,
+    "the issue step (broker.workflow.operations.issuing) starts the scrutiny clock, 72 hours "
+    "(broker.orders.deadlines.SCRUTINY_WINDOW), when it copies the host State's competent authority; "
+    "broker worker closes it (scrutiny_window.closed).",
+)
 TCO17 = _rule(
     "TCO-17",
     "Art. 11(3)",
@@ -160,4 +180,4 @@ TCO22 = _rule(
     CHECKED,
 )
 
-RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO17, TCO22)
+RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO12, TCO17, TCO22)

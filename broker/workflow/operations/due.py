@@ -7,7 +7,10 @@ mid-way rolls back and the clock stays due.
 
 A notified EPOC's production clock does not expire while its transfer is held, nor at the instant the
 hold ends: the addressee may transfer only from that instant (Art. 8(4), 10(2);
-broker.orders.deadlines.production_held), so its breach is recorded only strictly after it.
+broker.orders.deadlines.production_held), so its breach is recorded only strictly after it. A treaty
+order's clock is in time at its last instant too (broker.legal.routes.breached), and a clock its route
+words as a minimum (Budapest Art. 29(7): at least 60 days) ends nothing when it falls due: the worker
+records that the minimum was reached, and the order runs on until its issuer ends it.
 """
 
 from datetime import datetime
@@ -25,6 +28,8 @@ from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock as Kind
 from broker.orders.deadlines import production_held
+from broker.orders.deadlines import treaty_last_instant
+from broker.orders.deadlines import treaty_timer
 from broker.orders.models import Order
 from broker.orders.operations import tell
 from broker.reports.operations import recount
@@ -46,6 +51,7 @@ def _expired(now: datetime) -> sa.ColumnElement[bool]:
         OrderClock.due_at <= now,
         sa.not_(production_held(now)),
         sa.not_(last_instant_of_hour),
+        sa.not_(treaty_last_instant(now)),
     )
 
 
@@ -114,8 +120,13 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
     if not _claim(session, row, now, status=FIRED, fired_at=now, breached=row.kind in DEADLINES):
         return LOST
     details = {"clock": row.kind.value, "due_at": to_rfc3339(row.due_at)}
+    timer = treaty_timer(order, row.kind)
     if row.kind in DEADLINES:
         action = "deadline.missed"
+    elif timer is not None and timer.at_least:
+        # Budapest Art. 29(7): "not less than sixty days", then until the request is decided.
+        action = "preservation.minimum_reached"
+        details |= {"citation": timer.citation, "then": timer.then}
     elif row.kind is Kind.PRESERVATION:
         action = "order.preservation_ended"
         _end(session, clock, order, OrderState.PRESERVATION_ENDED, details)
@@ -127,6 +138,8 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
         _end(session, clock, order, OrderState.WITHDRAWN, details)
     elif row.kind is Kind.ENFORCING_REVIEW:
         action = "enforcing_review.ended"  # Art. 10(2): the addressee may now transfer the data
+    elif row.kind is Kind.SCRUTINY:
+        action = "scrutiny_window.closed"  # Regulation (EU) 2021/784, Art. 4(2): the 72 hours are over
     else:
         action = "objection_window.closed"
     order.updated_at = now

@@ -25,6 +25,7 @@ from broker.orders.sides import enforcing_authority_for
 from broker.reports.operations import recount
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
+from broker.workflow import routing
 from broker.workflow.guards import expect
 
 
@@ -34,7 +35,8 @@ def issue_order(
     """Issue a draft with the issuing authority's signed certificate: draft -> issued.
 
     Where Art. 8 requires it, the enforcing authority of the addressee's State is notified at the
-    same moment and its review window starts; an emergency order issued without prior validation
+    same moment and its review window starts (a requested Party that declared so under CETS 224
+    Art. 7(5)(a) is notified, with no review window); an emergency order issued without prior validation
     starts the 48-hour ex-post validation clock (Art. 4(5)).
     """
     require_kind(actor, [OrganisationKind.ISSUING_AUTHORITY], "issue orders")
@@ -53,6 +55,9 @@ def issue_order(
     now = clock()
     if report.derived.get("notification_required"):
         order.enforcing_authority_id = enforcing_authority_for(session, report.derived["notify_state"]).id
+    if report.derived.get("notification_required") and routing.treaty_route(order) is None:
+        # Only the Regulation's notification (Art. 8) opens a review that holds the transfer (Art. 10(2),
+        # 12(1)); a CETS 224 Art. 7(5)(a) notification informs the requested Party and holds nothing.
         review = ClockKind.ENFORCING_REVIEW
         clocks.start(
             session,
@@ -63,8 +68,18 @@ def issue_order(
             "notification of the enforcing State (Art. 8)",
         )
     if report.derived.get("scrutiny_state"):
-        # Regulation (EU) 2021/784, Art. 4(1): the host State's competent authority gets a copy at once.
+        # Regulation (EU) 2021/784, Art. 4(1)-(2): the host State's competent authority gets a copy at once,
+        # and may scrutinise the order within 72 hours of receiving it.
         order.enforcing_authority_id = enforcing_authority_for(session, report.derived["scrutiny_state"]).id
+        scrutiny = ClockKind.SCRUTINY
+        clocks.start(
+            session,
+            now,
+            order.id,
+            scrutiny,
+            due_time(scrutiny, order, now),
+            "copy to the host State's competent authority (Regulation (EU) 2021/784, Art. 4(1)-(2))",
+        )
     if report.derived.get("ex_post_validation_required"):
         order.ex_post_validation_required = True
         validation = ClockKind.EX_POST_VALIDATION
