@@ -25,12 +25,22 @@ def usable_keys(visit: Visit) -> list[SigningKey]:
     return sorted((key for key in organisation.keys if key.is_usable_at(now)), key=lambda key: key.created_at)
 
 
-def chosen_key(form: Form, keys: list[SigningKey]) -> SigningKey | None:
-    """The key chosen on the form, if it is one of `keys`; otherwise an error on the form."""
-    key = next((key for key in keys if key.kid == form.raw("kid")), None)
-    if key is None:
+def chosen_key(visit: Visit, form: Form, keys: list[SigningKey]) -> SigningKey | None:
+    """The key chosen on the form, if it is one of `keys`; otherwise an error on the form.
+
+    A key of the organisation revoked since the page was prepared is named as revoked, so the person
+    knows to choose another rather than wonder why their choice was lost.
+    """
+    kid = form.raw("kid")
+    key = next((key for key in keys if key.kid == kid), None)
+    if key is not None:
+        return key
+    known = party_queries.signing_keys(visit.session, {kid}).get(kid) if kid else None
+    if known is not None and known.organisation_id == visit.actor.organisation_id and known.revoked_at:
+        form.error("kid", _("The key %(kid)s has been revoked: select another key to sign with", kid=kid))
+    else:
         form.error("kid", _("Select the key to sign with"))
-    return key
+    return None
 
 
 def key_choices(keys: list[SigningKey]) -> list[tuple[str, str, str]]:

@@ -147,7 +147,7 @@ def act(visit: Visit, order_id: uuid.UUID, slug: str) -> Response:
     if "change" in request.form:
         return _fields_page(visit, spec, context, form, keys)
     body = message_forms.read(spec, form, context)
-    key = signing_form.chosen_key(form, keys)
+    key = signing_form.chosen_key(visit, form, keys)
     if not form.valid or key is None:
         return _fields_page(visit, spec, context, form, keys, status=422)
     if "jws" not in request.form:

@@ -66,7 +66,7 @@ def issue(visit: Visit, order_id: uuid.UUID) -> Response:
     if request.method == "GET":
         return _keys_page(visit, order, Form({"kid": keys[0].kid} if len(keys) == 1 else {}), keys)
     form = Form(request.form)
-    key = signing_form.chosen_key(form, keys)
+    key = signing_form.chosen_key(visit, form, keys)
     if key is None:
         return _keys_page(visit, order, form, keys, status=422)
     if "jws" not in request.form:
