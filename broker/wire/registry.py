@@ -1,6 +1,8 @@
 """Which schema checks a body, by (message type, schema version), and the one call that applies it."""
 
 import functools
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 from typing import TypeVar
 
@@ -97,20 +99,23 @@ class UnknownMessageType(ValueError):
 
 def validate_body(message_type: str, version: int, body: object) -> dict[str, Any]:
     """Check body and return it untouched: the broker stores and signs the wire form, not loaded objects."""
-    try:
-        schema = BODY_SCHEMAS[MessageType(message_type), version]
-    except (ValueError, KeyError):
-        raise UnknownMessageType(f"no body schema for {message_type!r} version {version!r}") from None
-    if not isinstance(body, dict):
-        raise ValidationError("The body must be a JSON object.")
-    shared(schema).load(body)
-    return body
+    return _validate(BODY_SCHEMAS, MessageType, message_type, version, body)
 
 
 def validate_removal_body(message_type: str, version: int, body: object) -> dict[str, Any]:
     """validate_body for the messages of a removal order (Regulation (EU) 2021/784)."""
+    return _validate(REMOVAL_BODY_SCHEMAS, RemovalMessageType, message_type, version, body)
+
+
+def _validate(
+    schemas: Mapping[tuple[Any, int], type[Schema]],
+    family: type[StrEnum],
+    message_type: str,
+    version: int,
+    body: object,
+) -> dict[str, Any]:
     try:
-        schema = REMOVAL_BODY_SCHEMAS[RemovalMessageType(message_type), version]
+        schema = schemas[family(message_type), version]
     except (ValueError, KeyError):
         raise UnknownMessageType(f"no body schema for {message_type!r} version {version!r}") from None
     if not isinstance(body, dict):
