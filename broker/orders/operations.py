@@ -101,10 +101,8 @@ def create_draft(
         provider_id=addressee.provider_id,
         created_by_id=actor.user_id,
         certificate=certificate,
-        emergency=bool(certificate.get("emergency")),
-        instrument=checks.instrument_of(certificate),
         checks=checks.stored(report, clock),
-        file_number=certificate["issuing_authority"].get("file_number"),
+        **_read_from(certificate),
         created_at=clock(),
         updated_at=clock(),
     )
@@ -137,9 +135,8 @@ def change_draft(
     report = checks.run(order.order_type, certificate, addressee, clock)
     order.certificate = certificate
     order.addressee, order.provider = addressee, addressee.provider
-    order.emergency = bool(certificate.get("emergency"))
-    order.instrument = checks.instrument_of(certificate)
-    order.file_number = certificate["issuing_authority"].get("file_number")
+    for column, value in _read_from(certificate).items():
+        setattr(order, column, value)
     order.checks = checks.stored(report, clock)
     order.updated_at = clock()
     record(
@@ -152,6 +149,15 @@ def change_draft(
         details=_check_summary(report),
     )
     return order
+
+
+def _read_from(certificate: dict[str, Any]) -> dict[str, Any]:
+    """The order's columns that repeat the certificate, for lists and filters without reading its JSON."""
+    return {
+        "emergency": bool(certificate.get("emergency")),
+        "instrument": checks.instrument_of(certificate),
+        "file_number": certificate["issuing_authority"].get("file_number"),
+    }
 
 
 def check_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID) -> Order:
