@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -45,6 +46,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.wire import envelope
+from tests.remembered import remember
 
 # Every test client's response is checked against the OpenAPI document (tests/contract/live_openapi.py).
 pytest_plugins = ["contract.live_openapi"]
@@ -77,6 +79,16 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
             config.option.dist = "worksteal"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow tests first (after any shuffling), so that no worker draws one as the run ends.
+
+    xdist's worksteal gives each worker a share of the list and lets an idle worker take the end of
+    another's: with the tests of several seconds at the front, what is left for the end is short.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
@@ -301,8 +313,7 @@ class Network:
         return self.parties[handle]
 
 
-@pytest.fixture
-def network(database: Database, clock: FrozenClock) -> Network:
+def register_network(database: Database, clock: FrozenClock) -> Network:
     """Every kind of party, two of the kinds that must never see each other's orders.
 
     Their log entries are integrated once, after the seven registrations, rather than after each.
@@ -339,6 +350,24 @@ def network(database: Database, clock: FrozenClock) -> Network:
     add("enforcing", "District Court of Ireland", enforcing, "IE", Role.REVIEWER, AuthorityType.COURT)
     add("oversight", "Oversight Body", OrganisationKind.OVERSIGHT_BODY, "FR", Role.AUDITOR)
     integrate_all(database)
+    return net
+
+
+@pytest.fixture
+def network(database: Database, clock: FrozenClock) -> Network:
+    """The parties of register_network, registered through the operations once per process and instant."""
+
+    def registered() -> dict[str, Any]:
+        net = register_network(database, clock)
+        return {"parties": net.parties, "addressees": net.addressees}
+
+    def copied(known: dict[str, Any]) -> dict[str, Any]:  # the same keys, each party on this test's clock
+        parties = {handle: replace(party, clock=clock) for handle, party in known["parties"].items()}
+        return {"parties": parties, "addressees": dict(known["addressees"])}
+
+    known = remember(database, clock, ("network",), registered, copied)
+    net = Network(database, clock)
+    net.parties, net.addressees = known["parties"], known["addressees"]
     return net
 
 

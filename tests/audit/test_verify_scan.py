@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 import synthetic_log
 from hypothesis import HealthCheck
 from hypothesis import example
@@ -26,6 +27,8 @@ from broker.audit import verify
 from broker.audit.verify_scan import LogScan
 from broker.audit.verify_scan import object_key
 from broker.audit.verify_scan import read_tail
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 TRICKY = [
     ',"index":',

@@ -5,6 +5,10 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "evidence.py"
 
 

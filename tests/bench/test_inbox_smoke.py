@@ -1,5 +1,9 @@
 """bench/inbox.py still measures the inbox in process and over HTTP, with the query's plan."""
 
+import pytest
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 
 def test_inbox_reports_each_filter_and_the_plan(seeded, tmp_path):
     import inbox

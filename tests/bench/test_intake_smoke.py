@@ -2,6 +2,10 @@
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 
 def test_intake_reports_orders_per_second_against_the_floor(tmp_path):
     import common

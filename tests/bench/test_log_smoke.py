@@ -1,5 +1,9 @@
 """bench/log.py still proves and verifies the seeded log, in process and over HTTP."""
 
+import pytest
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 
 def test_log_reports_proofs_and_verification(seeded, tmp_path):
     import log

@@ -1,5 +1,9 @@
 """bench/portal_dashboard.py still signs in through the portal and times each list's first page, with its plan."""
 
+import pytest
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 
 def test_the_portal_bench_reports_every_page_and_the_plans(seeded, tmp_path):
     import portal_dashboard

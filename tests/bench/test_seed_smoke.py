@@ -4,9 +4,12 @@ import base64
 import hashlib
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from broker import crypto
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def _rows(url: str, query: str) -> list[tuple]:

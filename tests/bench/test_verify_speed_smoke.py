@@ -3,6 +3,10 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "verify_speed.py"
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 BEFORE = "# Performance\n\n## Earlier\n\nKept as it is.\n\n## Certificates as PDF\n\n"
 AFTER = "\n\n## Later\n\nKept as well, with a table:\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n"

@@ -8,6 +8,8 @@ from PIL import Image
 
 from broker.certificates import samples
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 IMAGES = (
     "certificate-epoc-de.png",

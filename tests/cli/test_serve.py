@@ -17,6 +17,8 @@ from broker import migrate
 from broker.cli import main as cli
 from broker.db import Database
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 # The module, not the click command the package exports under the same name.
 serve = importlib.import_module("broker.cli.serve")
 

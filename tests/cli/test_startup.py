@@ -21,6 +21,8 @@ from broker import migrate
 from broker.cli import startup
 from broker.db import Database
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

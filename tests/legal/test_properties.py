@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import assume
 from hypothesis import given
 from hypothesis import note
@@ -25,6 +26,8 @@ from broker.vocabulary import Instrument
 from broker.vocabulary import Purpose
 from broker.vocabulary import SubsequentRequest
 from broker.vocabulary import UserInformationDecision
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 REFERENCE = load_reference()
 # Mostly States the reference lists say something about, sometimes any ISO code.

@@ -50,6 +50,8 @@ from test_portal_access import rule_of
 from broker.app import create_app
 from broker.db import Database
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 Pair = tuple[str, str]
 EXAMPLES = int(os.environ.get("BROKER_PORTAL_FUZZ_EXAMPLES", "8"))
 # The pages a person reaches only half signed in, and who is fuzzed there.

@@ -1,6 +1,7 @@
 """Fixtures for reports: more parties, and every lifecycle step driven through the API as parties do it."""
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.workflow.operations.due import fire_next
+from tests.remembered import remember
 
 
 class Steps:
@@ -119,15 +121,33 @@ class Steps:
 
 
 @pytest.fixture
-def steps(client, network, exchange, drafts, clock, app) -> Steps:
+def steps(client, network, exchange, drafts, clock, app, database) -> Steps:
     """The standard network plus a police authority (Art. 4(5)), a German prosecutor and a US addressee."""
     issuing = OrganisationKind.ISSUING_AUTHORITY
-    network.add(
-        "police", "Police judiciaire", issuing, "FR", Role.CASEWORKER, AuthorityType.OTHER_COMPETENT_AUTHORITY
-    )
-    network.add(
-        "berlin", "Staatsanwaltschaft Berlin", issuing, "DE", Role.CASEWORKER, AuthorityType.PUBLIC_PROSECUTOR
-    )
+
+    def added() -> dict[str, Any]:
+        network.add(
+            "police",
+            "Police judiciaire",
+            issuing,
+            "FR",
+            Role.CASEWORKER,
+            AuthorityType.OTHER_COMPETENT_AUTHORITY,
+        )
+        network.add(
+            "berlin",
+            "Staatsanwaltschaft Berlin",
+            issuing,
+            "DE",
+            Role.CASEWORKER,
+            AuthorityType.PUBLIC_PROSECUTOR,
+        )
+        return {handle: network[handle] for handle in ("police", "berlin")}
+
+    def copied(parties: dict[str, Any]) -> dict[str, Any]:  # the same keys, on this test's clock
+        return {handle: replace(party, clock=clock) for handle, party in parties.items()}
+
+    network.parties.update(remember(database, clock, ("report parties",), added, copied))
     return Steps(client, network, exchange, drafts, clock, app)
 
 
@@ -159,13 +179,17 @@ def judge(steps: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def year(steps, clock) -> dict[str, Any]:
+def year(steps, clock, database) -> dict[str, Any]:
     """Thirteen orders issued in November 2026, each with a known fate; the tests count them by hand.
 
     From France, nine EPOCs (O1-O6, O9, O10, O12) and three EPOC-PRs (O7, O8, O11); from Germany
     one EPOC (O13). All go to Example Mail's Irish establishment but O2 (Other Cloud, DE). Every
     certificate names one target account.
     """
+    return remember(database, clock, ("report year",), lambda: _year(steps, clock))
+
+
+def _year(steps: Any, clock: Any) -> dict[str, Any]:
     orders: dict[str, Any] = {}
     # O1: subscriber data, produced 2 hours after issue.
     orders["o1"] = o1 = steps.issue()

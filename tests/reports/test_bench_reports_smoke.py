@@ -22,6 +22,8 @@ from broker.reports import operations
 from broker.reports import transparency
 from broker.reports.period import make_period
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 

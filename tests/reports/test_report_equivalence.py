@@ -39,6 +39,8 @@ from broker.vocabulary import OrganisationKind
 from broker.vocabulary import RefusalGround
 from broker.vocabulary import Role
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 ORDERS, STEPS = 20, 120  # and about 12 more orders issued while the steps go on
 # Tokens last 30 days from the start of a test: the worker moves the clock no further than this.
 HORIZON = timedelta(days=26)

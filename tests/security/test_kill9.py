@@ -58,6 +58,8 @@ from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.wire import envelope
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 SEED = 20261206
 CLIENTS, ORDERS_PER_CLIENT, KILLS = 3, 4, 6
 STEPS = CLIENTS * ORDERS_PER_CLIENT * 4  # 2xx answers in all: draft, issue, receive, acknowledge

@@ -46,6 +46,7 @@ from broker.audit.operations import sign_checkpoint
 from broker.audit.signer import LogSigner
 from broker.clock import FrozenClock
 from broker.orders.models import Message
+from tests.remembered import remember
 
 ORIGIN = "broker.test/log"
 LOG_TABLES = (AuditEntry, AuditSubtree, AuditLogHead, AuditCheckpoint, AuditPending)
@@ -71,26 +72,32 @@ class Scene:
 
 @pytest.fixture
 def scene(network, exchange, client, database, clock, broker_key_file) -> Iterator[Scene]:
-    order = exchange.respond(exchange.receive(exchange.issue(exchange.draft())))
-    exchange.issue(exchange.draft(author="judge"), author="judge")
-    hook = {"url": "https://hooks.examplemail.test/broker"}
-    assert client.post("/api/v1/webhooks", json=hook, headers=network["provider"].headers).status_code == 201
-    oversight = network["oversight"].headers
-    assert client.post("/api/v1/audit/checkpoints", headers=oversight).status_code == 201
-    clock.advance(minutes=1)
-    assert client.get(f"/api/v1/orders/{order['id']}", headers=oversight).status_code == 200
-    saved = client.post("/api/v1/audit/checkpoints", headers=oversight).get_json()
-    with database.transaction() as session:
-        about = list(
-            session.scalars(
-                sa.select(AuditEntry.index)
-                .where(AuditEntry.object_type == "order", AuditEntry.object_id == order["id"])
-                .order_by(AuditEntry.index)
-            )
+    def made() -> tuple[str, int, str, list[int]]:
+        order = exchange.respond(exchange.receive(exchange.issue(exchange.draft())))
+        exchange.issue(exchange.draft(author="judge"), author="judge")
+        hook = {"url": "https://hooks.examplemail.test/broker"}
+        assert (
+            client.post("/api/v1/webhooks", json=hook, headers=network["provider"].headers).status_code == 201
         )
-    assert len(about) >= 5 and saved["size"] > about[-1], about
+        oversight = network["oversight"].headers
+        assert client.post("/api/v1/audit/checkpoints", headers=oversight).status_code == 201
+        clock.advance(minutes=1)
+        assert client.get(f"/api/v1/orders/{order['id']}", headers=oversight).status_code == 200
+        saved = client.post("/api/v1/audit/checkpoints", headers=oversight).get_json()
+        with database.transaction() as session:
+            about = list(
+                session.scalars(
+                    sa.select(AuditEntry.index)
+                    .where(AuditEntry.object_type == "order", AuditEntry.object_id == order["id"])
+                    .order_by(AuditEntry.index)
+                )
+            )
+        assert len(about) >= 5 and saved["size"] > about[-1], about
+        return order["id"], saved["size"], saved["note"], about
+
+    order_id, size, note, about = remember(database, clock, ("tamper scene",), made)
     signer = LogSigner.from_file(ORIGIN, broker_key_file)
-    yield Scene(order["id"], saved["size"], saved["note"].encode(), about, signer, focus=about[2])
+    yield Scene(order_id, size, note.encode(), about, signer, focus=about[2])
     # The `database` fixture empties every table but resets only the head's size: put its id back too.
     with database.transaction() as session:
         session.execute(sa.update(AuditLogHead).values(id=1))

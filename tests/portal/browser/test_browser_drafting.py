@@ -6,8 +6,11 @@ Every page is scanned with axe-core.
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from test_browser_signing import make_key
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def go_on(tab, accessible):

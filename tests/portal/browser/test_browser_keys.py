@@ -8,12 +8,15 @@ page's fallback to ES256 is tested too. Either way the broker verifies the messa
 import json
 import uuid
 
+import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 from portal_world import held_key
 
 from broker import crypto
 from broker.orders.models import Message
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 # What a browser without Ed25519 in Web Crypto answers when asked for a key of that name.
 NO_ED25519 = """

@@ -7,8 +7,11 @@ shown for checking, and the JWS made by Web Crypto is verified by the broker as 
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from test_browser_signing import make_key
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 NOTIFIED = {  # traffic data, the person living elsewhere: Ireland's enforcing authority is notified (Art. 8)
     "data_categories": ["traffic"],

@@ -1,6 +1,9 @@
 """Choosing one's e-mails in a real browser, the page checked by axe-core (issue 13, item 6)."""
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def test_a_legal_officer_chooses_the_e_mails_they_receive_on_an_accessible_page(sign_in, accessible):

@@ -1,6 +1,9 @@
 """From the dashboard to an order in a real browser, for each side; another organisation's order is not found."""
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def test_a_caseworker_walks_from_the_dashboard_to_an_order(sign_in, caseload, live_portal, accessible):

@@ -3,7 +3,10 @@
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def test_an_auditor_searches_reads_a_case_file_and_downloads_it(sign_in, caseload, accessible, live_portal):

@@ -1,8 +1,11 @@
 """Every other page in a real browser, each checked by axe-core: enrolling, the account, French, oversight."""
 
+import pytest
 from playwright.sync_api import expect
 
 from broker.parties.people import totp
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def test_a_new_person_enrols_and_manages_the_account_on_accessible_pages(

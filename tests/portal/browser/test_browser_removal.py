@@ -17,6 +17,8 @@ from test_browser_lifecycle import registered_key
 from broker.orders.models import Message
 from tests.removal.conftest import Removals
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 
 @pytest.fixture
 def removals(exchange: Any, network: Any, clock: Any, database: Any) -> Removals:

@@ -1,9 +1,12 @@
 """The enforcing authority's review queue in a real browser: from the inbox to the queue, a review signed
 in chromium from the queue's link, then the order among the reviewed with its decision; axe on each page."""
 
+import pytest
 from playwright.sync_api import expect
 from test_browser_lifecycle import NOTIFIED
 from test_browser_lifecycle import registered_key
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 EMERGENCY = {"emergency": True, "emergency_justification": "A threat to life."}
 

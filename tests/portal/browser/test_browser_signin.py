@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from broker.parties.people import totp
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def not_a_code_of(secret: str, people) -> str:

@@ -8,9 +8,12 @@ import base64
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from broker import crypto
+
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
 def make_key(tab) -> str:

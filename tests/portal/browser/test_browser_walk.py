@@ -43,6 +43,8 @@ from broker.db import Database
 from broker.parties import operations
 from broker.parties.models import Organisation
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 TIMEOUT_MS = 10_000  # as conftest.py's: a failing step shows at once
 
 
