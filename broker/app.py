@@ -1,12 +1,10 @@
 """The Flask application factory: configuration, database, error handlers, blueprints."""
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import Rule
 
 from broker import config as broker_config
 from broker.audit.signer import LogSigner
@@ -18,6 +16,7 @@ from broker.evidence.storage import Storage
 from broker.evidence.storage import storage_from_settings
 from broker.orders.inbound import MessageWindow
 from broker.services import Services
+from broker.url_rules import BuiltWhenFirstUsed
 
 
 def create_app(
@@ -66,6 +65,7 @@ def create_app(
     from broker.api.views import parties as party_views
     from broker.api.views import removal as removal_views
     from broker.api.views import reports as report_views
+    from broker.api.views import threats as threat_views
 
     errors.init_app(app)
     headers.init_app(app)
@@ -83,6 +83,7 @@ def create_app(
     app.register_blueprint(etsi_views.bp)
     app.register_blueprint(certificate_views.bp)
     app.register_blueprint(removal_views.bp)
+    app.register_blueprint(threat_views.bp)
     from broker import portal
 
     try:
@@ -90,26 +91,6 @@ def create_app(
     except ValueError as error:
         raise ConfigurationError(str(error)) from error
     return app
-
-
-class BuiltWhenFirstUsed(Rule):
-    """A URL rule that generates its URL builders the first time one is built, not when it is added.
-
-    Werkzeug writes and compiles two Python functions per rule as the rule is added: 97 % of the time
-    `create_app` takes, paid again by every app the test suite makes, for builders most of those apps
-    never call. Deferring it changes no URL (`url_for` calls the same generated code).
-    """
-
-    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
-        compile_builder = super()._compile_builder
-        compiled: list[Callable[..., tuple[str, str]]] = []
-
-        def build(rule: Rule, **values: Any) -> tuple[str, str]:
-            if not compiled:  # two threads may both compile here: the same code, so either result serves
-                compiled.append(compile_builder(append_unknown).__get__(rule, None))
-            return compiled[0](**values)
-
-        return build
 
 
 class ConfigurationError(ValueError):

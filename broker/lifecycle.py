@@ -40,7 +40,20 @@ class Clock(StrEnum):
     PRESERVATION = "preservation"  # Art. 11(1): 60 days from receipt, +30 once
     ENFORCEMENT_DECISION = "enforcement_decision"  # Art. 16(2): 5 working days
     REMOVAL = "removal"  # Regulation (EU) 2021/784, Art. 3(3): one hour from receipt
-    SCRUTINY = "scrutiny"  # Regulation (EU) 2021/784, Art. 4(2): 72 hours from the host State's copy
+    SCRUTINY = (
+        "scrutiny"  # Regulation (EU) 2021/784, Art. 4(3)-(4): 72 hours from the copy, or from a request
+    )
+    CONTENT_PRESERVATION = (
+        "content_preservation"  # Regulation (EU) 2021/784, Art. 6(2): 6 months from removal
+    )
+    SERVICE = "service"  # an authority serves the order on the provider (broker.legal.routes: CETS 224 Art. 8, COPO s.9)
+
+
+class Via(StrEnum):
+    """Who takes delivery of an issued order first (broker.legal.routes.Channel says which authority)."""
+
+    DIRECT = "direct"  # the provider's addressee: the Regulation, CETS 224 Art. 7, Budapest Art. 29
+    AUTHORITY = "authority"  # an authority that serves it on the provider: CETS 224 Art. 8, 9; COPO s.9
 
 
 class Effect(StrEnum):
@@ -57,6 +70,9 @@ RESUME = "resume"  # target: back to the state the order was in before it was pa
 KEEP = "keep"  # target: the state does not change
 
 RECEIVE = "receive"  # the addressee takes delivery (an API action, not a signed message)
+# The authority of an order's route serves it on the provider (an API action: the service is that
+# authority's own act under its law, not a message between the order's parties).
+SERVE = "serve"
 
 ACTIVE = frozenset({S.RECEIVED, S.ACKNOWLEDGED, S.PRESERVED})
 PAUSED = frozenset({S.CLARIFICATION_REQUESTED, S.UNDER_REVIEW, S.SUSPENDED})
@@ -66,12 +82,19 @@ FINAL = frozenset({S.WITHDRAWN, S.CLOSED})
 # execute the order, and its deadline must not run on into a missed-deadline record.
 ENDS_EXECUTION = frozenset({S.WITHDRAWN, S.REFUSED})
 # The removal order's own states (REMOVAL_RULES); no certificate ever reaches them.
-REMOVAL_ONLY = frozenset({S.REMOVED, S.IMPOSSIBLE})
+REMOVAL_ONLY = frozenset({S.REMOVED, S.IMPOSSIBLE, S.CEASED, S.REINSTATED})
 OPEN = frozenset(set(S) - FINAL - REMOVAL_ONLY - {S.DRAFT})
+EVERY_VIA = frozenset(Via)
+# An order that an authority serves, before the provider has it: only that route's steps and withdrawal.
+BEFORE_SERVICE = frozenset({S.AWAITING_SERVICE, S.SERVED})
+DIRECT = frozenset({Via.DIRECT})
+THROUGH_AUTHORITY = frozenset({Via.AUTHORITY})
 
 EPOC = frozenset({OrderType.EPOC})
 EPOC_PR = frozenset({OrderType.EPOC_PR})
 BOTH = EPOC | EPOC_PR
+# A UK overseas production order (COPO): served by the UK's designated authority, answered by the respondent.
+OVERSEAS = frozenset({OrderType.OVERSEAS_PRODUCTION_ORDER})
 
 Target = str  # an OrderState value, RESUME or KEEP
 
@@ -90,6 +113,11 @@ class Rule:
     why: str = ""
     # Extra clock effects for one value of the `by` member (e.g. a refusal to preserve ends the 60 days).
     also: Mapping[str, tuple[tuple[Clock, Effect], ...]] = field(default_factory=dict)
+    # The routes the rule applies to: taking delivery differs where an authority serves the order.
+    via: frozenset[Via] = EVERY_VIA
+    # The event of the order's route (broker.legal.routes.Event) this step is: the route's clocks that run
+    # from it start here, each as long as the route's data say ("" for none).
+    route_event: str = ""
 
     def target_for(self, body: Mapping[str, Any]) -> Target:
         if self.by is None:
@@ -111,6 +139,7 @@ class Step:
 
     target: Target
     clocks: tuple[tuple[Clock, Effect], ...] = field(default_factory=tuple)
+    route_event: str = ""  # start the route's clocks that run from this event (Rule.route_event)
 
 
 class NotAllowed(Exception):
@@ -124,7 +153,8 @@ class NotAllowed(Exception):
 PRODUCTION_PAUSE = ((Clock.PRODUCTION, Effect.PAUSE),)
 PRODUCTION_RESUME = ((Clock.PRODUCTION, Effect.RESUME),)
 # A certificate's clocks: the removal order's own (its hour, the host State's scrutiny) never run on one.
-STOP_ALL = tuple((clock, Effect.STOP) for clock in Clock if clock not in (Clock.REMOVAL, Clock.SCRUTINY))
+REMOVAL_CLOCKS = (Clock.REMOVAL, Clock.SCRUTINY, Clock.CONTENT_PRESERVATION)
+STOP_ALL = tuple((clock, Effect.STOP) for clock in Clock if clock not in REMOVAL_CLOCKS)
 
 RULES: tuple[Rule, ...] = (
     # Taking delivery starts the clocks that run from receipt.
@@ -136,6 +166,7 @@ RULES: tuple[Rule, ...] = (
         S.RECEIVED,
         clocks=((Clock.PRODUCTION, Effect.START), (Clock.OBJECTION_WINDOW, Effect.START)),
         why="Art. 10(2)-(4): the production deadline runs from receipt",
+        via=DIRECT,
     ),
     Rule(
         EPOC_PR,
@@ -145,9 +176,46 @@ RULES: tuple[Rule, ...] = (
         S.RECEIVED,
         clocks=((Clock.PRESERVATION, Effect.START),),
         why="Art. 11(1): preservation lasts 60 days from receipt",
+        via=DIRECT,
+    ),
+    # Through an authority (broker.legal.routes): it takes delivery, serves the order on the provider, and
+    # the provider then takes delivery of the served order. Each route's clocks start at the event its
+    # data name: the time to serve from receipt (CETS 224 Art. 8) or from the order's making (COPO s.9(1),
+    # started at issue), the provider's from receipt by the point of contact (Art. 9) or from service.
+    Rule(
+        BOTH | OVERSEAS,
+        frozenset({S.ISSUED}),
+        RECEIVE,
+        Side.ENFORCER,
+        S.AWAITING_SERVICE,
+        via=THROUGH_AUTHORITY,
+        route_event="receipt",
+        why="CETS 224 Art. 8: the requested Party's authority receives the order; Art. 9(1): its 24/7 "
+        "point of contact; COPO s.9: the designated authority",
     ),
     Rule(
-        BOTH,
+        BOTH | OVERSEAS,
+        frozenset({S.AWAITING_SERVICE}),
+        SERVE,
+        Side.ENFORCER,
+        S.SERVED,
+        clocks=((Clock.SERVICE, Effect.STOP),),
+        via=THROUGH_AUTHORITY,
+        route_event="service",
+        why="CETS 224 Art. 8: the requested Party gives effect to the order and serves it on the provider "
+        "(Art. 9: passes the request on); COPO s.9(1)-(3): the designated authority serves it",
+    ),
+    Rule(
+        BOTH | OVERSEAS,
+        frozenset({S.SERVED}),
+        RECEIVE,
+        Side.ADDRESSEE,
+        S.RECEIVED,
+        via=THROUGH_AUTHORITY,
+        why="the provider takes delivery of the served order; its clocks run from service already",
+    ),
+    Rule(
+        BOTH | OVERSEAS,
         frozenset({S.RECEIVED}),
         M.ACKNOWLEDGEMENT,
         Side.ADDRESSEE,
@@ -187,6 +255,34 @@ RULES: tuple[Rule, ...] = (
         by=("outcome", {"preserved": S.PRESERVED, "not_executed": S.NOT_EXECUTED}),
         also={"not_executed": ((Clock.PRESERVATION, Effect.STOP),)},
         why="Art. 11(1), Annex III: preserved, or why not (nothing preserved: the 60 days end)",
+    ),
+    # The respondent to an overseas production order produces (or gives access), or says why not; data it
+    # holds to be excepted (s.3) it refuses with its grounds (COPO s.1(3): the order may not require them).
+    Rule(
+        OVERSEAS,
+        frozenset({S.RECEIVED, S.ACKNOWLEDGED}),
+        M.RESPONSE,
+        Side.ADDRESSEE,
+        by=(
+            "outcome",
+            {
+                "produced": S.PRODUCED,
+                "partially_produced": S.PARTIALLY_PRODUCED,
+                "not_executed": S.NOT_EXECUTED,
+            },
+        ),
+        clocks=((Clock.PRODUCTION, Effect.STOP),),
+        why="COPO s.1(4), s.5: the data produced, or access given, within the compliance period; or why not",
+    ),
+    Rule(
+        OVERSEAS,
+        frozenset({S.RECEIVED, S.ACKNOWLEDGED}),
+        M.EXCEPTED_DATA_REFUSAL,
+        Side.ADDRESSEE,
+        by=("withheld", {"all": S.NOT_EXECUTED, "part": S.PARTIALLY_PRODUCED}),
+        clocks=((Clock.PRODUCTION, Effect.STOP),),
+        why="COPO s.1(3), s.3: excepted electronic data (legally privileged items, confidential personal "
+        "records) withheld, with the grounds",
     ),
     # The produced data: encrypted packages sealed by the addressee's signed manifest. Before the response
     # (which then says produced) or after it, for a production delivered in parts; the order keeps its state.
@@ -278,7 +374,9 @@ RULES: tuple[Rule, ...] = (
     # Ex-post validation of an emergency order issued without prior validation (Art. 4(5)).
     Rule(
         BOTH,
-        OPEN - {S.REFUSED, S.ENFORCEMENT_REQUESTED, S.ENFORCEMENT_REFUSED, S.PRESERVATION_ENDED},
+        OPEN
+        - {S.REFUSED, S.ENFORCEMENT_REQUESTED, S.ENFORCEMENT_REFUSED, S.PRESERVATION_ENDED}
+        - BEFORE_SERVICE,
         M.EX_POST_VALIDATION,
         Side.ISSUER,
         by=("outcome", {"granted": KEEP, "refused": S.WITHDRAWN}),
@@ -364,7 +462,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # Ending.
     Rule(
-        BOTH,
+        BOTH | OVERSEAS,
         OPEN - {S.PRESERVATION_ENDED},
         M.WITHDRAWAL,
         Side.ISSUER,
@@ -373,7 +471,7 @@ RULES: tuple[Rule, ...] = (
         why="the issuer may withdraw at any time before the order ends",
     ),
     Rule(
-        BOTH,
+        BOTH | OVERSEAS,
         ANSWERED | {S.PRESERVATION_ENDED, S.ENFORCEMENT_REFUSED},
         M.CLOSURE,
         Side.ISSUER,
@@ -384,80 +482,109 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def transition(order_type: OrderType, state: S, event: str, side: Side, body: Mapping[str, Any]) -> Step:
+def transition(
+    order_type: OrderType,
+    state: S,
+    event: str,
+    side: Side,
+    body: Mapping[str, Any],
+    via: Via = Via.DIRECT,
+) -> Step:
     """The step for this event, or NotAllowed explaining which transition is refused and why."""
     if order_type is OrderType.REMOVAL_ORDER:
-        return _removal_step(state, event, side)
+        return _removal_step(state, event, side, body)
     for rule in RULES:
         if (
             order_type in rule.order_types
+            and via in rule.via
             and state in rule.states
             and event == rule.event
             and side is rule.side
         ):
             target = rule.target_for(body)
             clocks = STOP_ALL if target in ENDS_EXECUTION else rule.clocks_for(body)
-            return Step(target, clocks)
-    senders = {r.side for r in RULES if r.event == event and order_type in r.order_types}
+            return Step(target, clocks, rule.route_event)
+    senders = {r.side for r in RULES if r.event == event and order_type in r.order_types and via in r.via}
     raise NotAllowed(
-        _refusal(order_type, state, event, side), wrong_side=bool(senders) and side not in senders
+        _refusal(order_type, state, event, side, via), wrong_side=bool(senders) and side not in senders
     )
 
 
-def allowed(order_type: OrderType, state: S, side: Side) -> list[str]:
-    """The events this side may send to an order of this type in this state."""
+def allowed(order_type: OrderType, state: S, side: Side, via: Via = Via.DIRECT) -> list[str]:
+    """The events this side may send to an order of this type, on this route, in this state."""
     if order_type is OrderType.REMOVAL_ORDER:
         return removal_allowed(RS(state.value), side) if state.value in set(RS) else []
     return sorted(
-        {r.event for r in RULES if order_type in r.order_types and state in r.states and r.side is side}
+        {
+            r.event
+            for r in RULES
+            if order_type in r.order_types and via in r.via and state in r.states and r.side is side
+        }
     )
 
 
-def _refusal(order_type: OrderType, state: S, event: str, side: Side) -> str:
+def _refusal(order_type: OrderType, state: S, event: str, side: Side, via: Via) -> str:
     event = str(event)  # the wire name, not the enum's repr
     senders = {
-        r.side.value.replace("_", " ") for r in RULES if r.event == event and order_type in r.order_types
+        r.side.value.replace("_", " ")
+        for r in RULES
+        if r.event == event and order_type in r.order_types and via in r.via
     }
     if not senders:
         return f"an {order_type.value} has no {event!r} step"
     if side.value.replace("_", " ") not in senders:
         return f"only the {' or '.join(sorted(senders))} may send {event!r}, not the {side.value.replace('_', ' ')}"
-    possible = allowed(order_type, state, side)
+    possible = allowed(order_type, state, side, via)
     options = ", ".join(possible) if possible else "nothing"
     return f"{event!r} is not allowed while the {order_type.value} is {state.value}; the {side.value.replace('_', ' ')} may send: {options}"
 
 
-# Removal orders under Regulation (EU) 2021/784 (terrorist content online). One clock, the hour of
-# Art. 3(3), runs from receipt. Force majeure or de facto impossibility (Art. 3(7)) and a request for
-# clarification (Art. 3(8)) hold it; when the reasons cease, or the clarification arrives, the hour
-# starts again in full: the Regulation says the deadline "starts to run" then, not that it resumes
-# (tco-dsa.md TCO-08, TCO-09, confirmed in [T2]). The confirmation of Annex II stops it (TCO-07,
-# UNCONFIRMED). The host State's scrutiny window (Art. 4(2)) is a clock the issue step starts; the request,
-# decision and reinstatement of Art. 4(3)-(7), preservation (Art. 6) and the content provider's
-# information (Art. 11) are not steps here yet.
+# Removal orders under Regulation (EU) 2021/784 (terrorist content online). The hour of Art. 3(3) runs from
+# receipt. Force majeure or de facto impossibility (Art. 3(7)) and a request for clarification (Art. 3(8))
+# hold it; when the reasons cease, or the clarification arrives, the hour starts again in full: the
+# Regulation says the deadline "starts to run" then, not that it resumes (tco-dsa.md TCO-08, TCO-09,
+# confirmed in [T2]). The confirmation of Annex II stops it (TCO-07, UNCONFIRMED) and starts the
+# preservation of the removed content (Art. 6(2), six months, TCO-15), which the competent authority may
+# extend. The host State's scrutiny window (Art. 4(3)) is a clock the issue step starts; a reasoned request
+# (Art. 4(4)) starts it again for 72 hours from the request; the decision stops it, and a finding of
+# infringement ends the order's legal effects (ceased, Art. 4(6)) until the provider reinstates (Art. 4(7)).
 
 REMOVAL_CLOCK = Clock.REMOVAL  # Art. 3(3): one hour from receipt
 REMOVAL_OPEN = frozenset({RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED})
-
-
-@dataclass(frozen=True)
-class RemovalRule:
-    """One allowed step of a removal order and what it does to the one-hour clock."""
-
-    states: frozenset[RS]
-    event: str
-    side: Side
-    target: RS
-    clock: Effect | None
-    why: str
+# Where the order has legal effects the host State's authority may scrutinise (Art. 4(3)-(4)).
+REMOVAL_IN_FORCE = frozenset({RS.ISSUED, *REMOVAL_OPEN, RS.REMOVED})
+SCRUTINY_ENDS = ((Clock.SCRUTINY, Effect.STOP),)
 
 
 @dataclass(frozen=True)
 class RemovalStep:
-    """The answer for one allowed event of a removal order."""
+    """The answer for one allowed event of a removal order: its state (None: unchanged), the effect on the
+    hour, and the effects on the order's other clocks (the host State's scrutiny, the preservation)."""
 
-    target: RS
+    target: RS | None
     clock: Effect | None
+    also: tuple[tuple[Clock, Effect], ...] = ()
+
+
+@dataclass(frozen=True)
+class RemovalRule:
+    """One allowed step of a removal order; `by` picks the step from a body member (e.g. a finding)."""
+
+    states: frozenset[RS]
+    event: str
+    side: Side
+    target: RS | None
+    clock: Effect | None
+    why: str
+    also: tuple[tuple[Clock, Effect], ...] = ()
+    by: tuple[str, Mapping[str, RemovalStep]] | None = None
+
+    def step_for(self, body: Mapping[str, Any]) -> RemovalStep:
+        """The step this rule takes; a `by` rule reads its member (KeyError if the body lacks the answer)."""
+        if self.by is None:
+            return RemovalStep(self.target, self.clock, self.also)
+        member, steps = self.by
+        return steps[body[member]]
 
 
 REMOVAL_RULES: tuple[RemovalRule, ...] = (
@@ -475,7 +602,9 @@ REMOVAL_RULES: tuple[RemovalRule, ...] = (
         Side.ADDRESSEE,
         RS.REMOVED,
         Effect.STOP,
-        "Art. 3(6), Annex II: removal or disabling and its time, without undue delay (UNCONFIRMED)",
+        "Art. 3(6), Annex II: removal or disabling and its time, without undue delay (UNCONFIRMED); "
+        "Art. 6(2): the content and related data are preserved for six months from removal",
+        also=((Clock.CONTENT_PRESERVATION, Effect.START),),
     ),
     RemovalRule(
         frozenset({RS.RECEIVED}),
@@ -509,14 +638,72 @@ REMOVAL_RULES: tuple[RemovalRule, ...] = (
         Effect.START,
         "Art. 3(8): the hour starts to run again, in full, on receipt of the clarification",
     ),
+    # Cross-border scrutiny (Art. 4(3)-(7)); the provider still removes within the hour meanwhile (Art. 4(2)).
+    RemovalRule(
+        REMOVAL_OPEN | {RS.REMOVED},
+        RM.REMOVAL_SCRUTINY_REQUEST,
+        Side.ADDRESSEE,
+        None,
+        None,
+        "Art. 4(4): a reasoned request, within 48 hours of receipt (UNCONFIRMED); the host State's "
+        "authority decides within 72 hours of receiving it",
+        also=((Clock.SCRUTINY, Effect.START),),
+    ),
+    RemovalRule(
+        REMOVAL_IN_FORCE,
+        RM.REMOVAL_SCRUTINY_INTENTION,
+        Side.ENFORCER,
+        None,
+        None,
+        "Art. 4(5): before finding an infringement, the host State's authority informs the issuer of its "
+        "intention and reasons (UNCONFIRMED)",
+    ),
+    RemovalRule(
+        REMOVAL_IN_FORCE,
+        RM.REMOVAL_SCRUTINY_DECISION,
+        Side.ENFORCER,
+        None,
+        None,
+        "Art. 4(3)-(4), (6): a reasoned decision; on an infringement the order ceases to have legal effects "
+        "(UNCONFIRMED)",
+        by=(
+            "finding",
+            {
+                "no_infringement": RemovalStep(None, None, SCRUTINY_ENDS),
+                "infringement": RemovalStep(RS.CEASED, Effect.STOP, SCRUTINY_ENDS),
+            },
+        ),
+    ),
+    RemovalRule(
+        frozenset({RS.CEASED}),
+        RM.REMOVAL_REINSTATEMENT,
+        Side.ADDRESSEE,
+        RS.REINSTATED,
+        None,
+        "Art. 4(7): the provider reinstates the content or access to it immediately (UNCONFIRMED); "
+        "nothing removed is left to preserve",
+        also=((Clock.CONTENT_PRESERVATION, Effect.STOP),),
+    ),
+    RemovalRule(
+        frozenset({RS.REMOVED}),
+        RM.REMOVAL_PRESERVATION_EXTENSION,
+        Side.ISSUER,
+        None,
+        None,
+        "Art. 6(2): preserved for a further specified period, on request, only as long as review "
+        "proceedings need it (UNCONFIRMED)",
+        also=((Clock.CONTENT_PRESERVATION, Effect.EXTEND),),
+    ),
 )
 
 
-def removal_transition(state: RS, event: str, side: Side) -> RemovalStep:
+def removal_transition(
+    state: RS, event: str, side: Side, body: Mapping[str, Any] | None = None
+) -> RemovalStep:
     """The step for this event of a removal order, or NotAllowed saying who may send what now."""
     for rule in REMOVAL_RULES:
         if state in rule.states and event == rule.event and side is rule.side:
-            return RemovalStep(rule.target, rule.clock)
+            return rule.step_for(body or {})
     senders = {r.side for r in REMOVAL_RULES if r.event == event}
     if not senders:
         raise NotAllowed(f"a removal order has no {str(event)!r} step")
@@ -535,9 +722,10 @@ def removal_allowed(state: RS, side: Side) -> list[str]:
     return sorted({str(r.event) for r in REMOVAL_RULES if state in r.states and r.side is side})
 
 
-def _removal_step(state: S, event: str, side: Side) -> Step:
-    """A removal order's step in the form the workflow applies: its state and the hour's effect."""
+def _removal_step(state: S, event: str, side: Side, body: Mapping[str, Any]) -> Step:
+    """A removal order's step in the form the workflow applies: its state and its clocks' effects."""
     if state.value not in set(RS):
         raise NotAllowed(f"{str(event)!r} is not allowed while the removal order is {state.value}")
-    step = removal_transition(RS(state.value), event, side)
-    return Step(step.target.value, ((Clock.REMOVAL, step.clock),) if step.clock else ())
+    step = removal_transition(RS(state.value), event, side, body)
+    hour = ((Clock.REMOVAL, step.clock),) if step.clock else ()
+    return Step(step.target.value if step.target else KEEP, (*hour, *step.also))

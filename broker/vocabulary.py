@@ -26,6 +26,16 @@ class AuthorityType(StrEnum):
     OTHER_COMPETENT_AUTHORITY = "other_competent_authority"
 
 
+class TreatyRole(StrEnum):
+    """What an authority is on the routes of orders outside the Regulation, where it has such a role.
+
+    The values are those of broker.legal.routes.Channel: who receives such an order first.
+    """
+
+    POINT_OF_CONTACT_24_7 = "point_of_contact_24_7"  # CETS 185 Art. 35, CETS 224 Art. 9: the 24/7 network
+    DESIGNATED_AUTHORITY = "designated_authority"  # COPO s.9: the Secretary of State or the Lord Advocate
+
+
 class AddresseeType(StrEnum):
     """Where a provider receives orders (Directive (EU) 2023/1544 Art. 3; Annex I Section B)."""
 
@@ -65,6 +75,8 @@ class OrderType(StrEnum):
     EPOC = "epoc"
     EPOC_PR = "epoc-pr"
     REMOVAL_ORDER = "removal-order"
+    # Crime (Overseas Production Orders) Act 2019, ss.1, 9: made by a UK judge, served by the UK's authority.
+    OVERSEAS_PRODUCTION_ORDER = "overseas-production-order"
 
 
 class MessageType(StrEnum):
@@ -103,6 +115,19 @@ class MessageType(StrEnum):
     IMPOSSIBILITY_CEASED = "impossibility-ceased"
     REMOVAL_CLARIFICATION_REQUEST = "removal-clarification-request"
     REMOVAL_CLARIFICATION = "removal-clarification"
+    # Envelope version 3 admits these (Art. 4(4)-(7), Art. 6(2)); version 2 does not.
+    REMOVAL_SCRUTINY_REQUEST = "removal-scrutiny-request"
+    REMOVAL_SCRUTINY_INTENTION = "removal-scrutiny-intention"
+    REMOVAL_SCRUTINY_DECISION = "removal-scrutiny-decision"
+    REMOVAL_REINSTATEMENT = "removal-reinstatement"
+    REMOVAL_PRESERVATION_EXTENSION = "removal-preservation-extension"
+    # Regulation (EU) 2022/2065 (DSA), Art. 18: a provider's notification of a suspected threat to life or
+    # safety; it belongs to no order (envelope version 3 admits it).
+    THREAT_NOTIFICATION = "threat-notification"
+    # The UK's Crime (Overseas Production Orders) Act 2019 (envelope version 3): the order a UK judge made,
+    # and the respondent's refusal of what it may not be made to produce (s.3: excepted electronic data).
+    OVERSEAS_PRODUCTION_ORDER = "overseas-production-order"
+    EXCEPTED_DATA_REFUSAL = "excepted-data-refusal"
 
 
 class Instrument(StrEnum):
@@ -119,6 +144,13 @@ class Instrument(StrEnum):
     )
     CETS_224_ART8 = "cets-224-art8"  # Art. 8: giving effect to an order through the requested Party
     CETS_224_ART9 = "cets-224-art9"  # Art. 9: expedited disclosure in an emergency
+
+
+class ExceptedData(StrEnum):
+    """What an overseas production order may not require (COPO s.3: excepted electronic data)."""
+
+    LEGAL_PRIVILEGE = "legal_privilege"  # s.3(2)(a): an item subject to legal privilege
+    CONFIDENTIAL_PERSONAL_RECORD = "confidential_personal_record"  # s.3(2)(b), (3)-(4)
 
 
 class DataCategory(StrEnum):
@@ -246,15 +278,21 @@ class OrderState(StrEnum):
     PARTIALLY_PRODUCED = "partially_produced"
     NOT_EXECUTED = "not_executed"
     REFUSED = "refused"  # the enforcing authority raised a ground for refusal
+    # An order that an authority serves on the provider (CETS 224 Art. 8 and 9, COPO s.9): that authority
+    # took delivery and is to serve it; then it served it, and the provider's clocks run.
+    AWAITING_SERVICE = "awaiting_service"
+    SERVED = "served"
     ENFORCEMENT_REQUESTED = "enforcement_requested"
     ENFORCEMENT_REFUSED = "enforcement_refused"
     PRESERVATION_ENDED = "preservation_ended"
     WITHDRAWN = "withdrawn"
     CLOSED = "closed"
-    # A removal order's own states (RemovalState holds all five; issued, received and
+    # A removal order's own states (RemovalState holds all seven; issued, received and
     # clarification_requested are shared above).
     REMOVED = "removed"
     IMPOSSIBLE = "impossible"
+    CEASED = "ceased"
+    REINSTATED = "reinstated"
 
 
 class EvidenceState(StrEnum):
@@ -287,6 +325,15 @@ class RemovalMessageType(StrEnum):
     IMPOSSIBILITY_CEASED = "impossibility-ceased"  # Art. 3(7): the reasons ceased; the hour starts again
     REMOVAL_CLARIFICATION_REQUEST = "removal-clarification-request"  # Annex III, Art. 3(8)
     REMOVAL_CLARIFICATION = "removal-clarification"  # Art. 3(8): the issuer's answer; the hour starts again
+    # Art. 4(4): the provider's (or, through it, the content provider's) reasoned request to the host State
+    REMOVAL_SCRUTINY_REQUEST = "removal-scrutiny-request"
+    # Art. 4(5): the host State's authority tells the issuer it intends to find an infringement, and why
+    REMOVAL_SCRUTINY_INTENTION = "removal-scrutiny-intention"
+    # Art. 4(3)-(4), (6): the host State's reasoned decision; an infringement ends the order's legal effects
+    REMOVAL_SCRUTINY_DECISION = "removal-scrutiny-decision"
+    REMOVAL_REINSTATEMENT = "removal-reinstatement"  # Art. 4(7): the provider reinstated the content
+    # Art. 6(2): the competent authority asks the provider to preserve the content for a further period
+    REMOVAL_PRESERVATION_EXTENSION = "removal-preservation-extension"
 
 
 class RemovalState(StrEnum):
@@ -297,6 +344,8 @@ class RemovalState(StrEnum):
     REMOVED = "removed"  # removed or access disabled in all Member States (Art. 3(1), (6))
     IMPOSSIBLE = "impossible"  # force majeure or de facto impossibility: the clock waits (Art. 3(7))
     CLARIFICATION_REQUESTED = "clarification_requested"  # manifest errors: the clock waits (Art. 3(8))
+    CEASED = "ceased"  # the host State found an infringement: no legal effects, reinstate (Art. 4(6)-(7))
+    REINSTATED = "reinstated"  # the provider reinstated the content or access to it (Art. 4(7))
 
 
 class RemovalAddresseeType(StrEnum):
@@ -335,3 +384,46 @@ class RemovalOrderDefect(StrEnum):
 
     MANIFEST_ERROR = "manifest_error"
     INSUFFICIENT_INFORMATION = "insufficient_information"
+
+
+class ScrutinyRequester(StrEnum):
+    """Who asks the host State's authority to scrutinise a removal order (Art. 4(4))."""
+
+    HOSTING_SERVICE_PROVIDER = "hosting_service_provider"  # within 48 hours of receiving the order
+    CONTENT_PROVIDER = "content_provider"  # within 48 hours of receiving the Art. 11(2) information
+
+
+class ScrutinyFinding(StrEnum):
+    """The host State's reasoned decision (Art. 4(3)-(4)): does the order infringe?"""
+
+    NO_INFRINGEMENT = "no_infringement"
+    INFRINGEMENT = "infringement"  # the order ceases to have legal effects (Art. 4(6))
+
+
+class ScrutinyGround(StrEnum):
+    """What a removal order seriously or manifestly infringes (Art. 4(3))."""
+
+    REGULATION = "regulation"  # Regulation (EU) 2021/784 itself
+    CHARTER = "charter"  # the fundamental rights and freedoms guaranteed by the Charter
+
+
+class ReinstatementAction(StrEnum):
+    """Art. 4(7): the provider reinstates the content, or access to it."""
+
+    CONTENT_REINSTATED = "content_reinstated"
+    ACCESS_RESTORED = "access_restored"
+
+
+class PreservationRequester(StrEnum):
+    """Art. 6(2): who asks the provider to preserve removed content beyond the six months."""
+
+    COMPETENT_AUTHORITY = "competent_authority"
+    COURT = "court"
+
+
+class OffenceTiming(StrEnum):
+    """DSA Art. 18(1): the criminal offence involving a threat to life or safety is suspected to have..."""
+
+    HAS_TAKEN_PLACE = "has_taken_place"
+    IS_TAKING_PLACE = "is_taking_place"
+    IS_LIKELY = "is_likely"  # ... or is likely to take place

@@ -35,6 +35,7 @@ from broker.api.endpoint import EndpointSpec
 from broker.api.schemas.common import ProblemSchema
 from broker.vocabulary import MessageType
 from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import NOTIFICATION_BODY_SCHEMAS
 from broker.wire.registry import REMOVAL_BODY_SCHEMAS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -50,16 +51,28 @@ JWS_COMPACT = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
 SCHEMA_ID = "urn:eevidence-broker:schema:{name}:v{version}"
 SCHEMA_FILE = "schemas/{name}.v{version}.json"
 
-# The orders themselves, each signed by its issuer: the certificates and the removal order.
-ORDERS = (MessageType.EPOC, MessageType.EPOC_PR, MessageType.REMOVAL_ORDER)
+# The orders themselves, each signed by its issuer: the certificates, the removal order and the UK's
+# overseas production order.
+ORDERS = (
+    MessageType.EPOC,
+    MessageType.EPOC_PR,
+    MessageType.REMOVAL_ORDER,
+    MessageType.OVERSEAS_PRODUCTION_ORDER,
+)
 # Which message types each signed route takes (the operations refuse the others as
 # unexpected-message-type); a signed route missing here stops the document from being built.
 MESSAGE_TYPES: dict[str, tuple[MessageType, ...]] = {
     "orders.issue_order": ORDERS,
     "orders.respond": (MessageType.RESPONSE,),
-    "orders.send_message": tuple(kind for kind in MessageType if kind not in ORDERS),
+    "orders.send_message": tuple(
+        kind for kind in MessageType if kind not in ORDERS and kind is not MessageType.THREAT_NOTIFICATION
+    ),
+    # Regulation (EU) 2022/2065, Art. 18: a notification that belongs to no order.
+    "threats.notify": (MessageType.THREAT_NOTIFICATION,),
 }
-ENVELOPE_VERSION = 2  # version 2 admits the removal order's messages (schemas/envelope.v2.json)
+ENVELOPE_VERSION = (
+    3  # version 3 admits every removal message, scrutiny and preservation too (schemas/envelope.v3.json)
+)
 
 # Response headers the broker sends, each always (required) or never on the responses that list it.
 HEADERS: dict[str, dict[str, Any]] = {
@@ -162,8 +175,15 @@ can fail with internal-error (500).\
 
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
-    """The OpenAPI description of API v1 (public, no token needed)."""
-    return Response(json.dumps(build_spec(current_app)), mimetype="application/json")
+    """The OpenAPI description of API v1 (public, no token needed).
+
+    Built on the first request and kept on the app: an app's routes and settings do not change once it
+    serves, and building walks every route's schemas (a third of a second).
+    """
+    document = current_app.extensions.get("openapi_document")
+    if document is None:
+        document = current_app.extensions["openapi_document"] = json.dumps(build_spec(current_app))
+    return Response(document, mimetype="application/json")
 
 
 # Not wrapped in @endpoint (it needs no transaction), but described like every other route.
@@ -206,11 +226,13 @@ def build_spec(app: Flask) -> dict[str, Any]:
     )
     from broker.api.schemas.orders import EpocDraftSchema
     from broker.api.schemas.orders import EpocPrDraftSchema
+    from broker.api.schemas.orders import OverseasProductionOrderDraftSchema
     from broker.api.schemas.orders import RemovalOrderDraftSchema
 
     spec.components.schema("EpocDraft", schema=EpocDraftSchema)
     spec.components.schema("EpocPrDraft", schema=EpocPrDraftSchema)
     spec.components.schema("RemovalOrderDraft", schema=RemovalOrderDraftSchema)
+    spec.components.schema("OverseasProductionOrderDraft", schema=OverseasProductionOrderDraftSchema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
         endpoint_spec: EndpointSpec | None = getattr(view, "endpoint_spec", None)
@@ -375,7 +397,7 @@ def _signed_body(endpoint: str) -> dict[str, Any]:
             "file": SCHEMA_FILE.format(name=kind.value, version=version),
         }
         for kind in MESSAGE_TYPES[endpoint]
-        for body_kind, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS)
+        for body_kind, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS, *NOTIFICATION_BODY_SCHEMAS)
         if body_kind == kind
     ]
     names = ", ".join(kind.value for kind in MESSAGE_TYPES[endpoint])

@@ -126,6 +126,9 @@ def demo(database_url: str | None, keep: bool, scenario: str | None, serve: bool
                 click.echo(
                     "The lifecycle completed: notified, clarified, extended, confirmed, missed, enforced."
                 )
+                click.echo(
+                    "The treaty route completed: sent to the requested Party, received, served, answered."
+                )
         except (DemoFailed, EvidenceError, EvidenceFailed) as error:
             raise click.ClickException(f"the demo stopped: {error}") from error
         click.echo("Summary:")
@@ -147,6 +150,7 @@ def _lifecycle(settings: dict[str, object], database: Database, parties: dict[st
     """The second scenario, on its own app whose clock only the demo moves (and the same database)."""
     from broker.app import create_app
     from broker.cli.worker import run_once
+    from broker.demo import treaty
     from broker.demo.lifecycle import LifecycleDemo
 
     clock = FrozenClock(system_clock())
@@ -159,7 +163,13 @@ def _lifecycle(settings: dict[str, object], database: Database, parties: dict[st
         return lines
 
     click.echo("Lifecycle, on a clock the demo moves forward (days pass in seconds):")
-    return LifecycleDemo(app.test_client(), parties, clock, click.echo, work).run()
+    lifecycle = LifecycleDemo(app.test_client(), parties, clock, click.echo, work)
+    summary = lifecycle.run()
+    click.echo("A Council of Europe order on its own route (CETS 224 Art. 8, through the requested Party):")
+    with database.transaction() as session:
+        treaty_parties = treaty.register(session, clock)
+    summary["treaty"] = treaty.TreatyDemo(lifecycle, treaty_parties).run()
+    return summary
 
 
 def _serve(app: Any, database: Database, port: int) -> None:

@@ -31,6 +31,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
+from broker.vocabulary import TreatyRole
 
 
 def _choice(enum: type[Enum]) -> click.Choice[str]:
@@ -66,8 +67,16 @@ def org() -> None:
 @click.option("--kind", type=_choice(OrganisationKind), required=True)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. FR")
 @click.option("--authority-type", type=_choice(AuthorityType), help="Required for authorities (Art. 4).")
+@click.option(
+    "--treaty-role",
+    type=_choice(TreatyRole),
+    help="An enforcing authority that is its State's 24/7 point of contact (CETS 224 Art. 9) or serves "
+    "overseas production orders (COPO s.9).",
+)
 @reports_problems
-def org_create(name: str, kind: str, country: str, authority_type: str | None) -> None:
+def org_create(
+    name: str, kind: str, country: str, authority_type: str | None, treaty_role: str | None = None
+) -> None:
     """Register organisation NAME."""
     with registry_transaction() as session:
         organisation = operations.create_organisation(
@@ -77,6 +86,7 @@ def org_create(name: str, kind: str, country: str, authority_type: str | None) -
             kind=OrganisationKind(kind),
             country=country.upper(),
             authority_type=AuthorityType(authority_type) if authority_type else None,
+            treaty_role=TreatyRole(treaty_role) if treaty_role else None,
         )
         click.echo(
             f"{organisation.id}  {organisation.name} ({organisation.kind.value}, {organisation.country})"

@@ -77,6 +77,19 @@ def apply(
     return row
 
 
+def extend_to(
+    session: orm.Session, now: datetime, order_id: uuid.UUID, kind: Clock, until: datetime, cause: str
+) -> OrderClock:
+    """Move a running clock's end to `until`, a specified later instant (Regulation (EU) 2021/784, Art. 6(2));
+    the caller checked that the clock runs and that `until` lies after its end."""
+    row = get(session, order_id, kind)
+    assert row is not None and row.status == RUNNING and until > row.due_at
+    row.due_at, row.extended, row.cause = until, True, cause
+    row.reminder_at, row.reminded_at = reminder_time(now, until), None
+    session.flush()
+    return row
+
+
 def record_late(session: orm.Session, order_id: uuid.UUID, kind: Clock, done_at: datetime) -> None:
     """A deadline met only at `done_at`, strictly after its due time, is breached, even when the step
     that reports it stops the clock before a worker fired it; an earlier record stands."""

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
+from sqlalchemy import orm
 
 from broker import crypto
 from broker.clock import Clock
 from broker.db import Database
 from broker.parties import operations
+from broker.parties.models import Organisation
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
@@ -99,41 +101,42 @@ NETWORK = {
 }
 
 
+def register_organisation(
+    session: orm.Session, clock: Clock, spec: OrganisationSpec
+) -> tuple[Organisation, str, Any, str]:
+    """One demo organisation with its user, a year's token and an Ed25519 signing key.
+
+    The token lasts a year: the lifecycle scenario moves its clock by months. Returns the
+    organisation, the token, the private key and its kid.
+    """
+    organisation = operations.create_organisation(
+        session,
+        clock,
+        name=spec.name,
+        kind=spec.kind,
+        country=spec.country,
+        authority_type=spec.authority_type,
+    )
+    user = operations.create_user(
+        session, clock, organisation=organisation, email=spec.user_email, name=spec.user_name, role=spec.role
+    )
+    _, token = operations.issue_token(session, clock, user=user, label="demo", lifetime=timedelta(days=365))
+    private_key = crypto.generate_private_key("EdDSA")
+    key = operations.register_key(
+        session, clock, organisation=organisation, jwk=crypto.public_jwk(private_key)
+    )
+    return organisation, token, private_key, key.kid
+
+
 def build_network(database: Database, clock: Clock, key_folder: Path) -> dict[str, Party]:
     """Register the demo organisations, users, tokens and keys; private keys stay in `key_folder`."""
     parties: dict[str, Party] = {}
     with database.transaction() as session:
         for role_name, spec in NETWORK.items():
-            organisation = operations.create_organisation(
-                session,
-                clock,
-                name=spec.name,
-                kind=spec.kind,
-                country=spec.country,
-                authority_type=spec.authority_type,
-            )
-            user = operations.create_user(
-                session,
-                clock,
-                organisation=organisation,
-                email=spec.user_email,
-                name=spec.user_name,
-                role=spec.role,
-            )
-            _, token = operations.issue_token(
-                session,
-                clock,
-                user=user,
-                label="demo",
-                lifetime=timedelta(days=365),  # the lifecycle scenario moves its clock by months
-            )
-            private_key = crypto.generate_private_key("EdDSA")
+            organisation, token, private_key, kid = register_organisation(session, clock, spec)
             key_file = key_folder / f"{role_name}.pem"
             key_file.write_bytes(crypto.private_key_pem(private_key))
             key_file.chmod(0o600)
-            key = operations.register_key(
-                session, clock, organisation=organisation, jwk=crypto.public_jwk(private_key)
-            )
             identity_file = None
             if spec.kind is OrganisationKind.ISSUING_AUTHORITY:
                 identity_file = key_folder / f"{role_name}.age-identity"
@@ -144,7 +147,7 @@ def build_network(database: Database, clock: Clock, key_folder: Path) -> dict[st
                     session, clock, organisation=organisation, recipient=str(identity.to_public())
                 )
             parties[role_name] = Party(
-                spec.name, str(organisation.id), spec.user_name, token, private_key, key.kid, identity_file
+                spec.name, str(organisation.id), spec.user_name, token, private_key, kid, identity_file
             )
             if spec.kind is OrganisationKind.PROVIDER:
                 operations.add_addressee(

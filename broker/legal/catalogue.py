@@ -4,6 +4,7 @@ from broker.legal.model import Rule
 from broker.legal.rules import budapest
 from broker.legal.rules import choice
 from broker.legal.rules import copo
+from broker.legal.rules import dsa
 from broker.legal.rules import protocol
 from broker.legal.rules import regulation_authorities as authorities
 from broker.legal.rules import regulation_certificate as certificate
@@ -50,5 +51,6 @@ CATALOGUE: tuple[Rule, ...] = (
     budapest.bc03,
     *sorted(protocol.RULES, key=_numbered),
     *sorted(tco.RULES, key=_numbered),
+    *dsa.RULES,
     *copo.RULES,
 )

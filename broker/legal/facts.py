@@ -84,7 +84,7 @@ class Facts:
 
     @property
     def emergency(self) -> bool:
-        return bool(self.certificate["emergency"])
+        return bool(self.certificate.get("emergency", False))  # absent: a version 3 treaty certificate
 
     @property
     def offence(self) -> Mapping[str, Any]:
@@ -97,7 +97,7 @@ class Facts:
 
     @property
     def language(self) -> str:
-        return str(self.certificate["language"])
+        return str(self.certificate.get("language", ""))  # absent: a version 3 treaty certificate
 
     def get(self, member: str) -> Any:
         """A top-level certificate member, or None when absent."""

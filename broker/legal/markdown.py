@@ -8,6 +8,7 @@ from broker.legal.model import Rule
 from broker.legal.reference import FILES
 from broker.legal.reference import load_reference
 from broker.legal.routes import ALL_ROUTES
+from broker.legal.routes import SERVED_BY_AUTHORITY
 from broker.legal.routes import Route
 from broker.legal.routes import Timer
 from broker.vocabulary import Instrument
@@ -22,12 +23,14 @@ TITLES = {
     Family.PROTOCOL: "Second Additional Protocol to the Budapest Convention (CETS 224): Arts. 7, 8 and 9",
     Family.TCO: "Regulation (EU) 2021/784: removal orders of terrorist content online",
     Family.UK_US: "UK overseas production orders under the UK-US Data Access Agreement",
+    Family.DSA: "Regulation (EU) 2022/2065 (Digital Services Act), Art. 18: notifications of threats to life or safety",
 }
 # Removal orders and overseas production orders are not certificates and name no Instrument: their rules
 # apply to the order itself.
 APPLIES_TO = {
     Family.TCO: "removal orders (broker.legal.removal.check_removal_order)",
     Family.UK_US: "overseas production orders (broker.legal.overseas.check_overseas_order)",
+    Family.DSA: "providers' notifications of suspected threats to life or safety (broker.orders.threats)",
 }
 
 INTRODUCTION = f"""\
@@ -125,6 +128,13 @@ in UK days or months begin with the day of the event, in UK time.
 """
 
 
+CARRIED = {
+    True: "through that authority, which takes delivery (POST /orders/{id}/receive) and serves it on the provider "
+    "(POST /orders/{id}/serve); the provider sees it only once served",
+    False: "to the provider directly",
+}
+
+
 def _routes(routes: Iterable[Route]) -> str:
     parts = [ROUTES_INTRODUCTION]
     for route in routes:
@@ -133,9 +143,11 @@ def _routes(routes: Iterable[Route]) -> str:
             f"### {route.name}{when}: {route.citation}",
             "",
             f"- First recipient: {route.channel} · Confidence: {route.confidence}",
+            f"- The broker carries it: {CARRIED[route.name in SERVED_BY_AUTHORITY]}",
             f"- Told at the same time: {route.notify or 'nobody'}",
             f"- After a refusal or silence: {', '.join(route.follow_up)}",
             *(_timer(timer) for timer in route.timers),
+            *([f"- Source: {route.source}"] if route.source else []),
         ]
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)

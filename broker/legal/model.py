@@ -53,6 +53,7 @@ class Family(StrEnum):
     PROTOCOL = "cets-224"
     TCO = "reg-2021-784"  # Regulation (EU) 2021/784: removal orders of terrorist content
     UK_US = "uk-copo-2019"  # UK overseas production orders under the UK-US Data Access Agreement
+    DSA = "reg-2022-2065"  # Regulation (EU) 2022/2065 (Digital Services Act), Art. 18 notifications
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,8 @@ def check_overseas_order(order: Mapping[str, Any]) -> Report:
             "route": OVERSEAS.channel.value,
             "served_by": serving_authority(order["judge"]["jurisdiction"]),
             "serve_by": serve_by(date.fromisoformat(order["made_on"])).isoformat(),
+            # The instant the order's 3 months to be served begin (s.9(1)): the start of its day in the UK.
+            "made_at": datetime.combine(date.fromisoformat(order["made_on"]), time(), UK_TIME).isoformat(),
             "compliance_days": order.get("compliance_period_days", OVERSEAS.timer("compliance").length),
         },
     )

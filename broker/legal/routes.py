@@ -25,11 +25,20 @@ from zoneinfo import ZoneInfo
 from broker.legal.facts import Facts
 from broker.legal.model import Confidence
 from broker.legal.reference import ReferenceData
+from broker.lifecycle import Clock
 from broker.vocabulary import DataCategory
 from broker.vocabulary import Instrument
 
 V, V2, U = Confidence.CONFIRMED, Confidence.SECONDARY, Confidence.UNCONFIRMED
 PROTOCOL = "Second Additional Protocol (CETS 224)"
+# What the search for the Protocol's text found (2026-12-07), for the routes whose articles it did not reach.
+PROTOCOL_SEARCHED = (
+    "legal-rules.md §3.2 (article bodies not read). Searched 2026-12-07 (pages, docs: 'Second Additional "
+    "Protocol Article 8 giving effect to orders', 'Article 9 expedited disclosure emergency 24/7'): found the "
+    "Protocol's preamble (pace.coe.int Doc. 15316; a copy on scribd.com) but no body of Art. 8 or 9, so their "
+    "periods and steps stay UNCONFIRMED; the treaty chart at verdragenbank.overheid.nl lists the ratifications "
+    "of Japan (10-08-2023) and Serbia (09-02-2023)"
+)
 BUDAPEST = "Budapest Convention (CETS 185)"
 COPO = "Crime (Overseas Production Orders) Act 2019"
 UK_TIME = ZoneInfo("Europe/London")  # COPO periods count the UK's calendar days
@@ -72,6 +81,9 @@ class Timer:
     then: str  # what follows when it falls due
     citation: str
     confidence: Confidence
+    # Its end ends the order (COPO s.9(1): an order not served in time is treated as quashed); otherwise the
+    # worker records that the clock fell due and the order runs on.
+    ends_order: bool = False
 
     def describe(self) -> str:
         """'30 days', '8 hours', '3 UK calendar months': the clock's length in a sentence."""
@@ -136,6 +148,7 @@ class Route:
     citation: str
     confidence: Confidence
     when: str = ""  # which orders under the instrument take this route, where it has more than one
+    source: str = ""  # what was read for the route, and where; what stays unread stays UNCONFIRMED
 
     def timer(self, name: str) -> Timer:
         """The route's clock of that name."""
@@ -220,6 +233,7 @@ COPO_SERVICE = Timer(
     then="an order not served within 3 months beginning with the day it was made is treated as quashed",
     citation=f"{COPO}, s.9(1)",
     confidence=V,
+    ends_order=True,
 )
 COPO_COMPLIANCE = Timer(
     "compliance",
@@ -251,6 +265,7 @@ ART8_SUBSCRIBER_ROUTE = Route(
     citation=f"{PROTOCOL}, Art. 8",
     confidence=U,
     when="subscriber information only",
+    source=PROTOCOL_SEARCHED,
 )
 ART8_TRAFFIC_ROUTE = Route(
     "cets-224-art8",
@@ -261,6 +276,7 @@ ART8_TRAFFIC_ROUTE = Route(
     citation=f"{PROTOCOL}, Art. 8",
     confidence=U,
     when="with traffic data",
+    source=PROTOCOL_SEARCHED,
 )
 ART9 = Route(
     "cets-224-art9",
@@ -270,6 +286,7 @@ ART9 = Route(
     follow_up=("cets-224-art8", "mutual legal assistance"),
     citation=f"{PROTOCOL}, Art. 9(1)(a)",
     confidence=U,
+    source=PROTOCOL_SEARCHED,
 )
 ART29 = Route(
     "cets-185-art29",
@@ -279,6 +296,9 @@ ART29 = Route(
     follow_up=("mutual legal assistance",),
     citation=f"{BUDAPEST}, Art. 29(1), (3), (7)",
     confidence=V2,
+    source="legal-rules.md §3.1; Art. 29(1)-(3) read 2026-12-07 in a copy of the Convention's text "
+    "(study-me.ru): (2) lists what the request specifies, (3) the requested Party preserves expeditiously "
+    "under its domestic law; the broker still carries the request to the provider directly",
 )
 OVERSEAS = Route(
     "uk-copo-2019",
@@ -288,6 +308,8 @@ OVERSEAS = Route(
     follow_up=("mutual legal assistance",),
     citation=f"{COPO}, ss.5, 9",
     confidence=V2,
+    source="ss.1, 3 and 9 read 2026-12-07 at legislation.gov.uk (ukpga/2019/5, enacted and revised); s.5's "
+    "default period of 7 days from a secondary source (legal-rules.md §5, U6), s.5 not read",
 )
 
 TREATY_ROUTES: Mapping[Instrument, Route] = {
@@ -312,3 +334,25 @@ def route(facts: Facts, reference: ReferenceData) -> Route | None:
 
 
 ALL_ROUTES: tuple[Route, ...] = (ART29, ART7, ART8_SUBSCRIBER_ROUTE, ART8_TRAFFIC_ROUTE, ART9, OVERSEAS)
+
+# The instruments whose orders the broker carries through the authority of their route's Channel, which
+# takes delivery and then serves the order on the provider (broker.lifecycle, Via.AUTHORITY). Budapest
+# Art. 29's request also goes to the requested Party (ART29.channel), which preserves under its own law;
+# the broker still carries it to the provider directly (docs/lifecycle.md, "Not yet").
+SERVED_BY_AUTHORITY: frozenset[str] = frozenset(
+    {Instrument.CETS_224_ART8.value, Instrument.CETS_224_ART9.value, OVERSEAS.name}
+)
+# The order clock each route clock runs as: the provider's period is the production (or preservation)
+# clock whatever the route calls it, so the worker, the inbox and the reports read one clock.
+CLOCK_OF_TIMER: Mapping[str, Clock] = {
+    "service": Clock.SERVICE,
+    "production": Clock.PRODUCTION,
+    "disclosure": Clock.PRODUCTION,
+    "compliance": Clock.PRODUCTION,
+    "preservation": Clock.PRESERVATION,
+}
+
+
+def timers_from(chosen: Route, event: Event) -> tuple[tuple[Clock, Timer], ...]:
+    """The route's clocks that run from this event, each with the order clock it runs as."""
+    return tuple((CLOCK_OF_TIMER[timer.name], timer) for timer in chosen.timers if timer.runs_from is event)

@@ -8,6 +8,7 @@ from broker import legal
 from broker import problems
 from broker.clock import Clock
 from broker.clock import to_rfc3339
+from broker.orders import overseas
 from broker.orders import removal
 from broker.parties.models import Addressee
 from broker.vocabulary import DESIGNATED_ADDRESSEES
@@ -22,6 +23,8 @@ def run(
     A removal order's rules also weigh the authority's earlier removal orders to the provider, read
     in the session the addressee was loaded in (the caller's transaction).
     """
+    if order_type is OrderType.OVERSEAS_PRODUCTION_ORDER:
+        return overseas.check(certificate, clock())  # COPO: broker.legal.overseas, as of today
     if order_type is OrderType.REMOVAL_ORDER:
         session = orm.object_session(addressee)
         assert session is not None, "the addressee comes from the caller's session"

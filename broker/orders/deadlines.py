@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -19,6 +20,7 @@ from broker.clocks.models import PAUSED
 from broker.clocks.models import STOPPED
 from broker.clocks.models import OrderClock
 from broker.legal import routes
+from broker.legal.routes import Route
 from broker.legal.routes import Timer
 from broker.lifecycle import Clock
 from broker.lifecycle import Effect
@@ -48,7 +50,13 @@ OBJECTION_WINDOW = 10 * DAY  # Art. 17 (UNCONFIRMED)
 EX_POST_VALIDATION = 48 * HOUR  # Art. 4(5)
 ENFORCEMENT_WORKING_DAYS = 5  # Art. 16(2)
 REMOVAL_HOUR = HOUR  # Regulation (EU) 2021/784, Art. 3(3): "in any event within one hour of receipt"
-SCRUTINY_WINDOW = 72 * HOUR  # Regulation (EU) 2021/784, Art. 4(2): "within 72 hours of receiving the copy"
+SCRUTINY_WINDOW = 72 * HOUR  # Regulation (EU) 2021/784, Art. 4(3)-(4): 72 hours from the copy or the request
+# Regulation (EU) 2021/784, Art. 4(4): a request for scrutiny within 48 hours of receiving the order, or the
+# Art. 11(2) information (UNCONFIRMED, tco-dsa.md TCO-12); the 48th hour's last instant is still in time.
+SCRUTINY_REQUEST_WINDOW = 48 * HOUR
+# Regulation (EU) 2021/784, Art. 6(2): removed content and related data are preserved for six months from
+# the removal (six months read in a secondary source [TA1]; UNCONFIRMED in the Official Journal, TCO-15).
+CONTENT_PRESERVATION_MONTHS = 6
 
 
 def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
@@ -70,7 +78,23 @@ def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
         return start + REMOVAL_HOUR
     if kind is Clock.SCRUTINY:
         return start + SCRUTINY_WINDOW
+    if kind is Clock.SERVICE:
+        route = order_route(order)
+        assert route is not None, "only an order served by an authority has a service clock"
+        return route.timer("service").due(start)
+    if kind is Clock.CONTENT_PRESERVATION:
+        return add_months(start, CONTENT_PRESERVATION_MONTHS)
     return enforcement_deadline(start, order.addressee.country)
+
+
+def add_months(start: datetime, months: int) -> datetime:
+    """The same instant `months` calendar months later; a day the month lacks becomes its last day
+    (31 August + 6 months is 28 or 29 February), so the period never runs into the month after."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    following = datetime(year + month // 12, month % 12 + 1, 1)
+    last_day = (following - DAY).day
+    return start.replace(year=year, month=month, day=min(start.day, last_day))
 
 
 def treaty_timer(order: Order, kind: Clock) -> Timer | None:
@@ -78,6 +102,26 @@ def treaty_timer(order: Order, kind: Clock) -> Timer | None:
     if kind not in (Clock.PRODUCTION, Clock.PRESERVATION):
         return None
     return TREATY_TIMERS.get(_deadline(order))
+
+
+def order_route(order: Order) -> Route | None:
+    """The route of an order outside the Regulation, with the clocks its facts choose; None for the
+    Regulation's own orders (broker.lifecycle) and removal orders."""
+    if order.instrument == routes.OVERSEAS.name:
+        return routes.OVERSEAS
+    chosen = next((r for i, r in routes.TREATY_ROUTES.items() if i.value == order.instrument), None)
+    if chosen is routes.ART8_TRAFFIC_ROUTE and _deadline(order) == "art8_20_days":
+        return routes.ART8_SUBSCRIBER_ROUTE  # subscriber information only: 20 days from service
+    return chosen
+
+
+def route_length(order: Order, timer: Timer) -> int | None:
+    """The length a route's clock runs for on this order, where not its default: the compliance period a
+    judge set on an overseas production order (COPO s.5); None: the route's own length."""
+    if timer is routes.COPO_COMPLIANCE:
+        days = (order.certificate or {}).get("compliance_period_days")
+        return int(days) if days else None
+    return None
 
 
 def _deadline(order: Order) -> str:
@@ -122,7 +166,7 @@ def transfer_held_until(session: orm.Session, order: Order, now: datetime) -> da
 BREACH_AFTER_HOLD = "Regulation (EU) 2023/1543, Art. 8(4), Art. 10(2)"
 
 
-def production_held(now: datetime) -> sa.ColumnElement[bool]:
+def production_held(now: datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     """SQL: this row (an OrderClock) is a production clock whose transfer is still held at `now`.
 
     Held means: the order was notified to an enforcing authority without an emergency, the authority
@@ -149,17 +193,18 @@ def production_held(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(OrderClock.kind == Clock.PRODUCTION, hold)
 
 
-def treaty_last_instant(now: datetime) -> sa.ColumnElement[bool]:
+def treaty_last_instant(now: datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     """SQL: this row (an OrderClock) is a treaty order's production or preservation clock whose last
     instant is `now`: still in time, since a treaty period's breach is every instant after it
     (broker.legal.routes.breached)."""
+    instruments = sorted({str(i) for i in routes.TREATY_ROUTES} | routes.SERVED_BY_AUTHORITY)
     treaty_order = (
-        sa.select(Order.id)
-        .where(Order.id == OrderClock.order_id, Order.instrument.in_([str(i) for i in routes.TREATY_ROUTES]))
-        .exists()
+        sa.select(Order.id).where(Order.id == OrderClock.order_id, Order.instrument.in_(instruments)).exists()
     )
     return sa.and_(
-        OrderClock.kind.in_([Clock.PRODUCTION, Clock.PRESERVATION]), OrderClock.due_at == now, treaty_order
+        OrderClock.kind.in_([Clock.PRODUCTION, Clock.PRESERVATION, Clock.SERVICE]),
+        OrderClock.due_at == now,
+        treaty_order,
     )
 
 

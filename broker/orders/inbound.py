@@ -26,6 +26,7 @@ from broker import problems
 from broker.access import Actor
 from broker.clock import Clock
 from broker.orders.models import Message
+from broker.orders.models import ThreatNotification
 from broker.parties.models import SigningKey
 from broker.wire import envelope as wire_envelope
 from broker.wire.registry import UnknownMessageType
@@ -106,7 +107,10 @@ def verify_inbound(
             f"issued_at {envelope['issued_at']} is outside the accepted window "
             f"({int(window.max_age.total_seconds())} s back, {int(window.max_future.total_seconds())} s ahead)"
         )
-    if session.scalar(sa.select(Message.id).where(Message.id == uuid.UUID(envelope["id"]))):
+    message_id = uuid.UUID(envelope["id"])
+    if session.scalar(sa.select(Message.id).where(Message.id == message_id)) or session.scalar(
+        sa.select(ThreatNotification.id).where(ThreatNotification.id == message_id)
+    ):
         raise problems.ReplayedMessage(f"message {envelope['id']} was already received; nothing was changed")
     try:
         validate_message_body(envelope["type"], envelope["version"], envelope["body"])

@@ -2,7 +2,9 @@
 
 - an order **arrives**: issued (to the provider, and to the enforcing authority notified under
   Art. 8) or sent for enforcement under Art. 16 (to that enforcing authority); an emergency order
-  also goes at once to the addressee's 24/7 mailbox, whatever anyone chose;
+  also goes at once to the addressee's 24/7 mailbox, whatever anyone chose. An order that an authority
+  serves (CETS 224 Art. 8, 9; COPO s.9) arrives at that authority when issued, and at the provider when
+  served;
 - a deadline **nears** (the clock's reminder) or **passes** (missed): to every party of the order;
 - an **answer** or any other message arrives: to the party it is addressed to.
 
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy import orm
 
 from broker.clock import Clock
+from broker.legal.routes import SERVED_BY_AUTHORITY
 from broker.notify.mail.operations import Due
 from broker.notify.mail.operations import OrderRef
 from broker.notify.mail.operations import enqueue
@@ -38,10 +41,17 @@ def mail_people(
 ) -> None:
     """Queue the mails `event` calls for, in the caller's transaction; most events call for none."""
     reference = OrderRef(order.id, order.order_type.value, order.emergency)
-    if event == "order.issued":
-        told = [order.provider_id, *([order.enforcing_authority_id] if order.enforcing_authority_id else [])]
+    if event in ("order.issued", "order.served"):
+        # An order that an authority serves (broker.legal.routes) arrives at that authority when issued, and
+        # at the provider (its 24/7 mailbox too, in an emergency) only when served.
+        later = event == "order.issued" and order.instrument in SERVED_BY_AUTHORITY
+        authority = [order.enforcing_authority_id] if order.enforcing_authority_id else []
+        told = (authority if later else [order.provider_id]) + (authority if event == "order.issued" else [])
+        told = list(dict.fromkeys(told))
         at_once = (
-            [order.addressee.emergency_email] if order.emergency and order.addressee.emergency_email else []
+            [order.addressee.emergency_email]
+            if order.emergency and order.addressee.emergency_email and not later
+            else []
         )
         enqueue(
             session,

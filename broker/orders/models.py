@@ -62,11 +62,21 @@ class Order(Base):
     deletion_required: orm.Mapped[bool] = orm.mapped_column(default=False)
     # Art. 10(2): set when the enforcing authority confirms early that it will not object.
     transfer_released_at: orm.Mapped[datetime | None]
+    # An EPOC or EPOC-PR addressed to content a provider preserves after this removal order (Regulation (EU)
+    # 2021/784, Art. 6(1)(b), 6(2)): the broker's reference, checked when the draft is made.
+    removal_order_id: orm.Mapped[uuid.UUID | None] = orm.mapped_column(sa.ForeignKey("orders.id"))
+    # An emergency EPOC or EPOC-PR that answers a provider's DSA Art. 18 notification.
+    threat_notification_id: orm.Mapped[uuid.UUID | None] = orm.mapped_column(
+        sa.ForeignKey("threat_notifications.id")
+    )
     # The state a paused order (clarification, concern, objection) returns to.
     resume_state: orm.Mapped[OrderState | None] = orm.mapped_column(enum_column(OrderState, "resume_state"))
     created_at: orm.Mapped[datetime]
     updated_at: orm.Mapped[datetime]
     issued_at: orm.Mapped[datetime | None]
+    # When an authority served the order on the provider (CETS 224 Art. 8, 9; COPO s.9): the provider sees
+    # such an order only from then on, and its clocks run from then.
+    served_at: orm.Mapped[datetime | None]
     received_at: orm.Mapped[datetime | None]
     answered_at: orm.Mapped[datetime | None]
 
@@ -145,3 +155,34 @@ class ProceduresNotice(Base):
 
     issuing_authority: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[issuing_authority_id])
     provider: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[provider_id])
+
+
+class ThreatNotification(Base):
+    """Regulation (EU) 2022/2065 (DSA), Art. 18: a hosting service provider's signed notification to a
+    law-enforcement or judicial authority of a suspected criminal offence involving a threat to the life or
+    safety of a person. Kept byte for byte like a message; it reaches the authority as an emergency item,
+    which it may answer with an emergency EPOC naming it (Order.threat_notification_id)."""
+
+    __tablename__ = "threat_notifications"
+    # The authority's emergency list, and the provider's own, newest first.
+    __table_args__ = (
+        sa.Index("ix_threat_notifications_recipient", "recipient_id", "received_at", "id"),
+        sa.Index("ix_threat_notifications_provider", "provider_id", "received_at", "id"),
+    )
+
+    # The envelope's message id, never seen before as a message or a notification (replay protection).
+    id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True)
+    provider_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    sender_kid: orm.Mapped[str] = orm.mapped_column(sa.ForeignKey("signing_keys.kid"))
+    recipient_id: orm.Mapped[uuid.UUID] = orm.mapped_column(sa.ForeignKey("organisations.id"))
+    issued_at: orm.Mapped[datetime]
+    received_at: orm.Mapped[datetime]
+    # When the content was published, in UTC (the signed body keeps its time zone).
+    published_at: orm.Mapped[datetime]
+    # Art. 18(2): no Member State concerned could be identified, so it went to the establishment's State.
+    fallback: orm.Mapped[bool]
+    jws: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    sha256: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+
+    provider: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[provider_id])
+    recipient: orm.Mapped[Organisation] = orm.relationship(foreign_keys=[recipient_id])

@@ -27,16 +27,20 @@ from broker.audit.queries import latest_checkpoint
 from broker.audit.signer import LogSigner
 from broker.clock import Clock
 from broker.clock import to_rfc3339
+from broker.legal.routes import SERVED_BY_AUTHORITY
 from broker.notify.operations import enqueue
 from broker.orders import casefile
 from broker.orders import checks
+from broker.orders import overseas
 from broker.orders import removal
+from broker.orders import threats
 from broker.orders.inbound import VerifiedMessage
 from broker.orders.mailing import mail_people
 from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.orders.models import OrderRead
 from broker.orders.models import ProceduresNotice
+from broker.orders.models import ThreatNotification
 from broker.orders.queries import get_order
 from broker.parties.models import Addressee
 from broker.parties.models import Organisation
@@ -63,6 +67,10 @@ def complete_certificate(
     if order_type is OrderType.REMOVAL_ORDER:
         addressee = _addressee(session, draft["addressee"])
         return removal.complete(certificate["issuing_authority"], addressee, draft), addressee
+    if order_type is OrderType.OVERSEAS_PRODUCTION_ORDER:
+        # The judge and the applicant are named in the order itself (COPO s.1): no issuing_authority member.
+        addressee = _addressee(session, draft["addressee"])
+        return overseas.complete(draft, addressee), addressee
     validating = draft.get("validating_authority")
     if validating is not None:
         certificate["validating_authority"] = _authority(
@@ -87,11 +95,38 @@ def check_draft(
     return checks.stored(checks.run(order_type, certificate, addressee, clock), clock)
 
 
+NAMED = {
+    OrderType.REMOVAL_ORDER: "a removal order",
+    OrderType.OVERSEAS_PRODUCTION_ORDER: "an overseas production order",
+}
+
+
 def create_draft(
-    session: orm.Session, clock: Clock, actor: Actor, order_type: OrderType, draft: dict[str, Any]
+    session: orm.Session,
+    clock: Clock,
+    actor: Actor,
+    order_type: OrderType,
+    draft: dict[str, Any],
+    removal_order: uuid.UUID | None = None,
+    threat_notification: uuid.UUID | None = None,
 ) -> Order:
-    """Keep a draft with its first legal check; a draft may still break rules, issuing may not."""
+    """Keep a draft with its first legal check; a draft may still break rules, issuing may not.
+
+    An EPOC or EPOC-PR may name the removal order whose preserved content it is addressed to (Regulation
+    (EU) 2021/784, Art. 6(1)(b)); the broker checks the reference (broker.orders.removal.preserved_reference).
+    """
     certificate, addressee = complete_certificate(session, actor, order_type, draft)
+    if removal_order is not None:
+        if order_type in (OrderType.REMOVAL_ORDER, OrderType.OVERSEAS_PRODUCTION_ORDER):
+            raise problems.ValidationFailed(
+                "only an EPOC or EPOC-PR names a removal order whose preserved content it asks for",
+                errors={"removal_order": [f"not for {NAMED[order_type]}"]},
+            )
+        removal.preserved_reference(session, actor, removal_order, addressee.provider_id, clock())
+    if threat_notification is not None:  # Regulation (EU) 2022/2065, Art. 18: the emergency it answers
+        threats.answered_reference(
+            session, actor, threat_notification, order_type, certificate, addressee.provider_id
+        )
     report = checks.run(order_type, certificate, addressee, clock)
     order = Order(
         order_type=order_type,
@@ -103,6 +138,8 @@ def create_draft(
         certificate=certificate,
         checks=checks.stored(report, clock),
         **_read_from(certificate),
+        removal_order_id=removal_order,
+        threat_notification_id=threat_notification,
         created_at=clock(),
         updated_at=clock(),
     )
@@ -120,7 +157,13 @@ def create_draft(
         object_type="order",
         object_id=order.id,
         actor=actor,
-        details={"order_type": order_type.value, "instrument": order.instrument, **_check_summary(report)},
+        details={
+            "order_type": order_type.value,
+            "instrument": order.instrument,
+            **_check_summary(report),
+            **({"removal_order": str(removal_order)} if removal_order is not None else {}),
+            **({"threat_notification": str(threat_notification)} if threat_notification is not None else {}),
+        },
     )
     return order
 
@@ -156,7 +199,7 @@ def _read_from(certificate: dict[str, Any]) -> dict[str, Any]:
     return {
         "emergency": bool(certificate.get("emergency")),
         "instrument": checks.instrument_of(certificate),
-        "file_number": certificate["issuing_authority"].get("file_number"),
+        "file_number": (certificate.get("issuing_authority") or {}).get("file_number"),
     }
 
 
@@ -397,7 +440,8 @@ def tell(session: orm.Session, clock: Clock, order: Order, event: str, details: 
     """Queue a notification of `event` for every party of the order, and the mails it calls for
     (broker/orders/mailing.py), in the caller's transaction."""
     parties = [order.issuing_authority_id]
-    if order.state.value != "draft":
+    # The provider hears of an order once issued; of one that an authority serves, once served.
+    if order.state.value != "draft" and (order.instrument not in SERVED_BY_AUTHORITY or order.served_at):
         parties.append(order.provider_id)
     if order.enforcing_authority_id is not None:
         parties.append(order.enforcing_authority_id)
@@ -416,3 +460,54 @@ def tell(session: orm.Session, clock: Clock, order: Order, event: str, details: 
 def summary(order: Order) -> dict[str, str]:
     """What a notification says of the order it concerns: which one, and where it stands; never content."""
     return {"id": str(order.id), "order_type": order.order_type.value, "state": order.state.value}
+
+
+def record_threat_notification(
+    session: orm.Session, clock: Clock, actor: Actor, message: VerifiedMessage
+) -> ThreatNotification:
+    """Regulation (EU) 2022/2065, Art. 18: keep a provider's signed notification for the authority it names,
+    which hears of it at once as an emergency (webhook), and log it."""
+    require_kind(actor, [OrganisationKind.PROVIDER], "notify suspected threats to life or safety")
+    if message.envelope["type"] != MessageType.THREAT_NOTIFICATION:
+        raise problems.UnexpectedMessageType(
+            f"expected a 'threat-notification' message here, got {message.envelope['type']!r}"
+        )
+    if session.get(ThreatNotification, message.id) is not None:
+        raise problems.ReplayedMessage(f"message {message.id} was already received; nothing was changed")
+    recipient, fallback = threats.recipient_for(session, actor.organisation_id, message)
+    now = clock()
+    notification = ThreatNotification(
+        id=message.id,
+        provider_id=actor.organisation_id,
+        sender_kid=message.key.kid,
+        recipient_id=recipient.id,
+        issued_at=message.issued_at,
+        received_at=now,
+        published_at=threats.published_at(message, now),
+        fallback=fallback,
+        jws=message.jws,
+        sha256=message.sha256,
+    )
+    session.add(notification)
+    session.flush()
+    details = {"recipient": str(recipient.id), "fallback": fallback, "received_at": to_rfc3339(now)}
+    record(
+        session,
+        clock,
+        action="threat_notification.received",
+        object_type="threat_notification",
+        object_id=notification.id,
+        actor=actor,
+        message_sha256=message.sha256,
+        details=details,
+    )
+    enqueue(
+        session,
+        clock,
+        event="threat_notification.received",
+        organisation_ids=[recipient.id],
+        order=None,
+        emergency=True,
+        details={"notification": str(notification.id), **details},
+    )
+    return notification

@@ -21,6 +21,7 @@ from broker.audit.queries import pending_about
 from broker.clocks import queries as clock_queries
 from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
+from broker.legal.routes import SERVED_BY_AUTHORITY
 from broker.lifecycle import FINAL
 from broker.lifecycle import Clock
 from broker.orders.models import Order
@@ -48,9 +49,15 @@ def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
     if actor.kind is OrganisationKind.ISSUING_AUTHORITY:
         return Order.issuing_authority_id == actor.organisation_id
     if actor.kind is OrganisationKind.PROVIDER:
-        # A provider never sees a draft: until issued it exists only for its author (and oversight).
-        return sa.and_(Order.provider_id == actor.organisation_id, Order.state != OrderState.DRAFT)
-    # Enforcing authorities see the orders notified to them (Art. 8) or sent to them for enforcement.
+        # A provider never sees a draft: until issued it exists only for its author (and oversight). An
+        # order that an authority serves on it (broker.legal.routes) reaches it only once served.
+        return sa.and_(
+            Order.provider_id == actor.organisation_id,
+            Order.state != OrderState.DRAFT,
+            sa.or_(Order.instrument.notin_(sorted(SERVED_BY_AUTHORITY)), Order.served_at.is_not(None)),
+        )
+    # Enforcing authorities see the orders notified to them (Art. 8), sent to them for enforcement, or sent
+    # to them to serve on a provider (CETS 224 Art. 8, 9; COPO s.9).
     return sa.and_(Order.enforcing_authority_id == actor.organisation_id, Order.state != OrderState.DRAFT)
 
 

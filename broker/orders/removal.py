@@ -17,12 +17,17 @@ from sqlalchemy import orm
 
 from broker import legal
 from broker import problems
+from broker.access import Actor
+from broker.clocks import queries as clock_queries
 from broker.legal.removal import RemovalCheckInput
 from broker.legal.removal import check_removal_order
+from broker.lifecycle import Clock
 from broker.orders.models import Order
 from broker.orders.models import ProceduresNotice
 from broker.parties.models import Addressee
+from broker.parties.models import Organisation
 from broker.vocabulary import MessageType
+from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.wire.registry import validate_removal_body
 
@@ -100,4 +105,52 @@ def procedures_notice_at(
             ProceduresNotice.issuing_authority_id == issuing_authority_id,
             ProceduresNotice.provider_id == provider_id,
         )
+    )
+
+
+def preserved_reference(
+    session: orm.Session, actor: Actor, removal_order_id: uuid.UUID, provider_id: uuid.UUID, now: datetime
+) -> Order:
+    """The removal order whose preserved content an EPOC or EPOC-PR is addressed to (Art. 6(1)(b), 6(2)).
+
+    It must be a removal order this authority may see (a party of it, or an authority of its issuing State),
+    to the same provider, whose content the provider still preserves: removed, and its six months (or a
+    further period) not over. A removal order the authority may not see is refused in the same words as
+    one that does not exist, so the reference tells nothing of others' orders.
+    """
+    referenced = session.get(Order, removal_order_id)
+    if (
+        referenced is None
+        or referenced.order_type is not OrderType.REMOVAL_ORDER
+        or not _may_see(session, actor, referenced)
+    ):
+        raise problems.InvalidReference(
+            f"no removal order {removal_order_id} that your authority may see", errors=REFERENCE_ERRORS
+        )
+    if referenced.provider_id != provider_id:
+        raise problems.InvalidReference(
+            "the removal order was addressed to another provider: address the order to the provider that "
+            "preserves the content (Regulation (EU) 2021/784, Art. 6(1))",
+            errors={"removal_order": ["addressed to another provider"]},
+        )
+    if referenced.state is not OrderState.REMOVED or not clock_queries.is_open(
+        session, referenced.id, Clock.CONTENT_PRESERVATION, now
+    ):
+        raise problems.InvalidReference(
+            "the content removed under that order is no longer preserved (Regulation (EU) 2021/784, Art. 6(2): "
+            "six months from removal, or a further period on request), or was never removed",
+            errors={"removal_order": ["its content is not preserved now"]},
+        )
+    return referenced
+
+
+REFERENCE_ERRORS = {"removal_order": ["not a removal order you may see"]}
+
+
+def _may_see(session: orm.Session, actor: Actor, referenced: Order) -> bool:
+    """A party of the removal order, or an authority of the Member State that issued it."""
+    if actor.organisation_id in (referenced.issuing_authority_id, referenced.enforcing_authority_id):
+        return True
+    return (
+        session.get_one(Organisation, actor.organisation_id).country == referenced.issuing_authority.country
     )

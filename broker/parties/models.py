@@ -20,6 +20,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
+from broker.vocabulary import TreatyRole
 
 AUTHORITY_KINDS = (OrganisationKind.ISSUING_AUTHORITY, OrganisationKind.ENFORCING_AUTHORITY)
 
@@ -43,6 +44,9 @@ class Organisation(Base):
     authority_type: orm.Mapped[AuthorityType | None] = orm.mapped_column(
         enum_column(AuthorityType, "authority_type")
     )
+    # An enforcing authority that is its State's 24/7 point of contact (CETS 224 Art. 9) or the authority
+    # that serves the State's overseas production orders (COPO s.9); None: an ordinary competent authority.
+    treaty_role: orm.Mapped[TreatyRole | None] = orm.mapped_column(enum_column(TreatyRole, "treaty_role"))
     created_at: orm.Mapped[datetime]
 
     addressees: orm.Mapped[list["Addressee"]] = orm.relationship(

@@ -36,6 +36,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import Role
+from broker.vocabulary import TreatyRole
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +78,34 @@ def create_organisation(
     kind: OrganisationKind,
     country: str,
     authority_type: AuthorityType | None = None,
+    treaty_role: TreatyRole | None = None,
 ) -> Organisation:
-    """Register an organisation; authorities must say which Art. 4 type they are, others must not."""
+    """Register an organisation; authorities must say which Art. 4 type they are, others must not.
+
+    Only an enforcing authority may have a treaty role (its State's 24/7 point of contact, or the
+    authority that serves overseas production orders).
+    """
     if (kind in AUTHORITY_KINDS) != (authority_type is not None):
         need = "needs" if kind in AUTHORITY_KINDS else "cannot have"
         raise problems.ValidationFailed(
             f"a {kind.value.replace('_', ' ')} {need} an authority type",
             errors={"authority_type": [f"{need} an authority type"]},
         )
+    if treaty_role is not None and kind is not OrganisationKind.ENFORCING_AUTHORITY:
+        raise problems.ValidationFailed(
+            f"only an enforcing authority may be a {treaty_role.value.replace('_', ' ')}, not a "
+            f"{kind.value.replace('_', ' ')}",
+            errors={"treaty_role": ["only for enforcing authorities"]},
+        )
     if session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
         raise problems.Conflict(f"an organisation named {name!r} already exists")
     organisation = Organisation(
-        name=name, kind=kind, country=_country(country), authority_type=authority_type, created_at=clock()
+        name=name,
+        kind=kind,
+        country=_country(country),
+        authority_type=authority_type,
+        treaty_role=treaty_role,
+        created_at=clock(),
     )
     session.add(organisation)
     session.flush()
@@ -99,7 +116,8 @@ def create_organisation(
         object_type="organisation",
         object_id=organisation.id,
         actor=None,
-        details={"kind": kind.value, "country": organisation.country},
+        details={"kind": kind.value, "country": organisation.country}
+        | ({"treaty_role": treaty_role.value} if treaty_role else {}),
     )
     return organisation
 

@@ -34,6 +34,7 @@ from broker.portal import security
 from broker.portal import settings
 from broker.portal import throttle
 from broker.vocabulary import DataCategory
+from broker.vocabulary import OffenceTiming
 
 bp = Blueprint(
     "portal",
@@ -61,6 +62,7 @@ def _frame() -> dict[str, Any]:
         "clock_status": labels.clock_status,
         "clock_enum": Clock,
         "data_category_enum": DataCategory,
+        "offence_timing": OffenceTiming,
         # The broker's time, which deadlines are counted against (a frozen clock in the tests).
         "now": services().clock(),
         # The page the language switcher brings the person back to.

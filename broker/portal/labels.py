@@ -18,11 +18,14 @@ from broker.vocabulary import EnforcementOutcome
 from broker.vocabulary import EvidenceState
 from broker.vocabulary import MessageType
 from broker.vocabulary import NonExecutionReason
+from broker.vocabulary import OffenceTiming
 from broker.vocabulary import OrderDecision
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
+from broker.vocabulary import PreservationRequester
 from broker.vocabulary import RefusalGround
+from broker.vocabulary import ReinstatementAction
 from broker.vocabulary import RemovalAction
 from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import RemovalImpediment
@@ -30,6 +33,8 @@ from broker.vocabulary import RemovalOrderDefect
 from broker.vocabulary import ResponseOutcome
 from broker.vocabulary import ReviewDecision
 from broker.vocabulary import Role
+from broker.vocabulary import ScrutinyFinding
+from broker.vocabulary import ScrutinyRequester
 from broker.vocabulary import SubsequentRequest
 from broker.vocabulary import TerroristMaterial
 from broker.vocabulary import ValidationOutcome
@@ -48,6 +53,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         OrderState.PARTIALLY_PRODUCED: N_("Partially produced"),
         OrderState.NOT_EXECUTED: N_("Not executed"),
         OrderState.REFUSED: N_("Refused by the enforcing authority"),
+        OrderState.AWAITING_SERVICE: N_("With the authority that serves it"),
+        OrderState.SERVED: N_("Served on the provider"),
         OrderState.ENFORCEMENT_REQUESTED: N_("Enforcement requested"),
         OrderState.ENFORCEMENT_REFUSED: N_("Enforcement refused"),
         OrderState.PRESERVATION_ENDED: N_("Preservation ended"),
@@ -55,11 +62,14 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         OrderState.CLOSED: N_("Closed"),
         OrderState.REMOVED: N_("Content removed or disabled"),
         OrderState.IMPOSSIBLE: N_("Removal impossible for now"),
+        OrderState.CEASED: N_("No legal effects: infringement found, to be reinstated"),
+        OrderState.REINSTATED: N_("Content reinstated"),
     },
     OrderType: {
         OrderType.EPOC: N_("European Production Order (EPOC)"),
         OrderType.EPOC_PR: N_("European Preservation Order (EPOC-PR)"),
         OrderType.REMOVAL_ORDER: N_("Removal order (terrorist content)"),
+        OrderType.OVERSEAS_PRODUCTION_ORDER: N_("UK overseas production order"),
     },
     OrganisationKind: {
         OrganisationKind.ISSUING_AUTHORITY: N_("Issuing authority"),
@@ -84,6 +94,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Clock.ENFORCEMENT_DECISION: N_("Enforcement decision"),
         Clock.REMOVAL: N_("Removal within one hour"),
         Clock.SCRUTINY: N_("Host State's scrutiny"),
+        Clock.CONTENT_PRESERVATION: N_("Preservation of the removed content"),
+        Clock.SERVICE: N_("Service on the provider"),
     },
     DataCategory: {
         DataCategory.SUBSCRIBER: N_("Subscriber data"),
@@ -189,6 +201,14 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         MessageType.IMPOSSIBILITY_CEASED: N_("End of the impossibility"),
         MessageType.REMOVAL_CLARIFICATION_REQUEST: N_("Request for clarification of a removal order"),
         MessageType.REMOVAL_CLARIFICATION: N_("Clarification of a removal order"),
+        MessageType.REMOVAL_SCRUTINY_REQUEST: N_("Request for scrutiny of a removal order"),
+        MessageType.REMOVAL_SCRUTINY_INTENTION: N_("Intention to find an infringement"),
+        MessageType.REMOVAL_SCRUTINY_DECISION: N_("Scrutiny decision"),
+        MessageType.REMOVAL_REINSTATEMENT: N_("Reinstatement of the content"),
+        MessageType.REMOVAL_PRESERVATION_EXTENSION: N_("Extension of the preservation of removed content"),
+        MessageType.THREAT_NOTIFICATION: N_("Notification of a threat to life or safety"),
+        MessageType.OVERSEAS_PRODUCTION_ORDER: N_("Overseas production order"),
+        MessageType.EXCEPTED_DATA_REFUSAL: N_("Refusal of excepted electronic data"),
     },
     # Regulation (EU) 2021/784: the removal order's members and its answers.
     TerroristMaterial: {
@@ -221,6 +241,27 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     RemovalOrderDefect: {
         RemovalOrderDefect.MANIFEST_ERROR: N_("It contains manifest errors"),
         RemovalOrderDefect.INSUFFICIENT_INFORMATION: N_("It does not contain sufficient information"),
+    },
+    ScrutinyRequester: {
+        ScrutinyRequester.HOSTING_SERVICE_PROVIDER: N_("We, the hosting service provider"),
+        ScrutinyRequester.CONTENT_PROVIDER: N_("The content provider, through us"),
+    },
+    ScrutinyFinding: {
+        ScrutinyFinding.NO_INFRINGEMENT: N_("The order does not infringe"),
+        ScrutinyFinding.INFRINGEMENT: N_("The order seriously or manifestly infringes"),
+    },
+    ReinstatementAction: {
+        ReinstatementAction.CONTENT_REINSTATED: N_("Reinstated the content"),
+        ReinstatementAction.ACCESS_RESTORED: N_("Restored access to it"),
+    },
+    OffenceTiming: {
+        OffenceTiming.HAS_TAKEN_PLACE: N_("Suspected to have taken place"),
+        OffenceTiming.IS_TAKING_PLACE: N_("Suspected to be taking place now"),
+        OffenceTiming.IS_LIKELY: N_("Suspected to be likely to take place"),
+    },
+    PreservationRequester: {
+        PreservationRequester.COMPETENT_AUTHORITY: N_("The competent authority"),
+        PreservationRequester.COURT: N_("A court"),
     },
 }
 

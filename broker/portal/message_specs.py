@@ -13,6 +13,7 @@ from broker.portal.message_fields import explanation
 from broker.portal.message_fields import reason
 from broker.portal.message_fields import when
 from broker.portal.removal_specs import REMOVAL_ADDRESSEE_SPECS
+from broker.portal.removal_specs import REMOVAL_ENFORCER_SPECS
 from broker.portal.removal_specs import REMOVAL_ISSUER_SPECS
 from broker.vocabulary import CourtReviewOutcome
 from broker.vocabulary import EnforcementOutcome
@@ -423,6 +424,7 @@ SPECS: dict[str, Spec] = {
         *ENFORCER_SPECS,
         *REMOVAL_ADDRESSEE_SPECS,  # Regulation (EU) 2021/784: broker/portal/removal_specs.py
         *REMOVAL_ISSUER_SPECS,
+        *REMOVAL_ENFORCER_SPECS,
     )
 }
 BY_TYPE: dict[M, Spec] = {spec.message_type: spec for spec in SPECS.values()}

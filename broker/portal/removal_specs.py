@@ -10,19 +10,52 @@ decides when each is offered.
 """
 
 from broker.portal.i18n import N_
+from broker.portal.message_fields import Condition
 from broker.portal.message_fields import Field
 from broker.portal.message_fields import Kind
 from broker.portal.message_fields import Spec
 from broker.portal.message_fields import choice
 from broker.portal.message_fields import explanation
+from broker.portal.message_fields import when
 from broker.vocabulary import MessageType as M
+from broker.vocabulary import PreservationRequester
+from broker.vocabulary import ReinstatementAction
 from broker.vocabulary import RemovalAction
 from broker.vocabulary import RemovalImpediment
 from broker.vocabulary import RemovalOrderDefect
+from broker.vocabulary import ScrutinyFinding
+from broker.vocabulary import ScrutinyRequester
 
 INSTANT_HINT = N_("A date and time with its offset from UTC, for example 2026-12-07T14:30+01:00.")
+# Art. 4(3): what a removal order may seriously or manifestly infringe, one a line (ScrutinyGround's values).
+GROUNDS_PATTERN = "regulation|charter"
+GROUNDS_HINT = N_(
+    "One a line: regulation (Regulation (EU) 2021/784 itself), charter (the fundamental rights and "
+    "freedoms of the Charter), or both."
+)
 
-REMOVAL_ADDRESSEE_SPECS = (
+
+def reasons(label: str, missing: str, limit: int = 8000) -> Field:
+    """The `reasons` member of a scrutiny step or an extension."""
+    return Field("reasons", Kind.PARAGRAPH, label, missing, limit=limit)
+
+
+def grounds(only_if: Condition | None = None) -> Field:
+    """Art. 4(3): the Regulation, the Charter, or both."""
+    return Field(
+        "grounds",
+        Kind.LINES,
+        N_("What does the order infringe?"),
+        N_("Enter regulation, charter, or both, one a line"),
+        hint=GROUNDS_HINT,
+        limit=20,
+        pattern=GROUNDS_PATTERN,
+        pattern_message=N_("Enter regulation or charter on each line"),
+        only_if=only_if,
+    )
+
+
+REMOVAL_ADDRESSEE_SPECS: tuple[Spec, ...] = (
     Spec(
         "confirm-removal",
         M.REMOVAL_CONFIRMATION,
@@ -120,6 +153,54 @@ REMOVAL_ADDRESSEE_SPECS = (
     ),
 )
 
+REMOVAL_ADDRESSEE_SPECS += (
+    Spec(
+        "request-removal-scrutiny",
+        M.REMOVAL_SCRUTINY_REQUEST,
+        N_("Ask the host State's authority to scrutinise the order"),
+        N_(
+            "Art. 4(4): a reasoned request to the competent authority of the Member State of your main "
+            "establishment or legal representative, within 48 hours of receiving the order, or of the "
+            "content provider receiving your information. It decides within 72 hours. Meanwhile the hour "
+            "runs: remove the content as the order says."
+        ),
+        N_("Your signed request for scrutiny was sent."),
+        (
+            choice("requested_by", ScrutinyRequester, N_("Who asks?"), N_("Select who asks")),
+            reasons(N_("Why does the order infringe?"), N_("Explain why the order infringes")),
+            Field(
+                "information_received_at",
+                Kind.INSTANT,
+                N_("When did the content provider receive your information?"),
+                N_("Enter when the content provider received your information"),
+                hint=INSTANT_HINT,
+                only_if=when("requested_by", ScrutinyRequester.CONTENT_PROVIDER),
+            ),
+        ),
+    ),
+    Spec(
+        "confirm-reinstatement",
+        M.REMOVAL_REINSTATEMENT,
+        N_("Confirm the reinstatement"),
+        N_(
+            "Art. 4(7): the host State's authority found an infringement; the order has no legal effects and "
+            "you reinstate the content or access to it immediately."
+        ),
+        N_("Your signed confirmation of reinstatement was sent."),
+        (
+            choice("action", ReinstatementAction, N_("What did you do?"), N_("Select what you did")),
+            Field(
+                "done_at",
+                Kind.INSTANT,
+                N_("When was the content reinstated?"),
+                N_("Enter when the content was reinstated"),
+                hint=INSTANT_HINT,
+                now_by_default=True,
+            ),
+        ),
+    ),
+)
+
 REMOVAL_ISSUER_SPECS = (
     Spec(
         "clarify-removal",
@@ -142,6 +223,66 @@ REMOVAL_ISSUER_SPECS = (
                 ),
                 limit=2000,
             ),
+        ),
+    ),
+    Spec(
+        "extend-content-preservation",
+        M.REMOVAL_PRESERVATION_EXTENSION,
+        N_("Extend the preservation of the removed content"),
+        N_(
+            "Art. 6(2): the provider preserves the removed content and related data for six months from "
+            "removal; on your request, or a court's, for a further specified period, only as long as "
+            "ongoing review proceedings need it."
+        ),
+        N_("Your signed request to extend the preservation was sent."),
+        (
+            choice("requested_by", PreservationRequester, N_("Who asks?"), N_("Select who asks")),
+            Field(
+                "until",
+                Kind.INSTANT,
+                N_("Until when must the content be preserved?"),
+                N_("Enter the end of the further period"),
+                hint=INSTANT_HINT,
+            ),
+            Field(
+                "proceedings",
+                Kind.TEXT,
+                N_("Which review proceedings need it?"),
+                N_("Enter the court or authority and its reference"),
+                limit=500,
+            ),
+            reasons(N_("Why for that long?"), N_("Explain why the proceedings need it"), limit=4000),
+        ),
+    ),
+)
+
+# The host State's competent authority, which got a copy of the order (Art. 4(1)).
+REMOVAL_ENFORCER_SPECS = (
+    Spec(
+        "intend-removal-infringement",
+        M.REMOVAL_SCRUTINY_INTENTION,
+        N_("Tell the issuer you intend to find an infringement"),
+        N_(
+            "Art. 4(5): before you adopt a decision finding that the order infringes, inform the authority "
+            "that issued it of your intention and your reasons."
+        ),
+        N_("Your signed notice of intention was sent."),
+        (grounds(), reasons(N_("Your reasons"), N_("Explain your reasons"))),
+    ),
+    Spec(
+        "decide-removal-scrutiny",
+        M.REMOVAL_SCRUTINY_DECISION,
+        N_("Decide on the scrutiny"),
+        N_(
+            "Art. 4(3)-(4), (6): your reasoned decision, within 72 hours of the copy or of the request. If "
+            "you find an infringement, the order ceases to have legal effects and the provider reinstates "
+            "the content."
+        ),
+        N_("Your signed scrutiny decision was sent."),
+        (
+            choice("finding", ScrutinyFinding, N_("What do you find?"), N_("Select your finding")),
+            grounds(only_if=when("finding", ScrutinyFinding.INFRINGEMENT)),
+            reasons(N_("Your reasons"), N_("Explain your decision")),
         ),
     ),
 )

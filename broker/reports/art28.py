@@ -32,6 +32,7 @@ from sqlalchemy import orm
 
 from broker.clock import Clock
 from broker.clock import to_rfc3339
+from broker.reports import removal
 from broker.reports.facts import COMPLIED
 from broker.reports.facts import ENDED
 from broker.reports.facts import NOT_COMPLIED
@@ -148,6 +149,11 @@ def build(session: orm.Session, clock: Clock, period: Period, country: str | Non
         "generated_at": to_rfc3339(clock()),
         "figures": figures(cells),
         "definitions": DEFINITIONS,
+        # Regulation (EU) 2021/784: the authorities' removal orders, counted from the orders themselves.
+        "removal_orders": {
+            "figures": removal.figures(session, period, country=country),
+            "definitions": removal.DEFINITIONS,
+        },
     }
 
 

@@ -28,6 +28,12 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, Any, str]]:
         (figure, split, value, _definition(definitions, figure))
         for figure, split, value in _walk(report["figures"], [], [])
     ]
+    removal = report.get("removal_orders")  # Regulation (EU) 2021/784: its own figures and definitions
+    if removal is not None:
+        figures += [
+            (f"removal_orders.{figure}", split, value, _definition(removal["definitions"], figure))
+            for figure, split, value in _walk(removal["figures"], [], [])
+        ]
     return head + figures
 
 

@@ -55,6 +55,9 @@ BATCH = 1000  # orders counted again per round of `rebuild`, so its memory stays
 FLUSH_AT = 50_000  # tally rows `rebuild` adds up in memory before writing them
 FOLD_BATCH = 5000  # changes folded into the tallies per transaction
 
+# Orders that are not certificates of Regulation (EU) 2023/1543, which the reports here count.
+NOT_CERTIFICATES = (OrderType.REMOVAL_ORDER, OrderType.OVERSEAS_PRODUCTION_ORDER)
+
 
 def recount(session: orm.Session, order: Order) -> None:
     """Bring the statistics up to date with `order` as it now stands, in the caller's transaction.
@@ -70,9 +73,10 @@ def recount(session: orm.Session, order: Order) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if current.issued_at is None or current.order_type is OrderType.REMOVAL_ORDER:
+    if current.issued_at is None or current.order_type in NOT_CERTIFICATES:
         # A draft counts nowhere; nor does a removal order: Art. 28 and the transparency report count
-        # certificates, and Regulation (EU) 2021/784's own reports are not built yet.
+        # certificates, and Regulation (EU) 2021/784's own reports are not built yet. Nor does a UK
+        # overseas production order, which no EU report counts.
         return
     after = facts_of(session, [current])[0]
     row = session.get(CountedOrder, current.id, populate_existing=True)
@@ -141,7 +145,7 @@ def rebuild(session: orm.Session) -> int:
     while True:
         statement = (
             sa.select(Order)
-            .where(Order.issued_at.is_not(None), Order.order_type != OrderType.REMOVAL_ORDER)
+            .where(Order.issued_at.is_not(None), Order.order_type.notin_(NOT_CERTIFICATES))
             .order_by(Order.id)
             .limit(BATCH)
         )

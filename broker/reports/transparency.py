@@ -24,6 +24,7 @@ from sqlalchemy import orm
 from broker.clock import Clock
 from broker.clock import to_rfc3339
 from broker.parties.models import Organisation
+from broker.reports import removal
 from broker.reports.figures import share
 from broker.reports.period import Period
 from broker.reports.queries import transparency_tallies
@@ -73,6 +74,11 @@ def build(session: orm.Session, clock: Clock, period: Period, provider: Organisa
             "by_country": {c: with_instruments([g for g in groups if g.country == c]) for c in countries},
         },
         "definitions": DEFINITIONS,
+        # Regulation (EU) 2021/784: the removal orders the provider was sent, from the orders themselves.
+        "removal_orders": {
+            "figures": removal.figures(session, period, provider=provider.id),
+            "definitions": removal.DEFINITIONS,
+        },
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import fields
 from marshmallow import validate
 
+from broker.vocabulary import ExceptedData
 from broker.vocabulary import TargetType
 from broker.wire.fields import CalendarDate
 from broker.wire.fields import CountryCode
@@ -22,6 +23,7 @@ from broker.wire.fields import WholeNumber
 from broker.wire.fields import WireSchema
 from broker.wire.fields import choice
 from broker.wire.fields import text
+from broker.wire.fields import unique_items
 
 OVERSEAS_INSTRUMENT = "uk-copo-2019"
 
@@ -32,6 +34,13 @@ class UkJurisdiction(StrEnum):
     ENGLAND_AND_WALES = "england_and_wales"
     NORTHERN_IRELAND = "northern_ireland"
     SCOTLAND = "scotland"
+
+
+class Withheld(StrEnum):
+    """How much of what the order asks for the respondent withholds as excepted electronic data."""
+
+    ALL = "all"
+    PART = "part"
 
 
 class Obligation(StrEnum):
@@ -107,3 +116,15 @@ def validate_overseas_order(body: dict[str, Any]) -> dict[str, Any]:
     """The order as loaded; raises marshmallow.ValidationError naming each bad member."""
     loaded: dict[str, Any] = OverseasProductionOrder().load(body)
     return loaded
+
+
+class ExceptedDataRefusal(WireSchema):
+    """The respondent's refusal to produce, or give access to, data it holds to be excepted electronic data
+    (COPO s.3): the order may not require them (s.1(3)), so the respondent says which and why."""
+
+    grounds = fields.List(
+        choice(ExceptedData), required=True, validate=[validate.Length(min=1, max=2), unique_items]
+    )
+    # all: nothing is produced; part: the rest was produced or access given (the response says so).
+    withheld = choice(Withheld, required=True)
+    explanation = text(8000, required=True)

@@ -13,8 +13,10 @@ from broker.vocabulary import MessageType
 from broker.vocabulary import RemovalMessageType
 from broker.wire.certificates import EpocPrSchema
 from broker.wire.certificates import EpocPrV2Schema
+from broker.wire.certificates import EpocPrV3Schema
 from broker.wire.certificates import EpocSchema
 from broker.wire.certificates import EpocV2Schema
+from broker.wire.certificates import EpocV3Schema
 from broker.wire.evidence import EvidenceManifestSchema
 from broker.wire.lifecycle import AcknowledgementSchema
 from broker.wire.lifecycle import ClarificationAnswerSchema
@@ -34,13 +36,21 @@ from broker.wire.lifecycle import PreservationReleaseSchema
 from broker.wire.lifecycle import ProductionRequestConfirmationSchema
 from broker.wire.lifecycle import ThirdCountryObjectionSchema
 from broker.wire.lifecycle import WithdrawalSchema
+from broker.wire.overseas import ExceptedDataRefusal
+from broker.wire.overseas import OverseasProductionOrder
 from broker.wire.removal import ImpossibilityCeasedSchema
 from broker.wire.removal import RemovalClarificationRequestSchema
 from broker.wire.removal import RemovalClarificationSchema
 from broker.wire.removal import RemovalConfirmationSchema
 from broker.wire.removal import RemovalImpossibilitySchema
 from broker.wire.removal import RemovalOrderSchema
+from broker.wire.removal import RemovalPreservationExtensionSchema
+from broker.wire.removal import RemovalReinstatementSchema
+from broker.wire.removal import RemovalScrutinyDecisionSchema
+from broker.wire.removal import RemovalScrutinyIntentionSchema
+from broker.wire.removal import RemovalScrutinyRequestSchema
 from broker.wire.responses import ResponseSchema
+from broker.wire.threats import ThreatNotificationSchema
 
 BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.EPOC, 1): EpocSchema,
@@ -48,6 +58,9 @@ BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     # Version 2: another establishment as addressee, by the exception of Art. 7(2) (schemas/README.md).
     (MessageType.EPOC, 2): EpocV2Schema,
     (MessageType.EPOC_PR, 2): EpocPrV2Schema,
+    # Version 3: a Council of Europe order without the members only the Regulation's form asks for.
+    (MessageType.EPOC, 3): EpocV3Schema,
+    (MessageType.EPOC_PR, 3): EpocPrV3Schema,
     (MessageType.RESPONSE, 1): ResponseSchema,
     (MessageType.CLARIFICATION_ANSWER, 1): ClarificationAnswerSchema,
     (MessageType.ORDER_DECISION, 1): OrderDecisionSchema,
@@ -68,6 +81,10 @@ BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.ENFORCING_REVIEW, 1): EnforcingReviewSchema,
     (MessageType.ENFORCEMENT_DECISION, 1): EnforcementDecisionSchema,
     (MessageType.EVIDENCE_MANIFEST, 1): EvidenceManifestSchema,
+    # Crime (Overseas Production Orders) Act 2019 (envelope version 3): the order and the respondent's
+    # refusal of excepted electronic data (s.3).
+    (MessageType.OVERSEAS_PRODUCTION_ORDER, 1): OverseasProductionOrder,
+    (MessageType.EXCEPTED_DATA_REFUSAL, 1): ExceptedDataRefusal,
 }
 
 # Regulation (EU) 2021/784: kept apart from BODY_SCHEMAS so no e-evidence step accepts a removal message.
@@ -78,6 +95,18 @@ REMOVAL_BODY_SCHEMAS: dict[tuple[RemovalMessageType, int], type[Schema]] = {
     (RemovalMessageType.IMPOSSIBILITY_CEASED, 1): ImpossibilityCeasedSchema,
     (RemovalMessageType.REMOVAL_CLARIFICATION_REQUEST, 1): RemovalClarificationRequestSchema,
     (RemovalMessageType.REMOVAL_CLARIFICATION, 1): RemovalClarificationSchema,
+    # Envelope version 3: cross-border scrutiny (Art. 4(4)-(7)) and preservation (Art. 6(2)).
+    (RemovalMessageType.REMOVAL_SCRUTINY_REQUEST, 1): RemovalScrutinyRequestSchema,
+    (RemovalMessageType.REMOVAL_SCRUTINY_INTENTION, 1): RemovalScrutinyIntentionSchema,
+    (RemovalMessageType.REMOVAL_SCRUTINY_DECISION, 1): RemovalScrutinyDecisionSchema,
+    (RemovalMessageType.REMOVAL_REINSTATEMENT, 1): RemovalReinstatementSchema,
+    (RemovalMessageType.REMOVAL_PRESERVATION_EXTENSION, 1): RemovalPreservationExtensionSchema,
+}
+
+
+# Regulation (EU) 2022/2065, Art. 18: a notification that belongs to no order (broker.orders.threats).
+NOTIFICATION_BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
+    (MessageType.THREAT_NOTIFICATION, 1): ThreatNotificationSchema,
 }
 
 
@@ -129,4 +158,6 @@ def validate_message_body(message_type: str, version: int, body: object) -> dict
     inbound path, where the lifecycle table then keeps each family's messages to its own orders."""
     if message_type in set(RemovalMessageType):
         return validate_removal_body(message_type, version, body)
+    if message_type == MessageType.THREAT_NOTIFICATION:
+        return _validate(NOTIFICATION_BODY_SCHEMAS, MessageType, message_type, version, body)
     return validate_body(message_type, version, body)

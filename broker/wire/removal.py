@@ -15,10 +15,15 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
+from broker.vocabulary import PreservationRequester
+from broker.vocabulary import ReinstatementAction
 from broker.vocabulary import RemovalAction
 from broker.vocabulary import RemovalAddresseeType
 from broker.vocabulary import RemovalImpediment
 from broker.vocabulary import RemovalOrderDefect
+from broker.vocabulary import ScrutinyFinding
+from broker.vocabulary import ScrutinyGround
+from broker.vocabulary import ScrutinyRequester
 from broker.vocabulary import TerroristMaterial
 from broker.wire.certificates import LANGUAGE_PATTERN
 from broker.wire.fields import Authority
@@ -152,3 +157,77 @@ class RemovalClarificationSchema(WireSchema):
 
     explanation = text(8000, required=True)
     content = fields.List(fields.Nested(ContentLocation), validate=validate.Length(min=1, max=100))
+
+
+# Cross-border scrutiny (Art. 4(3)-(7)): the host State's competent authority, which got a copy of the order
+# (Art. 4(1)), scrutinises it on its own initiative or on a reasoned request; on a finding of infringement
+# the order ceases to have legal effects and the provider reinstates the content. Text read on lexray.eu
+# ([T2]): the 72 hours from the request; the 48-hour request window is UNCONFIRMED (tco-dsa.md TCO-12, 13).
+
+
+class RemovalScrutinyRequestSchema(WireSchema):
+    """Art. 4(4): a reasoned request to the host State's authority to scrutinise the order within 72 hours.
+
+    The content provider asks through the provider, which relays it with the instant the content provider
+    received the information of Art. 11(2), from which its 48 hours run.
+    """
+
+    requested_by = choice(ScrutinyRequester, required=True)
+    reasons = text(8000, required=True)
+    information_received_at = OffsetTimestamp()
+
+    @validates_schema
+    def _content_provider_window(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The content provider's 48 hours run from its receipt of the Art. 11(2) information."""
+        errors = required_iff(
+            data,
+            "information_received_at",
+            data["requested_by"] == ScrutinyRequester.CONTENT_PROVIDER,
+            "requested_by is content_provider",
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class RemovalScrutinyIntentionSchema(WireSchema):
+    """Art. 4(5): before finding an infringement, the host State's authority tells the issuer it intends to,
+    and why."""
+
+    grounds = fields.List(
+        choice(ScrutinyGround), required=True, validate=[validate.Length(min=1), unique_items]
+    )
+    reasons = text(8000, required=True)
+
+
+class RemovalScrutinyDecisionSchema(WireSchema):
+    """Art. 4(3)-(4), (6): the host State's reasoned decision; an infringement ends the order's legal effects."""
+
+    finding = choice(ScrutinyFinding, required=True)
+    grounds = fields.List(choice(ScrutinyGround), validate=[validate.Length(min=1), unique_items])
+    reasons = text(8000, required=True)
+
+    @validates_schema
+    def _grounds_of_infringement(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """An infringement names what it infringes; a decision finding none names nothing."""
+        errors = required_iff(
+            data, "grounds", data["finding"] == ScrutinyFinding.INFRINGEMENT, "finding is infringement"
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class RemovalReinstatementSchema(WireSchema):
+    """Art. 4(7): the provider reinstated the content or access to it, at this instant."""
+
+    action = choice(ReinstatementAction, required=True)
+    done_at = OffsetTimestamp(required=True)
+
+
+class RemovalPreservationExtensionSchema(WireSchema):
+    """Art. 6(2): preserve the removed content and related data until this instant, for ongoing review
+    proceedings (Art. 6(1)(a)); the 6 months and the extension's terms are UNCONFIRMED (TCO-15)."""
+
+    requested_by = choice(PreservationRequester, required=True)
+    until = OffsetTimestamp(required=True)
+    proceedings = text(500, required=True)
+    reasons = text(4000, required=True)

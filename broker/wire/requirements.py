@@ -150,7 +150,7 @@ def _everywhere(requirement: Requirement) -> dict[str, Requirement]:
 
 # member path ("*" for a list index) -> {group, or "group:order type": the owning requirement}.
 # A group missing from an entry means no rule of that instrument asks for the member: only the
-# shared certificate form does (issue 15, part 4: forms of their own for the Council of Europe).
+# shared certificate form does, and version 3 of the certificates no longer demands it (FORM_ONLY).
 OWNERS: dict[str, dict[str, Requirement]] = {
     "instrument": _everywhere(_r("INS-01", INS01, INSTRUMENT)),
     "data_categories": {
@@ -247,9 +247,10 @@ STRUCTURAL: dict[str, str] = {
     "addressee.address": "filled by the broker from the registry",
 }
 
-# Members the certificate form (one form for every instrument, the Regulation's annexes) demands
-# although no rule of the instrument does: a refusal says so rather than citing a rule that does not
-# apply. Forms of their own for the Council of Europe instruments are issue 15, part 4.
+# Members the certificate form (one form for every instrument, the Regulation's annexes) demanded in
+# versions 1 and 2 although no rule of the instrument does. Version 3 (broker.wire.certificates) leaves
+# them out under these instruments; a refusal of a value given anyway says it is the form's, rather than
+# citing a rule that does not apply.
 FORM_ONLY: dict[str, frozenset[str]] = {
     ART29: frozenset(
         {
@@ -296,6 +297,13 @@ def requirement(path: str, instrument: object, order_type: str) -> Requirement |
         if owners is not None:
             return owners.get(f"{group}:{order_type}") or owners.get(group)
     return None
+
+
+def form_only_members(instrument: object) -> frozenset[str]:
+    """The members only the shared certificate form asks for under this instrument (none: the Regulation)."""
+    return FORM_ONLY.get(
+        _GROUPS.get(instrument if isinstance(instrument, str) else "", REGULATION), frozenset()
+    )
 
 
 def form_only(path: str, instrument: object) -> bool:

@@ -4,22 +4,28 @@ Each guard only reads and raises the problem that says why the step cannot happe
 itself and its after-effects are in broker.workflow.operations.steps.
 """
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import orm
 
+from broker import crypto
 from broker import problems
 from broker.clock import to_rfc3339
 from broker.clocks import queries as clocks
 from broker.evidence import manifest
 from broker.lifecycle import Clock
+from broker.orders.deadlines import SCRUTINY_REQUEST_WINDOW
 from broker.orders.deadlines import transfer_held_until
 from broker.orders.inbound import VerifiedMessage
+from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
+from broker.vocabulary import ScrutinyFinding
+from broker.vocabulary import ScrutinyRequester
 
 # Annex IV offences punishable by at least 3 years cannot be refused for lack of double criminality.
 DOUBLE_CRIMINALITY_THRESHOLD_MONTHS = 36
@@ -164,7 +170,121 @@ def _ceased_after_impossibility(
         )
 
 
+def _scrutiny_requested_in_time(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage
+) -> None:
+    """Regulation (EU) 2021/784, Art. 4(4): within 48 hours (UNCONFIRMED) of the provider's receipt of the
+    order, or of the content provider's receipt of the Art. 11(2) information; one request by each."""
+    body = message.body
+    if body["requested_by"] == ScrutinyRequester.CONTENT_PROVIDER:
+        _not_ahead("information_received_at")(session, now, order, message)
+        informed = datetime.fromisoformat(body["information_received_at"])
+        if order.received_at is not None and informed < order.received_at:
+            raise problems.ValidationFailed(
+                f"information_received_at is before the provider received the order ({to_rfc3339(order.received_at)})",
+                errors={"body": {"information_received_at": ["before the order's receipt"]}},
+            )
+        since, what = informed, "the content provider received the information of Art. 11(2)"
+    else:
+        assert order.received_at is not None  # the lifecycle table allows the request only after receipt
+        since, what = order.received_at, "the provider received the order"
+    if now > since + SCRUTINY_REQUEST_WINDOW:
+        raise problems.TransitionNotAllowed(
+            f"a request for scrutiny comes within 48 hours of when {what} ({to_rfc3339(since)}; Regulation (EU) "
+            "2021/784, Art. 4(4)); that time has passed",
+            state=order.state.value,
+        )
+    if any(_body(earlier).get("requested_by") == body["requested_by"] for earlier in _sent(order, message)):
+        raise problems.TransitionNotAllowed(
+            f"the {body['requested_by'].replace('_', ' ')} has already asked for scrutiny of this order",
+            state=order.state.value,
+        )
+
+
+def _scrutiny_open(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Regulation (EU) 2021/784, Art. 4(3)-(5): the host State's authority acts within its 72 hours, or,
+    having let a request's 72 hours pass, still owes the decision it missed."""
+    window = clocks.get(session, order.id, Clock.SCRUTINY)
+    owed = (
+        window is not None
+        and window.breached
+        and not _since(order, MessageType.REMOVAL_SCRUTINY_DECISION, window.started_at)
+    )
+    if not clocks.is_open(session, order.id, Clock.SCRUTINY, now) and not owed:
+        ended = f" ended at {to_rfc3339(window.due_at)}" if window is not None else " is not open"
+        raise problems.TransitionNotAllowed(
+            f"the host State's scrutiny window{ended} (Regulation (EU) 2021/784, Art. 4(3)-(4))",
+            state=order.state.value,
+        )
+
+
+def _scrutiny_decided(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 4(5): an infringement is found only after the issuer was told of the intention and its reasons,
+    within the present window."""
+    _scrutiny_open(session, now, order, message)
+    if message.body["finding"] != ScrutinyFinding.INFRINGEMENT:
+        return
+    window = clocks.get(session, order.id, Clock.SCRUTINY)
+    assert window is not None
+    if not _since(order, MessageType.REMOVAL_SCRUTINY_INTENTION, window.started_at):
+        raise problems.TransitionNotAllowed(
+            "before adopting a decision finding an infringement, inform the issuing authority of the intention "
+            "and its reasons with a removal-scrutiny-intention (Regulation (EU) 2021/784, Art. 4(5))",
+            state=order.state.value,
+        )
+
+
+def _reinstated(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 4(7): only content that was removed under the order can be reinstated, and it has been."""
+    _not_ahead("done_at")(session, now, order, message)
+    if not any(m.message_type is MessageType.REMOVAL_CONFIRMATION for m in order.messages):
+        raise problems.TransitionNotAllowed(
+            "nothing was removed under this order, so there is nothing to reinstate (Regulation (EU) 2021/784, "
+            "Art. 4(7)); its legal effects ceased before removal",
+            state=order.state.value,
+        )
+
+
+def _preservation_extended(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage
+) -> None:
+    """Art. 6(2): a further specified period, asked for while the preservation lasts, ending after it."""
+    preservation = clocks.get(session, order.id, Clock.CONTENT_PRESERVATION)
+    if preservation is None or not clocks.is_open(session, order.id, Clock.CONTENT_PRESERVATION, now):
+        raise problems.TransitionNotAllowed(
+            "the removed content is no longer preserved (Regulation (EU) 2021/784, Art. 6(2)); an extension "
+            "must come before the preservation ends",
+            state=order.state.value,
+        )
+    if datetime.fromisoformat(message.body["until"]) <= preservation.due_at:
+        raise problems.ValidationFailed(
+            f"until must lie after the current end of the preservation, {to_rfc3339(preservation.due_at)}",
+            errors={"body": {"until": ["not after the current end"]}},
+        )
+
+
+def _sent(order: Order, message: VerifiedMessage) -> list[Message]:
+    """The messages of this order of the same type as this one, sent before it."""
+    kind = MessageType(message.envelope["type"])
+    return [m for m in order.messages if m.message_type is kind]
+
+
+def _since(order: Order, kind: MessageType, start: datetime) -> list[Message]:
+    """The messages of this type the order received from `start` on."""
+    return [m for m in order.messages if m.message_type is kind and m.received_at >= start]
+
+
+def _body(stored: Message) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(crypto.jws_payload_unverified(stored.jws))["body"]
+    return body
+
+
 GUARDS: dict[MessageType, Guard] = {
+    MessageType.REMOVAL_SCRUTINY_REQUEST: _scrutiny_requested_in_time,
+    MessageType.REMOVAL_SCRUTINY_INTENTION: _scrutiny_open,
+    MessageType.REMOVAL_SCRUTINY_DECISION: _scrutiny_decided,
+    MessageType.REMOVAL_REINSTATEMENT: _reinstated,
+    MessageType.REMOVAL_PRESERVATION_EXTENSION: _preservation_extended,
     MessageType.REMOVAL_CONFIRMATION: _not_ahead("done_at"),
     MessageType.IMPOSSIBILITY_CEASED: _ceased_after_impossibility,
     MessageType.RESPONSE: _transfer_hold,

@@ -10,8 +10,10 @@ read from the order's route (broker.legal.routes).
 from collections.abc import Mapping
 
 from broker import problems
+from broker.legal.routes import SERVED_BY_AUTHORITY
 from broker.legal.routes import TREATY_ROUTES
 from broker.legal.routes import Route
+from broker.lifecycle import Via
 from broker.orders.models import Order
 from broker.vocabulary import Instrument
 from broker.vocabulary import MessageType
@@ -33,6 +35,11 @@ def treaty_route(order: Order) -> Route | None:
     except ValueError:
         return None  # a removal order's legal basis: not a treaty
     return TREATY_ROUTES.get(instrument)
+
+
+def via(order: Order) -> Via:
+    """Whether the order goes to the provider directly or through its route's authority."""
+    return Via.AUTHORITY if order.instrument in SERVED_BY_AUTHORITY else Via.DIRECT
 
 
 def refuse_off_route(order: Order, event: MessageType) -> None:

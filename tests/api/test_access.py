@@ -25,6 +25,8 @@ from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.problems import PROBLEM_BASE
 from broker.vocabulary import Role
+from tests.remembered import remember
+from tests.removal.examples import threat_notification
 
 # The app with a seal: without one the PDF routes answer 503 to everyone, which would hide who may read
 # them and who not.
@@ -43,7 +45,7 @@ PARTIES = (
 # (method, path, who) -> status. {draft}, {issued} and {received} are the prosecutor's orders in that
 # state; {message} is {issued}'s signed EPOC; {organisation} is Example Mail and {webhook} a webhook
 # endpoint Example Mail registered; {uploading} and {sealed} are evidence packages on {received} (see
-# the `evidence` fixture).
+# the `evidence` fixture); {threat} is Example Mail's DSA Art. 18 notification to the Parquet de Paris.
 ACCESS = [
     # --- GET /me ---------------------------------------------------------------------------------------
     # allowed
@@ -182,9 +184,22 @@ ACCESS = [
     ("POST", "/api/v1/orders/{issued}/receive", "other_provider", 404),
     ("POST", "/api/v1/orders/{issued}/receive", "prosecutor", 403),
     ("POST", "/api/v1/orders/{issued}/receive", "other_authority", 403),
-    ("POST", "/api/v1/orders/{issued}/receive", "enforcing", 403),
+    # An enforcing authority takes delivery only of the orders it serves (CETS 224 Art. 8, 9): it does not
+    # see this one (tests/lifecycle/test_lifecycle_routes.py has those it may take and serve).
+    ("POST", "/api/v1/orders/{issued}/receive", "enforcing", 404),
     ("POST", "/api/v1/orders/{issued}/receive", "oversight", 403),
     ("POST", "/api/v1/orders/{issued}/receive", "anonymous", 401),
+    # --- POST /orders/{id}/serve -----------------------------------------------------------------------
+    # Only the authority of an order's route serves it (allowed: tests/lifecycle/test_lifecycle_routes.py);
+    # nobody serves an order of the Regulation, which goes to the provider directly.
+    # denied
+    ("POST", "/api/v1/orders/{issued}/serve", "prosecutor", 403),
+    ("POST", "/api/v1/orders/{issued}/serve", "other_authority", 403),
+    ("POST", "/api/v1/orders/{issued}/serve", "provider", 403),
+    ("POST", "/api/v1/orders/{issued}/serve", "other_provider", 403),
+    ("POST", "/api/v1/orders/{issued}/serve", "enforcing", 404),
+    ("POST", "/api/v1/orders/{issued}/serve", "oversight", 403),
+    ("POST", "/api/v1/orders/{issued}/serve", "anonymous", 401),
     # --- POST /orders/{id}/responses -------------------------------------------------------------------
     # allowed
     ("POST", "/api/v1/orders/{received}/responses", "provider", 201),
@@ -546,6 +561,34 @@ ACCESS = [
     ("GET", "/api/v1/removal-notices", "oversight", 200),
     # denied
     ("GET", "/api/v1/removal-notices", "anonymous", 401),
+    # --- POST /threat-notifications (Regulation (EU) 2022/2065, Art. 18: a provider notifies) -----------
+    # allowed: Example Mail, to the Parquet de Paris (France concerned)
+    ("POST", "/api/v1/threat-notifications", "provider", 201),
+    ("POST", "/api/v1/threat-notifications", "other_provider", 201),
+    # denied: only providers notify
+    ("POST", "/api/v1/threat-notifications", "prosecutor", 403),
+    ("POST", "/api/v1/threat-notifications", "other_authority", 403),
+    ("POST", "/api/v1/threat-notifications", "enforcing", 403),
+    ("POST", "/api/v1/threat-notifications", "oversight", 403),
+    ("POST", "/api/v1/threat-notifications", "anonymous", 401),
+    # --- GET /threat-notifications (the recipient's, the provider's own, oversight all; others none) ----
+    ("GET", "/api/v1/threat-notifications", "prosecutor", 200),
+    ("GET", "/api/v1/threat-notifications", "other_authority", 200),
+    ("GET", "/api/v1/threat-notifications", "provider", 200),
+    ("GET", "/api/v1/threat-notifications", "other_provider", 200),
+    ("GET", "/api/v1/threat-notifications", "enforcing", 200),
+    ("GET", "/api/v1/threat-notifications", "oversight", 200),
+    ("GET", "/api/v1/threat-notifications", "anonymous", 401),
+    # --- GET /threat-notifications/{threat}: Example Mail's notification to the Parquet de Paris -------
+    # allowed
+    ("GET", "/api/v1/threat-notifications/{threat}", "prosecutor", 200),
+    ("GET", "/api/v1/threat-notifications/{threat}", "provider", 200),
+    ("GET", "/api/v1/threat-notifications/{threat}", "oversight", 200),
+    # denied: not sent by or to them
+    ("GET", "/api/v1/threat-notifications/{threat}", "other_authority", 404),
+    ("GET", "/api/v1/threat-notifications/{threat}", "other_provider", 404),
+    ("GET", "/api/v1/threat-notifications/{threat}", "enforcing", 404),
+    ("GET", "/api/v1/threat-notifications/{threat}", "anonymous", 401),
 ]
 
 DENIED = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
@@ -561,15 +604,19 @@ def content_digest(data: bytes) -> str:
 
 
 @pytest.fixture
-def orders(exchange, app, database) -> dict[str, dict[str, Any]]:
+def orders(exchange, app, database, clock) -> dict[str, dict[str, Any]]:
     """One order of the prosecutor's in each state a step starts from, and a signed checkpoint."""
-    draft = exchange.draft()
-    issued = exchange.issue(exchange.draft())
-    received = exchange.receive(exchange.issue(exchange.draft()))
-    with database.transaction() as session:
-        services = app.extensions["broker"]
-        audit_operations.sign_checkpoint(session, services.clock, services.log_signer)
-    return {"draft": draft, "issued": issued, "received": received}
+
+    def made() -> dict[str, dict[str, Any]]:
+        draft = exchange.draft()
+        issued = exchange.issue(exchange.draft())
+        received = exchange.receive(exchange.issue(exchange.draft()))
+        with database.transaction() as session:
+            services = app.extensions["broker"]
+            audit_operations.sign_checkpoint(session, services.clock, services.log_signer)
+        return {"draft": draft, "issued": issued, "received": received}
+
+    return remember(database, clock, ("access orders",), made)
 
 
 class Packages:
@@ -682,8 +729,22 @@ def send(
             "/api/v1/webhooks", json={"url": WEBHOOK}, headers=network["provider"].headers
         )
         webhook = registered.get_json()["id"]
+    threat = ""
+    if "{threat}" in template:
+        # Example Mail's notification of a threat in France, to the Parquet de Paris (DSA Art. 18).
+        jws = network["provider"].sign(
+            "threat-notification", threat_notification(), network["prosecutor"].organisation_id
+        )
+        notified = client.post(
+            "/api/v1/threat-notifications",
+            data=jws,
+            content_type="application/jose",
+            headers=network["provider"].headers,
+        )
+        threat = notified.get_json()["id"]
     path = template.format(
         organisation=network["provider"].organisation_id,
+        threat=threat,
         entry=0,
         webhook=webhook,
         message=orders["issued"]["messages"][0]["id"],
@@ -715,6 +776,9 @@ def send(
         return client.delete(path, headers=headers)
     if path == "/api/v1/webhooks":
         return client.post(path, json={"url": WEBHOOK}, headers=headers)
+    if path == "/api/v1/threat-notifications":
+        jws = signer.sign("threat-notification", threat_notification(), network["prosecutor"].organisation_id)
+        return client.post(path, data=jws, content_type="application/jose", headers=headers)
     if path == "/api/v1/removal-notices":
         body = {
             "provider": network["provider"].organisation_id,
@@ -909,6 +973,7 @@ def test_the_access_table_covers_every_endpoint_for_every_party(app):
             "webhook",
             "uploading",
             "sealed",
+            "threat",
         )
     }
     covered: dict[tuple[str, str], set[str]] = {}

@@ -142,14 +142,26 @@ def test_drafting_takes_a_draft_order_whose_certificate_is_one_of_the_draft_cert
         "#/components/schemas/EpocDraft",
         "#/components/schemas/EpocPrDraft",
         "#/components/schemas/RemovalOrderDraft",
+        "#/components/schemas/OverseasProductionOrderDraft",
     }
     assert "subsequent_request" in resolve(document, "#/components/schemas/EpocPrDraft")["required"]
-    assert "user_information" in resolve(document, "#/components/schemas/EpocDraft")["required"]
+    # Version 3 of the certificates: required under the Regulation, not under the Council of Europe treaties.
+    epoc = resolve(document, "#/components/schemas/EpocDraft")
+    assert "user_information" not in epoc["required"]
+    assert "reg-2023-1543" in epoc["properties"]["user_information"]["description"]
+    assert (
+        "respondent" not in resolve(document, "#/components/schemas/OverseasProductionOrderDraft")["required"]
+    )
 
 
 def test_the_draft_order_names_its_order_types(document):
     draft_order = document["components"]["schemas"]["DraftOrder"]
-    assert draft_order["properties"]["order_type"]["enum"] == ["epoc", "epoc-pr", "removal-order"]
+    assert draft_order["properties"]["order_type"]["enum"] == [
+        "epoc",
+        "epoc-pr",
+        "removal-order",
+        "overseas-production-order",
+    ]
     assert set(draft_order["required"]) == {"order_type", "certificate"}
     assert draft_order["additionalProperties"] is False
 
@@ -178,6 +190,7 @@ def test_only_the_signed_endpoints_take_application_jose(document):
         "/api/v1/orders/{order_id}/issue",
         "/api/v1/orders/{order_id}/responses",
         "/api/v1/orders/{order_id}/messages",
+        "/api/v1/threat-notifications",  # Regulation (EU) 2022/2065, Art. 18: a signed notification
     }
 
 

@@ -27,6 +27,7 @@ from broker.vocabulary import MessageType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import NOTIFICATION_BODY_SCHEMAS
 from broker.wire.registry import REMOVAL_BODY_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -422,8 +423,11 @@ def test_the_download_documents_its_headers_whole_and_partial(document):
 # Signed bodies
 # ---------------------------------------------------------------------------------------------------------
 
-ORDERS = ["epoc", "epoc-pr", "removal-order"]  # each order leaves by its issue step
-LIFECYCLE = sorted(kind.value for kind in MessageType if kind.value not in ORDERS)
+# Each order leaves by its issue step: the certificates, the removal order and the UK's overseas production order.
+ORDERS = ["epoc", "epoc-pr", "removal-order", "overseas-production-order"]
+LIFECYCLE = sorted(
+    kind.value for kind in MessageType if kind.value not in ORDERS and kind.value != "threat-notification"
+)
 
 
 @pytest.mark.parametrize(
@@ -432,6 +436,8 @@ LIFECYCLE = sorted(kind.value for kind in MessageType if kind.value not in ORDER
         pytest.param("/api/v1/orders/{order_id}/issue", ORDERS, id="issue"),
         pytest.param("/api/v1/orders/{order_id}/responses", ["response"], id="responses"),
         pytest.param("/api/v1/orders/{order_id}/messages", LIFECYCLE, id="messages"),
+        # Regulation (EU) 2022/2065, Art. 18: a notification that belongs to no order.
+        pytest.param("/api/v1/threat-notifications", ["threat-notification"], id="threat notification"),
     ],
 )
 def test_a_signed_body_names_the_message_types_it_carries_and_their_schema_files(document, path, accepted):
@@ -441,7 +447,9 @@ def test_a_signed_body_names_the_message_types_it_carries_and_their_schema_files
     # Every registered version of each type, once: a certificate addressed under Art. 7(2) is version 2.
     pairs = [(kind["type"], kind["version"]) for kind in media["x-message-types"]]
     assert sorted(pairs) == sorted(
-        (t.value, v) for t, v in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS) if t in accepted
+        (t.value, v)
+        for t, v in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS, *NOTIFICATION_BODY_SCHEMAS)
+        if t in accepted
     )
     for described in [media["x-envelope"], *media["x-message-types"]]:
         schema_file = json.loads((ROOT / described["file"]).read_text())

@@ -39,7 +39,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("registry", ("parties", "notify")),
     ("features", ("orders", "evidence", "reports")),
     ("workflow", ("workflow",)),
-    ("front doors", ("services", "api", "portal", "app", "models", "demo", "cli")),
+    ("front doors", ("services", "api", "portal", "url_rules", "app", "models", "demo", "cli")),
 ]
 RANK = {unit: rank for rank, unit in enumerate(unit for _, units in FLOORS for unit in units)}
 PURE = set(FLOORS[0][1]) | set(FLOORS[1][1])

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from broker.cli import main
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 
 def test_demo_runs_the_complete_exchange_and_exits_zero():
     result = CliRunner().invoke(main, ["demo"], catch_exceptions=False)
@@ -36,6 +38,21 @@ def test_demo_runs_the_complete_exchange_and_exits_zero():
         "worker: deadline.missed: production of order",
         "state enforcement_requested, decision due within 5 working days",
         "The lifecycle completed",
+        # Regulation (EU) 2021/784: removed within the hour, preserved, produced under an EPOC by reference
+        "25 minutes later it removes the manual and confirms (Annex II): state removed",
+        "six months from removal (Regulation (EU) 2021/784, Art. 6(2))",
+        "issues an EPOC for the preserved manual, by reference to the removal order",
+        "Example Mail produces the preserved content under it: state produced",
+        # Regulation (EU) 2022/2065, Art. 18: a threat notification answered by an emergency EPOC
+        "of a threat to a school (Digital Services Act, Art. 18): it tops the prosecutor's list as an emergency",
+        "answers it with an emergency EPOC naming the notification",
+        # a CETS 224 Art. 8 order on its own route: through the requested Party's authority
+        "it goes to Higher Public Prosecutor's Office in Belgrade (competent authority), not to the provider",
+        "takes delivery: state awaiting_service",
+        "Belgrade Mail does not see it yet (404)",
+        "serves it on Belgrade Mail: state served; the provider's 20 days run from service",
+        "takes delivery of the served order and answers: state produced",
+        "The treaty route completed",
     ):
         assert step in output
 

@@ -15,6 +15,7 @@ from referencing import Resource
 
 from broker.wire.envelope_schema import EnvelopeSchema
 from broker.wire.registry import validate_body
+from broker.wire.registry import validate_message_body
 from broker.wire.registry import validate_removal_body
 from tests.removal.examples import impossibility_ceased
 from tests.removal.examples import removal_clarification
@@ -22,6 +23,12 @@ from tests.removal.examples import removal_clarification_request
 from tests.removal.examples import removal_confirmation
 from tests.removal.examples import removal_impossibility
 from tests.removal.examples import removal_order
+from tests.removal.examples import removal_preservation_extension
+from tests.removal.examples import removal_reinstatement
+from tests.removal.examples import removal_scrutiny_decision
+from tests.removal.examples import removal_scrutiny_intention
+from tests.removal.examples import removal_scrutiny_request
+from tests.removal.examples import threat_notification
 
 PROSECUTOR = "3f0c9a4e-8b1d-4c2a-9e7f-1a2b3c4d5e6f"
 CYBER_POLICE = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -147,6 +154,26 @@ def epoc_v2() -> dict[str, Any]:
 def epoc_pr_v2() -> dict[str, Any]:
     """The emergency EPOC-PR of version 2, sent to the German office under Art. 7(2)."""
     return _other_establishment(epoc_pr())
+
+
+def epoc_v3() -> dict[str, Any]:
+    """A CETS 224 Art. 8 order of version 3: none of the members only the Regulation's form asks for."""
+    certificate = epoc() | {"instrument": "cets-224-art8"}
+    for member in ("purpose", "necessity_and_proportionality", "similar_domestic_order_possible"):
+        certificate.pop(member, None)
+    certificate.pop("user_information", None)
+    return certificate
+
+
+def epoc_pr_v3() -> dict[str, Any]:
+    """A Budapest Art. 29 preservation request of version 3: no purpose, emergency, language or penalty."""
+    certificate = epoc_pr() | {"instrument": "cets-185-art29", "subsequent_request": "mla"}
+    for member in ("purpose", "sentence", "emergency", "emergency_justification", "language"):
+        certificate.pop(member, None)
+    certificate["offence"] = {
+        k: v for k, v in certificate["offence"].items() if k != "maximum_penalty_months"
+    }
+    return certificate
 
 
 def produced_response() -> dict[str, Any]:
@@ -383,6 +410,10 @@ KINDS = {
     "epoc-pr v2": Kind(
         epoc_pr_v2, "urn:eevidence-broker:schema:epoc-pr:v2", partial(validate_body, "epoc-pr", 2)
     ),
+    "epoc v3": Kind(epoc_v3, "urn:eevidence-broker:schema:epoc:v3", partial(validate_body, "epoc", 3)),
+    "epoc-pr v3": Kind(
+        epoc_pr_v3, "urn:eevidence-broker:schema:epoc-pr:v3", partial(validate_body, "epoc-pr", 3)
+    ),
     "produced": Kind(produced_response, _schema_id("response"), partial(validate_body, "response", 1)),
     "not_executed": Kind(
         not_executed_response, _schema_id("response"), partial(validate_body, "response", 1)
@@ -425,9 +456,69 @@ REMOVAL = [
     ("impossibility-ceased", impossibility_ceased),
     ("removal-clarification-request", removal_clarification_request),
     ("removal-clarification", removal_clarification),
+    ("removal-scrutiny-request", removal_scrutiny_request),
+    ("removal-scrutiny-intention", removal_scrutiny_intention),
+    ("removal-scrutiny-decision", removal_scrutiny_decision),
+    ("removal-reinstatement", removal_reinstatement),
+    ("removal-preservation-extension", removal_preservation_extension),
 ]
 KINDS |= {
     name: Kind(build, _schema_id(name), partial(validate_removal_body, name, 1)) for name, build in REMOVAL
+}
+# Regulation (EU) 2022/2065, Art. 18 (broker.wire.threats): a notification that belongs to no order.
+KINDS["threat-notification"] = Kind(
+    threat_notification,
+    _schema_id("threat-notification"),
+    partial(validate_message_body, "threat-notification", 1),
+)
+
+
+def overseas_production_order() -> dict[str, Any]:
+    """A Crown Court judge's order for a US provider's records (COPO ss.1, 4), as the broker completes it."""
+    return {
+        "instrument": "uk-copo-2019",
+        "judge": {"name": "HHJ Rowan Ellis", "jurisdiction": "england_and_wales"},
+        "applicant": {"name": "DC Priya Shah, Metropolitan Police Service", "appropriate_officer": True},
+        "respondent": {"name": "US Mail", "country": "US"},
+        "designated_arrangement": "uk-us-2019",
+        "requires": "produce",
+        "data_description": "Subscriber records and login IP addresses of the account, 1 Sept to 1 Nov 2026.",
+        "excepted_data_excluded": True,
+        "targets": [
+            {
+                "type": "email_address",
+                "value": "seller.x@usmail.example",
+                "counterpart_person": False,
+                "located_in_counterpart": False,
+            }
+        ],
+        "offence": {
+            "description": "Supplying controlled drugs of class A through an online shop.",
+            "indictable": True,
+            "terrorist_investigation": False,
+            "maximum_penalty_months": None,
+        },
+        "made_on": "2026-11-23",
+        "compliance_period_days": 14,
+    }
+
+
+def excepted_data_refusal() -> dict[str, Any]:
+    """The respondent withholds legally privileged items (COPO s.3(3)(a))."""
+    return {
+        "grounds": ["legal_privilege"],
+        "withheld": "part",
+        "explanation": "Counsel's advice to the user.",
+    }
+
+
+# The UK's overseas production order and the respondent's refusal of excepted data (broker.wire.overseas).
+KINDS |= {
+    name: Kind(build, _schema_id(name), partial(validate_message_body, name, 1))
+    for name, build in (
+        ("overseas-production-order", overseas_production_order),
+        ("excepted-data-refusal", excepted_data_refusal),
+    )
 }
 
 

@@ -126,6 +126,109 @@ CASES = [
         "epoc",
         put("addressing_exception", {"ground": "none_designated"}),
     ),
+    # Version 3: a Council of Europe order carries what its instrument's law asks for, not the Regulation's
+    # form (broker.wire.requirements.FORM_ONLY); under the Regulation every member is required as before.
+    case("EPOC v3 Art. 8 as built", "epoc v3", valid=True),
+    case("EPOC-PR v3 Art. 29 as built", "epoc-pr v3", valid=True),
+    case(
+        "EPOC v3 Art. 7 without the form's members", "epoc v3", put("instrument", "cets-224-art7"), valid=True
+    ),
+    case("EPOC v3 Art. 8 without its language (P2-12)", "epoc v3", drop("language")),
+    case("EPOC v3 Art. 8 without saying whether an emergency", "epoc v3", drop("emergency")),
+    case(
+        "EPOC v3 Art. 8 without the maximum penalty (P2-15)",
+        "epoc v3",
+        drop("offence.maximum_penalty_months"),
+    ),
+    case(
+        "EPOC v3 Art. 8 with an EU user-information decision",
+        "epoc v3",
+        put("user_information", {"decision": "inform"}),
+        valid=True,
+    ),
+    case("EPOC v3 Regulation without the purpose", "epoc v3", put("instrument", "reg-2023-1543")),
+    case(
+        "EPOC v3 Regulation with the form's members",
+        "epoc v3",
+        put("instrument", "reg-2023-1543"),
+        put("purpose", "criminal_proceedings"),
+        put("necessity_and_proportionality", "The only lead."),
+        put("similar_domestic_order_possible", True),
+        put("user_information", {"decision": "inform"}),
+        valid=True,
+    ),
+    case(
+        "EPOC v3 Regulation without the attestation (EE-11)",
+        "epoc v3",
+        put("instrument", "reg-2023-1543"),
+        put("purpose", "criminal_proceedings"),
+        put("necessity_and_proportionality", "The only lead."),
+        put("user_information", {"decision": "inform"}),
+    ),
+    case("EPOC-PR v3 Art. 29 without its need (BC-01)", "epoc-pr v3", drop("necessity_and_proportionality")),
+    case("EPOC-PR v3 Art. 29 without a follow-up", "epoc-pr v3", drop("subsequent_request")),
+    case("EPOC-PR v3 Regulation without the penalty", "epoc-pr v3", put("instrument", "reg-2023-1543")),
+    # The UK's overseas production order (COPO) and the respondent's refusal of excepted data (s.3).
+    case("overseas order as built", "overseas-production-order", valid=True),
+    case(
+        "overseas order without the judge-set period",
+        "overseas-production-order",
+        drop("compliance_period_days"),
+        valid=True,
+    ),
+    case(
+        "overseas order under another instrument",
+        "overseas-production-order",
+        put("instrument", "reg-2023-1543"),
+    ),
+    case(
+        "overseas order made in Wales alone", "overseas-production-order", put("judge.jurisdiction", "wales")
+    ),
+    case(
+        "overseas order without the excepted-data statement",
+        "overseas-production-order",
+        drop("excepted_data_excluded"),
+    ),
+    case(
+        "overseas order target with an unknown member",
+        "overseas-production-order",
+        put("targets.0.nationality", "US"),
+    ),
+    case(
+        "overseas order target whose user is unknown",
+        "overseas-production-order",
+        drop("targets.0.counterpart_person"),
+        valid=True,
+    ),
+    case("overseas order period of 0 days", "overseas-production-order", put("compliance_period_days", 0)),
+    case(
+        "overseas order period of 366 days", "overseas-production-order", put("compliance_period_days", 366)
+    ),
+    case(
+        "overseas order with a certificate member",
+        "overseas-production-order",
+        put("purpose", "criminal_proceedings"),
+    ),
+    case("excepted data refusal as built", "excepted-data-refusal", valid=True),
+    case(
+        "excepted data refusal on both grounds",
+        "excepted-data-refusal",
+        put("grounds", ["legal_privilege", "confidential_personal_record"]),
+        valid=True,
+    ),
+    case("excepted data refusal without a ground", "excepted-data-refusal", put("grounds", [])),
+    case(
+        "excepted data refusal repeating a ground",
+        "excepted-data-refusal",
+        put("grounds", ["legal_privilege", "legal_privilege"]),
+    ),
+    case(
+        "excepted data refusal on journalism",
+        "excepted-data-refusal",
+        put("grounds", ["journalistic_material"]),
+    ),
+    case("excepted data refusal withholding some", "excepted-data-refusal", put("withheld", "some")),
+    case("excepted data refusal without reasons", "excepted-data-refusal", drop("explanation")),
     case("EPOC v2 as built", "epoc v2", valid=True),
     case("EPOC-PR v2 as built", "epoc-pr v2", valid=True),
     case(

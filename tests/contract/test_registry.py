@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from broker.vocabulary import DataCategory
 from broker.vocabulary import MessageType
 from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import NOTIFICATION_BODY_SCHEMAS
 from broker.wire.registry import REMOVAL_BODY_SCHEMAS
 from broker.wire.registry import UnknownMessageType
 from broker.wire.registry import validate_body
@@ -60,11 +61,13 @@ def test_clarification_paths_are_reported_under_their_wire_name(kinds: dict[str,
 
 
 def test_every_message_type_has_a_version_1_body() -> None:
-    """Each family's own table: the certificates' and the removal order's (REMOVAL_BODY_SCHEMAS)."""
+    """Each family's own table: the certificates', the removal order's (REMOVAL_BODY_SCHEMAS) and the DSA
+    Art. 18 notification's (NOTIFICATION_BODY_SCHEMAS)."""
     certificates = {message_type for message_type, version in BODY_SCHEMAS if version == 1}
     removal = {MessageType(message_type) for message_type, version in REMOVAL_BODY_SCHEMAS if version == 1}
-    assert not certificates & removal
-    assert certificates | removal == set(MessageType)
+    notification = {message_type for message_type, version in NOTIFICATION_BODY_SCHEMAS if version == 1}
+    assert not certificates & removal and not (certificates | removal) & notification
+    assert certificates | removal | notification == set(MessageType)
 
 
 def test_errors_are_keyed_by_nested_path(kinds: dict[str, Any]) -> None:

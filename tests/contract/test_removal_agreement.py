@@ -108,6 +108,100 @@ CASES = [
     case("Art. 3(8) clarification as given", "removal-clarification", valid=True),
     case("Art. 3(8) clarification without new URLs", "removal-clarification", drop("content"), valid=True),
     case("Art. 3(8) clarification unexplained", "removal-clarification", drop("explanation")),
+    case("Art. 4(4) scrutiny request as given", "removal-scrutiny-request", valid=True),
+    case(
+        "Art. 4(4) content provider's request with its information time",
+        "removal-scrutiny-request",
+        put("requested_by", "content_provider"),
+        put("information_received_at", "2024-04-06T08:00:00+02:00"),
+        valid=True,
+    ),
+    case(
+        "Art. 4(4) content provider's request without its information time",
+        "removal-scrutiny-request",
+        put("requested_by", "content_provider"),
+    ),
+    case(
+        "Art. 4(4) provider's request with an information time",
+        "removal-scrutiny-request",
+        put("information_received_at", "2024-04-06T08:00:00+02:00"),
+    ),
+    case("Art. 4(4) request without reasons", "removal-scrutiny-request", drop("reasons")),
+    case(
+        "Art. 4(4) request by the issuer",
+        "removal-scrutiny-request",
+        put("requested_by", "issuing_authority"),
+    ),
+    case("Art. 4(5) intention as given", "removal-scrutiny-intention", valid=True),
+    case("Art. 4(5) intention without grounds", "removal-scrutiny-intention", put("grounds", [])),
+    case(
+        "Art. 4(5) intention ground twice",
+        "removal-scrutiny-intention",
+        put("grounds", ["charter", "charter"]),
+    ),
+    case("Art. 4(3) decision as given", "removal-scrutiny-decision", valid=True),
+    case(
+        "Art. 4(6) infringement with grounds",
+        "removal-scrutiny-decision",
+        put("finding", "infringement"),
+        put("grounds", ["regulation", "charter"]),
+        valid=True,
+    ),
+    case(
+        "Art. 4(6) infringement without grounds", "removal-scrutiny-decision", put("finding", "infringement")
+    ),
+    case("Art. 4(3) no infringement with grounds", "removal-scrutiny-decision", put("grounds", ["charter"])),
+    case("Art. 4(3) decision unreasoned", "removal-scrutiny-decision", drop("reasons")),
+    case("Art. 4(3) unknown finding", "removal-scrutiny-decision", put("finding", "partly")),
+    case("Art. 4(7) reinstatement as given", "removal-reinstatement", valid=True),
+    case("Art. 4(7) access restored", "removal-reinstatement", put("action", "access_restored"), valid=True),
+    case("Art. 4(7) reinstatement without time", "removal-reinstatement", drop("done_at")),
+    case(
+        "Art. 4(7) reinstated at a local time", "removal-reinstatement", put("done_at", "2024-04-08T10:05:00")
+    ),
+    case("Art. 6(2) extension as given", "removal-preservation-extension", valid=True),
+    case(
+        "Art. 6(2) extension by the authority",
+        "removal-preservation-extension",
+        put("requested_by", "competent_authority"),
+        valid=True,
+    ),
+    case("Art. 6(2) extension without an end", "removal-preservation-extension", drop("until")),
+    case("Art. 6(2) extension without proceedings", "removal-preservation-extension", drop("proceedings")),
+    case("Art. 6(2) extension on a date only", "removal-preservation-extension", put("until", "2025-01-31")),
+    # Regulation (EU) 2022/2065 (DSA), Art. 18 and its recital on the contents (tco-dsa.md DSA-01 to DSA-03).
+    case("DSA Art. 18 notification as given", "threat-notification", valid=True),
+    case("DSA recital: content without URLs", "threat-notification", drop("content.urls"), valid=True),
+    case("DSA recital: content missing", "threat-notification", drop("content")),
+    case(
+        "DSA recital: publication time without time zone",
+        "threat-notification",
+        put("published_at", "2026-11-24T08:45:00"),
+    ),
+    case("DSA recital: suspicion unexplained", "threat-notification", drop("suspicion")),
+    case("DSA recital: recipient not identified", "threat-notification", drop("recipient_identification")),
+    case("DSA Art. 18(1) unknown timing", "threat-notification", put("offence_timing", "was_rumoured")),
+    case(
+        "DSA Art. 18(1) two States",
+        "threat-notification",
+        put("member_states_concerned", ["FR", "BE"]),
+        valid=True,
+    ),
+    case("DSA Art. 18(1) a State twice", "threat-notification", put("member_states_concerned", ["FR", "FR"])),
+    case("DSA Art. 18(1) not a country", "threat-notification", put("member_states_concerned", ["XX"])),
+    case(
+        "DSA Art. 18(2) no State, with why",
+        "threat-notification",
+        put("member_states_concerned", []),
+        put("fallback_reason", "The uploader hides behind a VPN; no location is known."),
+        valid=True,
+    ),
+    case("DSA Art. 18(2) no State, without why", "threat-notification", put("member_states_concerned", [])),
+    case(
+        "DSA Art. 18(2) a fallback reason beside a State",
+        "threat-notification",
+        put("fallback_reason", "Unclear."),
+    ),
 ]
 
 

@@ -25,13 +25,22 @@ from broker.wire.fields import UTC_TIMESTAMP_PATTERN
 from broker.wire.fields import UUID_PATTERN
 from broker.wire.lifecycle import CERTIFICATE_PATH_PATTERN
 from broker.wire.registry import BODY_SCHEMAS
+from broker.wire.registry import NOTIFICATION_BODY_SCHEMAS
 from broker.wire.registry import REMOVAL_BODY_SCHEMAS
 from broker.wire.removal import URL_PATTERN
 
 SCHEMA_FILES = sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.json"))
 NAME = re.compile(r"^(?P<type>[a-z-]+)\.v(?P<version>[1-9][0-9]*)\.json$")
 # Objects whose members another schema defines: the envelope's body is checked against <type>.v<version>.json.
-OPEN_OBJECTS = {("envelope.v1.json", "/properties/body"), ("envelope.v2.json", "/properties/body")}
+OPEN_OBJECTS = {(f"envelope.v{version}.json", "/properties/body") for version in (1, 2, 3)}
+# Messages envelope version 3 adds (Regulation (EU) 2021/784, Art. 4(4)-(7), 6(2); Regulation (EU) 2022/2065,
+# Art. 18); version 2 stays as published.
+ENVELOPE_V3_ONLY = [
+    *("removal-scrutiny-request", "removal-scrutiny-intention", "removal-scrutiny-decision"),
+    *("removal-reinstatement", "removal-preservation-extension", "threat-notification"),
+    # The UK's overseas production order and the respondent's refusal of excepted data (COPO ss.1, 3).
+    *("overseas-production-order", "excepted-data-refusal"),
+]
 # The bodies of broker/wire/lifecycle.py, each published with a description of every member.
 LIFECYCLE_FILES = [
     f"{message_type}.v1.json"
@@ -46,7 +55,15 @@ LIFECYCLE_FILES = [
 # The removal order of Regulation (EU) 2021/784 and its answers (broker/wire/removal.py).
 REMOVAL_FILES = [f"{message_type.value}.v{version}.json" for message_type, version in REMOVAL_BODY_SCHEMAS]
 # Bodies whose every member, nested ones included, says what it is and what it proves.
-DESCRIBED_FILES = [*LIFECYCLE_FILES, "evidence-manifest.v1.json", *REMOVAL_FILES]
+# The UK's overseas production order and the respondent's refusal of excepted data (broker/wire/overseas.py).
+OVERSEAS_FILES = ["overseas-production-order.v1.json", "excepted-data-refusal.v1.json"]
+DESCRIBED_FILES = [
+    *LIFECYCLE_FILES,
+    "evidence-manifest.v1.json",
+    *REMOVAL_FILES,
+    "threat-notification.v1.json",
+    *OVERSEAS_FILES,
+]
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -74,6 +91,7 @@ def test_the_folder_holds_the_expected_files() -> None:
         "epoc-pr.v2.json",
         "envelope.v1.json",
         "envelope.v2.json",
+        "envelope.v3.json",
         "epoc.v1.json",
         "epoc-pr.v1.json",
         "response.v1.json",
@@ -128,9 +146,10 @@ def test_every_ref_resolves(path: Path, registry: Registry) -> None:
 def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
     files = {(m["type"], int(m["version"])) for p in SCHEMA_FILES if (m := NAME.match(p.name))}
     bodies = {
-        (message_type.value, version) for message_type, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS)
+        (message_type.value, version)
+        for message_type, version in (*BODY_SCHEMAS, *REMOVAL_BODY_SCHEMAS, *NOTIFICATION_BODY_SCHEMAS)
     }
-    assert files - {("common", 1), ("common", 2), ("envelope", 1), ("envelope", 2)} == bodies
+    assert files - {("common", 1), ("common", 2), ("envelope", 1), ("envelope", 2), ("envelope", 3)} == bodies
 
 
 @pytest.mark.parametrize(
@@ -145,6 +164,8 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
         ("envelope.v1.json", "/properties/sender/properties/kid", KID_PATTERN),
         ("envelope.v2.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
         ("envelope.v2.json", "/properties/sender/properties/kid", KID_PATTERN),
+        ("envelope.v3.json", "/properties/issued_at", UTC_TIMESTAMP_PATTERN),
+        ("envelope.v3.json", "/properties/sender/properties/kid", KID_PATTERN),
         ("clarification-request.v1.json", "/properties/fields/items", CERTIFICATE_PATH_PATTERN),
         ("evidence-manifest.v1.json", "/$defs/sha256", SHA256_PATTERN),
         ("evidence-manifest.v1.json", "/properties/recipient", AGE_RECIPIENT_PATTERN),
@@ -152,6 +173,7 @@ def test_every_body_schema_has_a_file_and_every_file_a_body_schema() -> None:
         ("removal-order.v1.json", "/properties/content/items/properties/url", URL_PATTERN),
         ("removal-clarification.v1.json", "/properties/content/items/properties/url", URL_PATTERN),
         ("removal-clarification-request.v1.json", "/properties/fields/items", CERTIFICATE_PATH_PATTERN),
+        ("threat-notification.v1.json", "/properties/content/properties/urls/items", URL_PATTERN),
     ],
 )
 def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str, schemas_dir: Path) -> None:
@@ -183,9 +205,46 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
         (
             "envelope.v1.json",
             "/properties/type",
-            [t for t in _values(vocabulary.MessageType) if t not in _values(vocabulary.RemovalMessageType)],
+            [
+                t
+                for t in _values(vocabulary.MessageType)
+                if t not in _values(vocabulary.RemovalMessageType) and t not in ENVELOPE_V3_ONLY
+            ],
         ),
-        ("envelope.v2.json", "/properties/type", _values(vocabulary.MessageType)),
+        # Version 2 is published and stays as it was: the types up to the removal order's own.
+        (
+            "envelope.v2.json",
+            "/properties/type",
+            _values(vocabulary.MessageType)[
+                : _values(vocabulary.MessageType).index("removal-clarification") + 1
+            ],
+        ),
+        # Version 3 adds the removal order's scrutiny and the preservation of removed content.
+        ("envelope.v3.json", "/properties/type", _values(vocabulary.MessageType)),
+        ("excepted-data-refusal.v1.json", "/properties/grounds/items", _values(vocabulary.ExceptedData)),
+        (
+            "removal-scrutiny-request.v1.json",
+            "/properties/requested_by",
+            _values(vocabulary.ScrutinyRequester),
+        ),
+        (
+            "removal-scrutiny-intention.v1.json",
+            "/properties/grounds/items",
+            _values(vocabulary.ScrutinyGround),
+        ),
+        ("removal-scrutiny-decision.v1.json", "/properties/finding", _values(vocabulary.ScrutinyFinding)),
+        (
+            "removal-scrutiny-decision.v1.json",
+            "/properties/grounds/items",
+            _values(vocabulary.ScrutinyGround),
+        ),
+        ("removal-reinstatement.v1.json", "/properties/action", _values(vocabulary.ReinstatementAction)),
+        ("threat-notification.v1.json", "/properties/offence_timing", _values(vocabulary.OffenceTiming)),
+        (
+            "removal-preservation-extension.v1.json",
+            "/properties/requested_by",
+            _values(vocabulary.PreservationRequester),
+        ),
         ("clarification-request.v1.json", "/properties/reason", ["incomplete_or_manifest_error"]),
         ("order-decision.v1.json", "/properties/decision", _values(vocabulary.OrderDecision)),
         ("court-review-outcome.v1.json", "/properties/outcome", _values(vocabulary.CourtReviewOutcome)),
@@ -231,3 +290,15 @@ def _at(schema: dict[str, Any], pointer: str) -> dict[str, Any]:
     for step in pointer.strip("/").split("/"):
         node = node[step]
     return node
+
+
+def test_every_version_2_envelope_is_a_version_3_envelope(schemas_dir: Path) -> None:
+    """Version 3 only adds message types: the rest of the envelope is version 2's, member for member."""
+    v2, v3 = _load(schemas_dir / "envelope.v2.json"), _load(schemas_dir / "envelope.v3.json")
+    assert v3["required"] == v2["required"]
+    for name, member in v2["properties"].items():
+        if name != "type":
+            assert v3["properties"][name] == member, name
+    types = v3["properties"]["type"]["enum"]
+    assert types[: len(v2["properties"]["type"]["enum"])] == v2["properties"]["type"]["enum"]
+    assert set(ENVELOPE_V3_ONLY) <= set(types)

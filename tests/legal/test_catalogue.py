@@ -11,7 +11,7 @@ from broker.legal import Rule
 from broker.legal import Stage
 
 RULES = {rule.id: rule for rule in CATALOGUE}
-ID = re.compile(r"(EE|BC|P2|INS|TCO|CO|CL)-[0-9]{2}")
+ID = re.compile(r"(EE|BC|P2|INS|TCO|CO|CL|DSA)-[0-9]{2}")
 PREFIX = {
     Family.CHOICE: "INS",
     Family.REGULATION: "EE",
@@ -19,12 +19,14 @@ PREFIX = {
     Family.PROTOCOL: "P2",
     Family.TCO: "TCO",
     Family.UK_US: ("CO", "CL"),  # the Act's rules (CO) and the agreement's (CL), legal-rules.md §6.5
+    Family.DSA: "DSA",  # tco-dsa.md DSA-xx
 }
 CITES = {
     Family.REGULATION: "Regulation (EU) 2023/1543, ",
     Family.BUDAPEST: "Budapest Convention (CETS 185), ",
     Family.PROTOCOL: "Second Additional Protocol (CETS 224), ",
     Family.TCO: "Regulation (EU) 2021/784, ",
+    Family.DSA: "Regulation (EU) 2022/2065, ",
     Family.UK_US: ("Crime (Overseas Production Orders) Act 2019, ", "UK-US Data Access Agreement (2019)"),
 }
 
@@ -42,7 +44,7 @@ def test_rule_is_well_formed(rule: Rule) -> None:
     assert rule.source.strip()
     # Removal orders and overseas production orders name no certificate instrument: their rules apply to
     # the order itself.
-    assert bool(rule.applies_to) is (rule.instrument not in {Family.TCO, Family.UK_US})
+    assert bool(rule.applies_to) is (rule.instrument not in {Family.TCO, Family.UK_US, Family.DSA})
 
 
 @pytest.mark.parametrize("rule", CATALOGUE, ids=lambda rule: rule.id)

@@ -227,15 +227,19 @@ def test_the_catalogue_holds_the_removal_order_rules_with_their_articles() -> No
         "TCO-08": "Art. 3(7), Annex III",
         "TCO-09": "Art. 3(8), Annex III",
         "TCO-11": "Art. 4(1)",
-        "TCO-12": "Art. 4(2)",
+        "TCO-12": "Art. 4(3)-(4)",
+        "TCO-13": "Art. 4(5)-(7)",
+        "TCO-14": "Art. 6(1)",
+        "TCO-15": "Art. 6(2)",
         "TCO-17": "Art. 11(3)",
         "TCO-22": "Art. 3(5), Art. 15, Art. 17",
     }
 
 
-@pytest.mark.parametrize("rule_id", ["TCO-04", "TCO-05", "TCO-07", "TCO-17"])
+@pytest.mark.parametrize("rule_id", ["TCO-04", "TCO-05", "TCO-07", "TCO-13", "TCO-15", "TCO-17"])
 def test_unconfirmed_facts_are_flagged(rule_id: str) -> None:
-    """The 12 hours, the Annex I and II forms and the 6 weeks were not read in the Official Journal."""
+    """The 12 hours, the Annex I and II forms, Art. 4(5)-(7), the six months' extension and the 6 weeks
+    were not read in the Official Journal."""
     assert TCO[rule_id].confidence is Confidence.UNCONFIRMED
 
 
@@ -244,9 +248,12 @@ def test_rules_read_in_a_source_are_confirmed(rule_id: str) -> None:
     assert TCO[rule_id].confidence is Confidence.CONFIRMED
 
 
-def test_the_scrutiny_window_was_read_only_in_secondary_sources() -> None:
-    """TCO-12, Art. 4(2): the 72 hours were read in part of the text and a guide, not the Official Journal."""
-    assert TCO["TCO-12"].confidence is Confidence.SECONDARY
+@pytest.mark.parametrize("rule_id", ["TCO-12", "TCO-14"])
+def test_rules_read_only_in_secondary_sources(rule_id: str) -> None:
+    """TCO-12: the 72 hours were read in part of the text and a guide, not the Official Journal, and the
+    48-hour request window says UNCONFIRMED in its words; TCO-14: the duty to preserve, in guides."""
+    assert TCO[rule_id].confidence is Confidence.SECONDARY
+    assert "UNCONFIRMED" in TCO["TCO-12"].explanation
 
 
 def test_issuing_rules_are_checked_here_and_the_others_say_where_they_are_enforced() -> None:

@@ -21,6 +21,8 @@ from broker.clocks.models import OrderClock
 from broker.db import Database
 from broker.workflow.operations import due as due_module
 
+pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
+
 WORKER_ACTIONS = {
     "clock.reminder",
     "deadline.missed",

@@ -9,6 +9,7 @@ import pytest
 
 from broker.lifecycle import RECEIVE
 from broker.lifecycle import REMOVAL_RULES
+from broker.lifecycle import Clock
 from broker.lifecycle import Effect
 from broker.lifecycle import NotAllowed
 from broker.lifecycle import RemovalStep
@@ -18,15 +19,19 @@ from broker.lifecycle import removal_transition
 from broker.vocabulary import RemovalMessageType as RM
 from broker.vocabulary import RemovalState as RS
 
-ADDRESSEE, ISSUER = Side.ADDRESSEE, Side.ISSUER
+ADDRESSEE, ISSUER, ENFORCER = Side.ADDRESSEE, Side.ISSUER, Side.ENFORCER
 EXPECTED = {
     (RS.ISSUED, RECEIVE, ADDRESSEE): RemovalStep(
         RS.RECEIVED, Effect.START
     ),  # Art. 3(3): one hour from receipt
     # Art. 3(6): removed or disabled, whenever the provider manages it, stops the hour.
-    (RS.RECEIVED, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(RS.REMOVED, Effect.STOP),
-    (RS.IMPOSSIBLE, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(RS.REMOVED, Effect.STOP),
-    (RS.CLARIFICATION_REQUESTED, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(RS.REMOVED, Effect.STOP),
+    # Art. 6(2): removal starts the six months of preservation.
+    **{
+        (state, RM.REMOVAL_CONFIRMATION, ADDRESSEE): RemovalStep(
+            RS.REMOVED, Effect.STOP, ((Clock.CONTENT_PRESERVATION, Effect.START),)
+        )
+        for state in (RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED)
+    },
     # Art. 3(7): the hour waits for the end of the impossibility, then runs in full.
     (RS.RECEIVED, RM.REMOVAL_IMPOSSIBILITY, ADDRESSEE): RemovalStep(RS.IMPOSSIBLE, Effect.PAUSE),
     (RS.IMPOSSIBLE, RM.IMPOSSIBILITY_CEASED, ADDRESSEE): RemovalStep(RS.RECEIVED, Effect.START),
@@ -35,7 +40,36 @@ EXPECTED = {
         RS.CLARIFICATION_REQUESTED, Effect.PAUSE
     ),
     (RS.CLARIFICATION_REQUESTED, RM.REMOVAL_CLARIFICATION, ISSUER): RemovalStep(RS.RECEIVED, Effect.START),
+    # Art. 4(4): a reasoned request once the order is received; the state stays, the 72 hours start again.
+    **{
+        (state, RM.REMOVAL_SCRUTINY_REQUEST, ADDRESSEE): RemovalStep(
+            None, None, ((Clock.SCRUTINY, Effect.START),)
+        )
+        for state in (RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED, RS.REMOVED)
+    },
+    # Art. 4(5): the host State's authority tells the issuer first; the state stays.
+    **{
+        (state, RM.REMOVAL_SCRUTINY_INTENTION, ENFORCER): RemovalStep(None, None)
+        for state in (RS.ISSUED, RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED, RS.REMOVED)
+    },
+    # Art. 4(3)-(4), (6): the decision ends the window; an infringement ends the order's legal effects.
+    **{
+        (state, RM.REMOVAL_SCRUTINY_DECISION, ENFORCER): RemovalStep(
+            RS.CEASED, Effect.STOP, ((Clock.SCRUTINY, Effect.STOP),)
+        )
+        for state in (RS.ISSUED, RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED, RS.REMOVED)
+    },
+    # Art. 4(7): the provider reinstates; nothing removed is left to preserve.
+    (RS.CEASED, RM.REMOVAL_REINSTATEMENT, ADDRESSEE): RemovalStep(
+        RS.REINSTATED, None, ((Clock.CONTENT_PRESERVATION, Effect.STOP),)
+    ),
+    # Art. 6(2): a further specified period of preservation, on the competent authority's request.
+    (RS.REMOVED, RM.REMOVAL_PRESERVATION_EXTENSION, ISSUER): RemovalStep(
+        None, None, ((Clock.CONTENT_PRESERVATION, Effect.EXTEND),)
+    ),
 }
+# The bodies `by` rules read: an infringement (the expectation above); no infringement is checked apart.
+BODIES = {RM.REMOVAL_SCRUTINY_DECISION: {"finding": "infringement"}}
 EVENTS = [RECEIVE, *RM]
 
 
@@ -47,10 +81,10 @@ EVENTS = [RECEIVE, *RM]
 def test_every_combination_agrees_with_the_expectation(state: RS, event: str, side: Side) -> None:
     expected = EXPECTED.get((state, event, side))
     if expected is not None:
-        assert removal_transition(state, event, side) == expected
+        assert removal_transition(state, event, side, BODIES.get(event)) == expected
         return
     with pytest.raises(NotAllowed) as refusal:
-        removal_transition(state, event, side)
+        removal_transition(state, event, side, BODIES.get(event))
     senders = {rule.side for rule in REMOVAL_RULES if rule.event == event}
     assert refusal.value.wrong_side is (bool(senders) and side not in senders)
 
@@ -66,8 +100,32 @@ def test_a_refusal_names_who_may_send_what_now() -> None:
         removal_transition(RS.RECEIVED, "epoc", ISSUER)
 
 
-def test_a_removed_order_allows_nothing() -> None:
-    assert all(removal_allowed(RS.REMOVED, side) == [] for side in Side)
+def test_a_reinstated_order_allows_nothing() -> None:
+    assert all(removal_allowed(RS.REINSTATED, side) == [] for side in Side)
+
+
+def test_a_removed_order_still_allows_scrutiny_and_preservation() -> None:
+    """Art. 4(4), 6(2): removal ends the hour, not the order's scrutiny or the preservation."""
+    assert removal_allowed(RS.REMOVED, ADDRESSEE) == [RM.REMOVAL_SCRUTINY_REQUEST]
+    assert removal_allowed(RS.REMOVED, ISSUER) == [RM.REMOVAL_PRESERVATION_EXTENSION]
+    assert removal_allowed(RS.REMOVED, ENFORCER) == [
+        RM.REMOVAL_SCRUTINY_DECISION,
+        RM.REMOVAL_SCRUTINY_INTENTION,
+    ]
+
+
+def test_a_decision_finding_no_infringement_keeps_the_order_in_force() -> None:
+    """Art. 4(3)-(4): the window ends; the order, and the hour if it runs, go on."""
+    for state in (RS.ISSUED, RS.RECEIVED, RS.REMOVED):
+        step = removal_transition(
+            state, RM.REMOVAL_SCRUTINY_DECISION, ENFORCER, {"finding": "no_infringement"}
+        )
+        assert step == RemovalStep(None, None, ((Clock.SCRUTINY, Effect.STOP),))
+
+
+def test_a_decision_without_its_finding_is_not_a_step() -> None:
+    with pytest.raises(KeyError):
+        removal_transition(RS.RECEIVED, RM.REMOVAL_SCRUTINY_DECISION, ENFORCER, {})
 
 
 def test_every_removal_message_but_the_order_itself_is_a_step() -> None:

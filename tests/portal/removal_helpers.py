@@ -17,9 +17,20 @@ from broker.vocabulary import Role
 from tests.removal.conftest import Removals
 
 URL = "https://video.example.test/watch/8f3a2c"
+NOW = "now"  # in a body below: the broker's time when it is sent
+REMOVED = ("host", "removal-confirmation", {"action": "removed", "done_at": NOW})
+INTENDED = ("enforcing", "removal-scrutiny-intention", {"grounds": ["charter"], "reasons": "Satire."})
 # What is sent through the API before the answer under test: (handle, type, body) in order.
 BEFORE: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
     "received": [],
+    # Regulation (EU) 2021/784, Art. 4(4)-(7), 6(2): removed, the host State's intention, an infringement.
+    "removed": [REMOVED],
+    "intended": [REMOVED, INTENDED],
+    "ceased": [
+        REMOVED,
+        INTENDED,
+        ("enforcing", "removal-scrutiny-decision", {"finding": "infringement", "grounds": ["charter"]}),
+    ],
     "impossible": [
         ("host", "removal-impossibility", {"reason": "force_majeure", "explanation": "A flood."}),
     ],
@@ -64,5 +75,6 @@ def received(removals: Removals, setup: str = "received") -> dict[str, Any]:
     assert answer.status_code == 200, answer.get_json()
     order = answer.get_json()
     for handle, message_type, body in BEFORE[setup]:
-        removals.send(handle, order, message_type, **body)
+        now = {name: removals.instant() for name, value in body.items() if value == NOW}
+        removals.send(handle, order, message_type, **{**body, **now})
     return order

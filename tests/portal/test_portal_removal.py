@@ -28,7 +28,9 @@ from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.orders.models import Order
 from broker.workflow.operations.due import fire_next
+from tests.conftest import epoc_draft
 from tests.removal.conftest import Removals
+from tests.removal.examples import threat_notification
 
 NOW = "now"  # in a case's answers: the broker's time when the form is sent
 
@@ -152,6 +154,71 @@ CASES = [
         },
         "received",
         id="clarification",
+    ),
+    # Cross-border scrutiny (Art. 4(4)-(7)): the order went to Ireland's contact point, so Ireland scrutinises.
+    pytest.param(
+        "removed",
+        "host",
+        "request-removal-scrutiny",
+        {"requested_by": "content_provider", "reasons": "A news report.", "information_received_at": NOW},
+        {"requested_by": "content_provider", "reasons": "A news report.", "information_received_at": NOW},
+        "removed",
+        id="request for scrutiny, the content provider's",
+    ),
+    pytest.param(
+        "removed",
+        "enforcing",
+        "intend-removal-infringement",
+        {"grounds": "charter\nregulation", "reasons": "Journalism (Art. 1(3))."},
+        {"grounds": ["charter", "regulation"], "reasons": "Journalism (Art. 1(3))."},
+        "removed",
+        id="intention to find an infringement",
+    ),
+    pytest.param(
+        "intended",
+        "enforcing",
+        "decide-removal-scrutiny",
+        {"finding": "infringement", "grounds": "charter", "reasons": "Journalism (Art. 1(3))."},
+        {"finding": "infringement", "grounds": ["charter"], "reasons": "Journalism (Art. 1(3))."},
+        "ceased",
+        id="decision: infringement",
+    ),
+    pytest.param(
+        "received",
+        "enforcing",
+        "decide-removal-scrutiny",
+        {"finding": "no_infringement", "grounds": "charter", "reasons": "Instruction for an attack."},
+        {"finding": "no_infringement", "reasons": "Instruction for an attack."},
+        "received",
+        id="decision: no infringement (grounds left out)",
+    ),
+    pytest.param(
+        "ceased",
+        "host",
+        "confirm-reinstatement",
+        {"action": "content_reinstated", "done_at": NOW},
+        {"action": "content_reinstated", "done_at": NOW},
+        "reinstated",
+        id="reinstatement",
+    ),
+    pytest.param(
+        "removed",
+        "prosecutor",
+        "extend-content-preservation",
+        {
+            "requested_by": "court",
+            "until": "2028-01-31T23:59:59+01:00",
+            "proceedings": "TJ Paris RG 26/1",
+            "reasons": "Hearing in 2028.",
+        },
+        {
+            "requested_by": "court",
+            "until": "2028-01-31T22:59:59Z",  # the portal sends every instant in UTC
+            "proceedings": "TJ Paris RG 26/1",
+            "reasons": "Hearing in 2028.",
+        },
+        "removed",
+        id="extension of the preservation (Art. 6(2))",
     ),
 ]
 
@@ -346,3 +413,39 @@ def test_a_removal_order_drafted_through_the_api_is_signed_and_issued_in_the_por
     assert state(database, order) == "issued"
     (entry,) = log_entries("order.issued")
     assert entry["actor"]["organisation"] == party.organisation_id
+
+
+def test_a_threat_notification_is_an_emergency_above_the_authority_s_orders(removals, signed_in, portal_app):
+    """Regulation (EU) 2022/2065, Art. 18: the notification tops the recipient's dashboard until an issued
+    emergency EPOC answers it; nobody else sees it there."""
+    network, client = removals.network, removals.client
+    host, prosecutor = network["host"], network["prosecutor"]
+    jws = host.sign("threat-notification", threat_notification(), prosecutor.organisation_id)
+    sent = client.post(
+        "/api/v1/threat-notifications", data=jws, content_type="application/jose", headers=host.headers
+    )
+    assert sent.status_code == 201, sent.get_json()
+    page = text(signed_in("prosecutor").get("/"))
+    assert "Threats to life or safety notified to you (Digital Services Act, Art. 18)" in page
+    assert "A video announcing an attack with a weapon on a named school in Lyon" in page
+    assert '<code translate="no">https://video.example.test/watch/3e9c1a</code>' in page, "never a link"
+    assert "Suspected to be likely to take place" in page and sent.get_json()["id"] in page
+    assert "Threats to life or safety" not in text(
+        signed_in("other_authority", portal_app.test_client()).get("/")
+    )
+    certificate = epoc_draft(
+        removals.addressee, emergency=True, emergency_justification="An attack on a school is announced."
+    )
+    drafted = client.post(
+        "/api/v1/orders",
+        json={"order_type": "epoc", "certificate": certificate, "threat_notification": sent.get_json()["id"]},
+        headers=prosecutor.headers,
+    ).get_json()
+    issued = client.post(
+        f"/api/v1/orders/{drafted['id']}/issue",
+        data=prosecutor.sign("epoc", drafted["certificate"], drafted["provider"]["id"]),
+        content_type="application/jose",
+        headers=prosecutor.headers,
+    )
+    assert issued.status_code == 200, issued.get_json()
+    assert "Threats to life or safety" not in text(signed_in("prosecutor", portal_app.test_client()).get("/"))

@@ -18,6 +18,7 @@ from broker.lifecycle import Clock
 from broker.orders.models import Order
 from broker.parties import operations
 from broker.parties.models import Organisation
+from broker.parties.models import User
 from broker.problems import PROBLEM_BASE
 from broker.vocabulary import AddresseeType
 from broker.vocabulary import OrganisationKind
@@ -33,7 +34,14 @@ ANSWERS: dict[str, Any] = {
     "impossibility-ceased": examples.impossibility_ceased,
     "removal-clarification-request": examples.removal_clarification_request,
     "removal-clarification": examples.removal_clarification,
+    "removal-scrutiny-request": examples.removal_scrutiny_request,
+    "removal-scrutiny-intention": examples.removal_scrutiny_intention,
+    "removal-scrutiny-decision": examples.removal_scrutiny_decision,
+    "removal-reinstatement": examples.removal_reinstatement,
+    "removal-preservation-extension": examples.removal_preservation_extension,
 }
+# Art. 4(4) of Regulation (EU) 2021/784: a request for scrutiny goes to the host State's authority.
+TO_THE_HOST_STATE = {"removal-scrutiny-request"}
 
 
 class Removals:
@@ -86,6 +94,8 @@ class Removals:
         party = self.network[handle]
         issuer, provider = order["issuing_authority"]["id"], order["provider"]["id"]
         to = provider if party.organisation_id == issuer else issuer
+        if message_type in TO_THE_HOST_STATE and order["enforcing_authority"] is not None:
+            to = order["enforcing_authority"]["id"]
         body = {**ANSWERS[message_type](), **members}
         first = next(m["id"] for m in order["messages"] if m["type"] == order["order_type"])
         jws = party.sign(message_type, body, to, in_reply_to=first)
@@ -111,14 +121,35 @@ class Removals:
 
     def hour(self, order: dict[str, Any]) -> OrderClock:
         """The order's removal clock as stored."""
+        row = self.clock_of(order, Clock.REMOVAL)
+        assert row is not None
+        return row
+
+    def clock_of(self, order: dict[str, Any], kind: Clock) -> OrderClock | None:
+        """One clock of the order as stored, or None if it never started."""
         with self.database.transaction() as session:
             row = session.scalars(
                 sa.select(OrderClock).where(
-                    OrderClock.order_id == uuid.UUID(order["id"]), OrderClock.kind == Clock.REMOVAL
+                    OrderClock.order_id == uuid.UUID(order["id"]), OrderClock.kind == kind
                 )
-            ).one()
-            session.expunge(row)
+            ).one_or_none()
+            if row is not None:
+                session.expunge(row)
             return row
+
+    def removed(self, minutes: float = 20) -> dict[str, Any]:
+        """A received order, removed `minutes` after receipt (Art. 3(3), (6))."""
+        order = self.received()
+        self.clock.advance(minutes=minutes)
+        return self.send("host", order, "removal-confirmation", done_at=self.instant())
+
+    def events(self, order: dict[str, Any], handle: str = "prosecutor") -> list[str]:
+        """The audit-log actions on the order's timeline, as `handle` reads them."""
+        answer = self.client.get(
+            f"/api/v1/orders/{order['id']}/timeline", headers=self.network[handle].headers
+        )
+        assert answer.status_code == 200, answer.get_json()
+        return [event["action"] for event in answer.get_json()["events"]]
 
     def stored(self, order: dict[str, Any]) -> Order:
         with self.database.transaction() as session:
@@ -135,6 +166,16 @@ class Removals:
             if fired is None:
                 return done
             done.append(fired)
+
+    def later(self, **delta: float) -> None:
+        """Move the clock on by more than a token lives (30 days), and give every party a fresh token."""
+        self.clock.advance(**delta)
+        with self.database.transaction() as session:
+            for handle, party in self.network.parties.items():
+                user = session.scalars(sa.select(User).where(User.email == f"{handle}@example.test")).one()
+                _, party.token = operations.issue_token(
+                    session, self.clock, user=user, label="later", lifetime=timedelta(days=30)
+                )
 
     def instant(self, **delta: float) -> str:
         """The wire form of now plus `delta` (negative to look back)."""

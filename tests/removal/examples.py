@@ -73,3 +73,57 @@ def removal_clarification() -> dict[str, Any]:
         "explanation": "The folder was renamed; the file is at the URL below.",
         "content": [{"url": "https://files.example-mail.test/s/8f3a2d"}],
     }
+
+
+def removal_scrutiny_request() -> dict[str, Any]:
+    """Art. 4(4): the provider asks Ireland's authority to scrutinise the order."""
+    return {
+        "requested_by": "hosting_service_provider",
+        "reasons": "The manual is a chemistry lesson of a school's channel, not an instruction to attack.",
+    }
+
+
+def removal_scrutiny_intention() -> dict[str, Any]:
+    """Art. 4(5): the host State's authority tells the issuer it intends to find an infringement."""
+    return {
+        "grounds": ["charter"],
+        "reasons": "The video is educational material (Art. 1(3)); removing it infringes Art. 11 of the Charter.",
+    }
+
+
+def removal_scrutiny_decision() -> dict[str, Any]:
+    """Art. 4(3)-(4): a reasoned decision finding no infringement."""
+    return {
+        "finding": "no_infringement",
+        "reasons": "The statement of reasons shows instruction for an attack.",
+    }
+
+
+def removal_reinstatement() -> dict[str, Any]:
+    return {"action": "content_reinstated", "done_at": "2024-04-08T10:05:00+01:00"}
+
+
+def removal_preservation_extension() -> dict[str, Any]:
+    """Art. 6(2): a court reviewing the order needs the content for longer."""
+    return {
+        "requested_by": "court",
+        "until": "2025-01-31T23:59:59+01:00",
+        "proceedings": "Tribunal judiciaire de Paris, RG 24/01234 (review of the removal order)",
+        "reasons": "The hearing is set for January 2025; the court needs the content as it was published.",
+    }
+
+
+def threat_notification() -> dict[str, Any]:
+    """DSA Art. 18: a video host tells France's authorities of a live threat to a school in Lyon."""
+    return {
+        "content": {
+            "description": "A video announcing an attack with a weapon on a named school in Lyon tomorrow morning.",
+            "urls": ["https://video.example.test/watch/3e9c1a"],
+        },
+        "published_at": "2026-11-24T08:45:00+01:00",
+        "offence_timing": "is_likely",
+        "suspicion": "The uploader shows a firearm, names the school and the time, and repeats it in comments.",
+        "recipient_identification": "Account vh-88213, registered 2026-10-02; last login from 192.0.2.44.",
+        "member_states_concerned": ["FR"],
+        "provider_reference": "EV-DSA18-0042",
+    }

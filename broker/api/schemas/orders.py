@@ -13,9 +13,10 @@ from broker.api.schemas.common import page_schema
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrderType
-from broker.wire.certificates import EpocPrV2Schema
-from broker.wire.certificates import EpocV2Schema
+from broker.wire.certificates import EpocPrV3Schema
+from broker.wire.certificates import EpocV3Schema
 from broker.wire.fields import Contact
+from broker.wire.overseas import OverseasProductionOrder
 from broker.wire.registry import shared
 from broker.wire.removal import RemovalOrderSchema
 
@@ -49,10 +50,11 @@ def _draft_schema(certificate: type[Schema], name: str) -> type[Schema]:
     )
 
 
-# Version 2 of the certificates, which holds every version 1 draft and may name the Art. 7(2) exception;
-# a certificate is checked, and must be signed, at the lowest version that can say it (certificate_version).
-EpocDraftSchema = _draft_schema(EpocV2Schema, "EpocDraftSchema")
-EpocPrDraftSchema = _draft_schema(EpocPrV2Schema, "EpocPrDraftSchema")
+# Version 3 of the certificates, which holds every version 1 and 2 draft, may name the Art. 7(2) exception,
+# and spares a Council of Europe order what only the Regulation's form asks for; a certificate is checked,
+# and must be signed, at the lowest version that can say it (certificate_version).
+EpocDraftSchema = _draft_schema(EpocV3Schema, "EpocDraftSchema")
+EpocPrDraftSchema = _draft_schema(EpocPrV3Schema, "EpocPrDraftSchema")
 
 
 # Annex I of Regulation (EU) 2021/784 as a caseworker drafts it: the broker fills in the issuing authority
@@ -73,10 +75,29 @@ RemovalOrderDraftSchema = type(
 )
 
 
+# An overseas production order (Crime (Overseas Production Orders) Act 2019) as the appropriate officer's
+# organisation drafts it: the broker fills in the respondent from the addressee the caseworker names.
+OverseasProductionOrderDraftSchema = type(
+    "OverseasProductionOrderDraftSchema",
+    (OverseasProductionOrder,),
+    {
+        "respondent": fields.Raw(dump_only=True, metadata={"description": "filled by the broker"}),
+        "addressee": fields.UUID(
+            required=True,
+            metadata={
+                "description": "id of the respondent provider's addressee, from GET /api/v1/addressees"
+            },
+        ),
+        "__doc__": f"{OverseasProductionOrder.__doc__} (draft form)",
+    },
+)
+
+
 DRAFT_SCHEMAS = {
     OrderType.EPOC: EpocDraftSchema,
     OrderType.EPOC_PR: EpocPrDraftSchema,
     OrderType.REMOVAL_ORDER: RemovalOrderDraftSchema,
+    OrderType.OVERSEAS_PRODUCTION_ORDER: OverseasProductionOrderDraftSchema,
 }
 
 
@@ -91,7 +112,27 @@ class DraftOrderSchema(Schema):
                 {"$ref": "#/components/schemas/EpocDraft"},
                 {"$ref": "#/components/schemas/EpocPrDraft"},
                 {"$ref": "#/components/schemas/RemovalOrderDraft"},
+                {"$ref": "#/components/schemas/OverseasProductionOrderDraft"},
             ]
+        },
+    )
+
+    removal_order = fields.UUID(
+        load_default=None,
+        metadata={
+            "description": "An EPOC or EPOC-PR addressed to the content a provider preserves after this "
+            "removal order (Regulation (EU) 2021/784, Art. 6(1)(b), 6(2)): same provider, preservation still "
+            "running, a removal order of your authority or your Member State. Checked when the draft is made "
+            "and again when it is issued; POST /orders/check ignores it."
+        },
+    )
+
+    threat_notification = fields.UUID(
+        load_default=None,
+        metadata={
+            "description": "The provider's notification of a suspected threat to life or safety that this "
+            "emergency EPOC or EPOC-PR answers (Regulation (EU) 2022/2065, Art. 18): sent to your authority "
+            "by the provider the order is addressed to. POST /orders/check ignores it."
         },
     )
 
@@ -165,6 +206,11 @@ class OrderSummarySchema(Schema):
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
     issued_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    served_at = fields.AwareDateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When the authority of the order's route served it on the provider"},
+    )
     received_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     answered_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
@@ -173,6 +219,20 @@ class OrderSchema(OrderSummarySchema):
     """The whole order: the certificate to sign (while a draft) or as signed, and every message."""
 
     certificate = fields.Dict(dump_only=True)
+    removal_order = fields.UUID(
+        dump_only=True,
+        allow_none=True,
+        attribute="removal_order_id",
+        metadata={"description": "The removal order whose preserved content this order asks for, if any"},
+    )
+    threat_notification = fields.UUID(
+        dump_only=True,
+        allow_none=True,
+        attribute="threat_notification_id",
+        metadata={
+            "description": "The provider's threat notification (DSA Art. 18) this order answers, if any"
+        },
+    )
     checks = fields.Nested(CheckReportSchema, dump_only=True, allow_none=True)
     messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
 

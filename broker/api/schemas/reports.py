@@ -76,6 +76,13 @@ class Art28ReportSchema(Schema):
     definitions = fields.Dict(
         dump_only=True, metadata={"description": "Per point: citation, confidence of the reading, definition"}
     )
+    removal_orders = fields.Dict(
+        dump_only=True,
+        metadata={
+            "description": "Removal orders of Regulation (EU) 2021/784 in the period: figures (issued, complied "
+            "within one hour, scrutinised, reinstated, ...) and their definitions"
+        },
+    )
 
 
 class TransparencyReportSchema(Schema):
@@ -87,3 +94,10 @@ class TransparencyReportSchema(Schema):
         dump_only=True, metadata={"description": "total and by_country, each with by_instrument"}
     )
     definitions = fields.Dict(dump_only=True)
+    removal_orders = fields.Dict(
+        dump_only=True,
+        metadata={
+            "description": "Removal orders of Regulation (EU) 2021/784 in the period: figures (issued, complied "
+            "within one hour, scrutinised, reinstated, ...) and their definitions"
+        },
+    )

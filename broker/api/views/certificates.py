@@ -148,6 +148,10 @@ def certificate_message(order: Order) -> Message:
     """The order's signed certificate (EPOC or EPOC-PR); NotFound for a draft, which has none yet."""
     if order.order_type is OrderType.REMOVAL_ORDER:
         raise problems.NotFound(f"order {order.id} is a removal order: it has no EPOC or EPOC-PR form")
+    if order.order_type is OrderType.OVERSEAS_PRODUCTION_ORDER:
+        raise problems.NotFound(
+            f"order {order.id} is a UK overseas production order: it has no EPOC or EPOC-PR form"
+        )
     wanted = {OrderType.EPOC: "epoc", OrderType.EPOC_PR: "epoc-pr"}[order.order_type]
     found = next((each for each in order.messages if each.message_type == wanted), None)
     if found is None:

@@ -19,6 +19,7 @@ from broker.orders import queries
 from broker.orders.models import Order
 from broker.vocabulary import MessageType
 from broker.workflow.operations import issuing
+from broker.workflow.operations import serving
 from broker.workflow.operations import steps
 
 bp = Blueprint("orders", __name__, url_prefix="/api/v1")
@@ -52,7 +53,15 @@ SIGNED = (
     problems=(problems.ValidationFailed, problems.InvalidReference, problems.Forbidden),
 )
 def create_order(session: orm.Session, actor: Actor, body: dict[str, Any]) -> Order:
-    return operations.create_draft(session, services().clock, actor, body["order_type"], body["certificate"])
+    return operations.create_draft(
+        session,
+        services().clock,
+        actor,
+        body["order_type"],
+        body["certificate"],
+        body["removal_order"],
+        body["threat_notification"],
+    )
 
 
 @bp.post("/orders/check")
@@ -147,7 +156,8 @@ def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str
 
 @bp.post("/orders/<uuid:order_id>/receive")
 @endpoint(
-    summary="Take delivery of an issued order; the receipt time starts the legal deadlines (provider)",
+    summary="Take delivery of an issued order; the receipt time starts the legal deadlines (provider, or the "
+    "authority that serves an order on its route)",
     tag="orders",
     response=schemas.OrderSchema,
     idempotent=True,
@@ -155,6 +165,18 @@ def inbox(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str
 )
 def receive_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
     return steps.receive_order(session, services().clock, actor, order_id)
+
+
+@bp.post("/orders/<uuid:order_id>/serve")
+@endpoint(
+    summary="Serve an order on its provider (the authority of its route: CETS 224 Art. 8, 9; COPO s.9)",
+    tag="orders",
+    response=schemas.OrderSchema,
+    idempotent=True,
+    problems=(problems.NotFound, problems.Forbidden, problems.TransitionNotAllowed),
+)
+def serve_order(session: orm.Session, actor: Actor, order_id: uuid.UUID) -> Order:
+    return serving.serve_order(session, services().clock, actor, order_id)
 
 
 @bp.post("/orders/<uuid:order_id>/responses")

@@ -20,7 +20,10 @@ from broker.legal.model import Stage
 
 COPO = "Crime (Overseas Production Orders) Act 2019"
 AGREEMENT = "UK-US Data Access Agreement (2019)"
-CHECKED = "broker.legal.overseas.check_overseas_order, on the order before it is sent for service."
+CHECKED = (
+    "broker.legal.overseas.check_overseas_order, on the order at draft, check and issue "
+    "(broker.orders.overseas.check); a blocking finding stops the issue."
+)
 V, V2, U = Confidence.CONFIRMED, Confidence.SECONDARY, Confidence.UNCONFIRMED
 
 
@@ -95,7 +98,10 @@ CO03 = _rule(
     "The application must not specify or describe data the appropriate officer has reasonable grounds to "
     "believe consist of or include excepted electronic data (such as legally privileged material).",
     V,
-    "legal-rules.md §5 (U7, U8); s.1(3) read at legislation.gov.uk (enacted), 2026-12-07",
+    "legal-rules.md §5 (U7, U8); s.1(3) read at legislation.gov.uk (enacted), 2026-12-07; s.3(3) read at "
+    "legislation.gov.uk/ukpga/2019/5/section/3, 2026-12-07: excepted electronic data are items subject to "
+    "legal privilege and confidential personal records (s.3(4)-(5): communications data for a "
+    "telecommunications operator; none of the records in a terrorist investigation)",
 )
 CO04 = _rule(
     "CO-04",
@@ -121,10 +127,12 @@ CO06 = _rule(
     V,
     "legal-rules.md §5 (U10); s.9 read at legislation.gov.uk (enacted), 2026-12-07",
     Stage.LIFECYCLE,
-    "broker.legal.routes.OVERSEAS: the channel designated_authority and the service clock (3 calendar "
-    "months beginning with the day the order is made, reckoned by Timer.due); "
-    "broker.legal.overseas.serving_authority names who serves. The order workflow does not carry "
-    "overseas production orders yet.",
+    "broker.legal.routes.OVERSEAS: the order goes to the registered designated authority "
+    "(broker.legal.overseas.serving_authority names which: the Secretary of State or the Lord Advocate), "
+    "which takes delivery and serves it (POST /orders/{id}/serve); the service clock runs from the start "
+    "of the day the order was made (3 UK calendar months, Timer.due) and, unserved, the worker ends the "
+    "order as quashed (order.quashed). At issue, an order whose 3 months have passed is refused "
+    "(broker.orders.overseas.check).",
 )
 CO07 = _rule(
     "CO-07",
@@ -134,9 +142,10 @@ CO07 = _rule(
     V2,
     "legal-rules.md §5 (U6); s.5 not read",
     Stage.LIFECYCLE,
-    "broker.legal.routes.OVERSEAS: the compliance clock from service (compliance_period_days, else 7 UK "
-    "calendar days, reckoned by Timer.due). The order workflow does not carry overseas production orders "
-    "yet.",
+    "broker.legal.routes.OVERSEAS: the compliance clock (the order's production clock) starts at service "
+    "(compliance_period_days, else 7 UK calendar days, reckoned by Timer.due); the worker records a missed "
+    "deadline strictly after its end. The respondent may withhold excepted electronic data with its "
+    "grounds (excepted-data-refusal, COPO s.1(3), s.3).",
 )
 CL01 = _rule(
     "CL-01",

@@ -15,6 +15,7 @@ from broker.legal.model import Severity
 from broker.legal.model import Stage
 from broker.legal.reference import ProtocolParty
 from broker.legal.reference import ReferenceData
+from broker.legal.routes import PROTOCOL_SEARCHED
 from broker.legal.rules.declare import ART7
 from broker.legal.rules.declare import ART8
 from broker.legal.rules.declare import ART9
@@ -253,13 +254,15 @@ RULES = (
         "The requested Party serves the order within 45 days of receiving it complete, and orders the data "
         "returned within 20 days for subscriber information and 45 days for traffic data.",
         confidence=U,
-        source=SOURCE,
+        source=f"{SOURCE}; {PROTOCOL_SEARCHED}",
         applies_to=ART8,
         stage=Stage.LIFECYCLE,
         enforced_by="broker.legal.routes (cets-224-art8: the requested Party receives the order, a 45-day "
         "service clock from its receipt, then a 20- or 45-day production clock from service); "
-        f"{WORKFLOW} still delivers the order to the provider and starts only the production clock "
-        "(art8_20_days or art8_45_days), at the provider's receipt.",
+        f"{WORKFLOW} issues the order to the requested Party's competent authority (its registered enforcing "
+        "authority), which takes delivery (the service clock starts) and serves it (POST /orders/{id}/serve: "
+        "the production clock starts); the provider sees the order only once served, and the worker records "
+        "a late service (service.overdue) or a missed production deadline strictly after their ends.",
     ),
     p2_03,
     enforced_elsewhere(
@@ -301,11 +304,13 @@ RULES = (
         f"{PROTOCOL}, Art. 9(1)(a)",
         "An Art. 9 request goes through the requested Party's 24/7 point of contact.",
         confidence=U,
-        source=SOURCE,
+        source=f"{SOURCE}; {PROTOCOL_SEARCHED}",
         applies_to=ART9,
         stage=Stage.LIFECYCLE,
         enforced_by="broker.legal.routes (cets-224-art9: the channel point_of_contact_24_7 and an 8-hour "
-        f"disclosure clock from its receipt); {WORKFLOW} starts the derived deadline art9_emergency but still "
-        "delivers the request to the provider's addressee.",
+        f"disclosure clock from its receipt); {WORKFLOW} issues the request to the requested Party's "
+        "registered 24/7 point of contact (treaty_role point_of_contact_24_7), whose receipt starts the "
+        "disclosure clock and which passes the request on (POST /orders/{id}/serve); the provider sees it "
+        "only then.",
     ),
 )

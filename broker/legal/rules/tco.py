@@ -3,9 +3,9 @@
 Ids and confidence follow tco-dsa.md (TCO-xx). The issuing-stage rules are checked on the removal
 order before it leaves, by broker.legal.removal.check_removal_order (a removal order is not a
 certificate, so the certificate engine never runs them); the others name where the broker enforces
-them. The scrutiny window is a rule (TCO-12); the request for scrutiny, the decision and reinstatement
-(Art. 4(3)-(7)), preservation (Art. 6), the content provider's information (Art. 11) and Art. 5
-exposure are not rules here yet.
+them: cross-border scrutiny (TCO-12, TCO-13) and the preservation of removed content (TCO-14, TCO-15) are
+steps and clocks of the lifecycle table; the content provider's information (Art. 11) and Art. 5 exposure
+are not rules here yet.
 """
 
 from broker.legal.model import Confidence
@@ -144,20 +144,76 @@ TCO11 = _rule(
 )
 TCO12 = _rule(
     "TCO-12",
-    "Art. 4(2)",
+    "Art. 4(3)-(4)",
     "The competent authority of the host Member State may, within 72 hours of receiving the copy of a "
     "cross-border removal order, scrutinise whether it seriously or manifestly infringes the Regulation or "
     "the fundamental rights of the Charter, and where it finds an infringement it adopts a reasoned decision "
-    "within the same period. A window closes at its due time.",
+    "within the same period. The provider, or the content provider, may ask it to, with reasons, within 48 "
+    "hours (UNCONFIRMED) of receiving the order or the Art. 11(2) information; it then decides within 72 "
+    "hours of receiving the request. A window closes at its due time; a request's 72 hours missed are a "
+    "breach, and the decision it owes may still be given.",
     V2,
-    "tco-dsa.md TCO-12 (72 hours V [T2]); the text of Art. 4 as shown, in part, by lexray.eu/adtcor ('within "
-    "the same period', 'within 72 hours of receiving the request') and Tech Against Terrorism's guide to "
-    "challenging a removal order (72 hours to review); the request, the decision and reinstatement "
-    "(Art. 4(3)-(7)) are not steps of the broker yet",
+    "tco-dsa.md TCO-12 (72 hours V [T2]; the 48-hour request window and the may/must split UNCONFIRMED); the "
+    "text of Art. 4 as shown, in part, by lexray.eu/adtcor ('Where it finds an infringement, it shall, "
+    "within the same period, adopt a reasoned decision', 'within 72 hours of receiving the request, adopt a "
+    "reasoned decision following its scrutiny ... setting out its findings as to whether there is an "
+    "infringement') and Tech Against Terrorism's guide to challenging a removal order (ksp."
+    "techagainstterrorism.org, topic 4: the provider and the author may submit a request for review to the "
+    "home authority, which responds within 72 hours); the paragraph numbers are the broker's reading "
+    "(tco-dsa.md numbers them 4(2)-(4))",
     Stage.LIFECYCLE,
     "the issue step (broker.workflow.operations.issuing) starts the scrutiny clock, 72 hours "
-    "(broker.orders.deadlines.SCRUTINY_WINDOW), when it copies the host State's competent authority; "
-    "broker worker closes it (scrutiny_window.closed).",
+    "(broker.orders.deadlines.SCRUTINY_WINDOW), when it copies the host State's competent authority; a "
+    "removal-scrutiny-request (broker.lifecycle.REMOVAL_RULES, to that authority) starts it again from its "
+    "receipt, within broker.orders.deadlines.SCRUTINY_REQUEST_WINDOW (broker.workflow.guards); broker worker "
+    "closes it (scrutiny_window.closed), or records a request's missed decision (deadline.missed).",
+)
+TCO13 = _rule(
+    "TCO-13",
+    "Art. 4(5)-(7)",
+    "Before adopting a decision finding an infringement, the host State's authority informs the issuing "
+    "authority of its intention and reasons. It communicates its reasoned decision to the issuing authority "
+    "and the provider; where it finds an infringement the removal order ceases to have legal effects, and "
+    "the provider reinstates the content or access to it immediately.",
+    U,
+    "tco-dsa.md TCO-13 (UNCONFIRMED); the reinstatement after a successful challenge corroborated for the "
+    "2018 proposal only (Digital Watch [D1]); not read in the Official Journal",
+    Stage.LIFECYCLE,
+    "broker.lifecycle.REMOVAL_RULES: removal-scrutiny-intention, then removal-scrutiny-decision (finding "
+    "infringement: state ceased, the hour stops; broker.workflow.guards refuses it without an intention "
+    "since the window started) and removal-reinstatement (state reinstated).",
+)
+TCO14 = _rule(
+    "TCO-14",
+    "Art. 6(1)",
+    "The provider preserves content removed or disabled under a removal order, and related data removed as "
+    "a consequence, as needed for administrative or judicial review or complaint handling, and for the "
+    "prevention, detection, investigation and prosecution of terrorist offences. An investigator may "
+    "address an EPOC or EPOC-PR to the preserved content by reference to the removal order.",
+    V2,
+    "tco-dsa.md TCO-14 (the obligation V2 [TR1]; the purposes UNCONFIRMED); Tech Against Terrorism's guide "
+    "(ksp.techagainstterrorism.org, topic 4: removed content and associated data kept in secure conditions "
+    "to aid investigation and to allow challenges); the reference from an EPOC is the broker's design",
+    Stage.LIFECYCLE,
+    "broker.orders.removal.preserved_reference, when an EPOC or EPOC-PR is drafted with removal_order: the "
+    "same provider, a removal order whose content_preservation clock still runs, and an authority that is "
+    "a party of it or of its issuing State.",
+)
+TCO15 = _rule(
+    "TCO-15",
+    "Art. 6(2)",
+    "The removed content and related data are preserved for six months from the removal; at the request of "
+    "the competent authority or a court, for a further specified period, only as long as ongoing review "
+    "proceedings need it.",
+    U,
+    "tco-dsa.md TCO-15 (UNCONFIRMED); legal-rules.md §6.4 TC-04; six months read in Tech Against "
+    "Terrorism's guide (ksp.techagainstterrorism.org, topic 4: 'for a period of six months'); the terms of "
+    "the extension not read in any source",
+    Stage.LIFECYCLE,
+    "broker.lifecycle.REMOVAL_RULES: removal-confirmation starts the content_preservation clock, six months "
+    "from its done_at (broker.orders.deadlines.CONTENT_PRESERVATION_MONTHS); "
+    "removal-preservation-extension moves its end to a later instant (broker.workflow.guards); broker "
+    "worker records its end (content_preservation.ended).",
 )
 TCO17 = _rule(
     "TCO-17",
@@ -180,4 +236,4 @@ TCO22 = _rule(
     CHECKED,
 )
 
-RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO12, TCO17, TCO22)
+RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO12, TCO13, TCO14, TCO15, TCO17, TCO22)

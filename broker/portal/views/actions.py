@@ -53,6 +53,7 @@ from broker.portal.page import Visit
 from broker.portal.page import page
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
+from broker.workflow import routing
 from broker.workflow.operations import steps
 
 # Why the broker refused a signed message, in the person's words, by problem type.
@@ -124,7 +125,7 @@ def _events(order: Order, actor: Actor) -> set[str]:
         side = side_of(actor, order)
     except problems.Forbidden:
         return set()
-    return set(allowed(order.order_type, order.state, side))
+    return set(allowed(order.order_type, order.state, side, routing.via(order)))
 
 
 SLUGS = ", ".join(f'"{slug}"' for slug in SPECS)  # quoted: werkzeug's converter arguments

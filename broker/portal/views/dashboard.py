@@ -28,6 +28,7 @@ from flask import request
 from broker.lifecycle import FINAL
 from broker.orders import operations
 from broker.orders import queries
+from broker.orders import threats
 from broker.orders.models import Order
 from broker.portal import bp
 from broker.portal import paging
@@ -37,6 +38,7 @@ from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 
 INBOX_FILTERS = ("unread", "overdue")
+THREATS_SHOWN = 20  # the newest unanswered threat notifications above an authority's orders
 
 
 @bp.get("/")
@@ -127,6 +129,8 @@ def _render(
     )
     return visit.render(
         template,
+        # Regulation (EU) 2022/2065, Art. 18: threats to life or safety notified to the authority, unanswered.
+        threats=threats.unanswered(visit.session, visit.actor, THREATS_SHOWN),
         orders=orders,
         deadlines=queries.deadlines(visit.session, [order.id for order in orders]),
         next_cursor=page_of.next_cursor,

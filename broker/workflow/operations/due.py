@@ -27,19 +27,28 @@ from broker.clocks.models import FIRED
 from broker.clocks.models import RUNNING
 from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock as Kind
+from broker.orders.deadlines import order_route
 from broker.orders.deadlines import production_held
 from broker.orders.deadlines import treaty_last_instant
 from broker.orders.deadlines import treaty_timer
 from broker.orders.models import Order
 from broker.orders.operations import tell
 from broker.reports.operations import recount
+from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 
 # Clocks whose expiry is a missed legal deadline (recorded as a breach, the order keeps its state).
 DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION, Kind.REMOVAL}
+# The cause a request for scrutiny gives the scrutiny clock it starts again (steps.apply_clocks).
+SCRUTINY_REQUESTED = MessageType.REMOVAL_SCRUTINY_REQUEST.value
 
 
-def _expired(now: datetime) -> sa.ColumnElement[bool]:
+# The worker's instant, bound when a statement runs: the statements below are built once, not per round
+# (building production_held's aliased subquery was most of a round's time).
+NOW: sa.BindParameter[Any] = sa.bindparam("now")
+
+
+def _expired(now: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     """Running and past its due time, unless it is a production deadline whose transfer is held.
 
     A removal order's hour includes its last instant (Regulation (EU) 2021/784, Art. 3(3): "within one
@@ -55,9 +64,23 @@ def _expired(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _due(now: datetime) -> sa.ColumnElement[bool]:
+def _due(now: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     reminder_due = sa.and_(OrderClock.reminder_at <= now, OrderClock.reminded_at.is_(None))
     return sa.or_(_expired(now), sa.and_(OrderClock.status == RUNNING, reminder_due))
+
+
+EXPIRED = _expired(NOW)
+# The earliest due clock or reminder that no other worker holds.
+NEXT_DUE = (
+    sa.select(OrderClock)
+    .where(_due(NOW))
+    .order_by(OrderClock.due_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+REMINDER_DUE = sa.and_(
+    OrderClock.status == RUNNING, OrderClock.reminded_at.is_(None), OrderClock.reminder_at <= NOW
+)
 
 
 LOST = ""  # another worker claimed the clock first: nothing done here, but more may be due
@@ -66,32 +89,20 @@ LOST = ""  # another worker claimed the clock first: nothing done here, but more
 def fire_next(session: orm.Session, clock: Clock) -> str | None:
     """Handle the earliest due clock or reminder: what was done, LOST, or None when nothing is due."""
     now = clock()
-    row = session.scalar(
-        sa.select(OrderClock)
-        .where(_due(now))
-        .order_by(OrderClock.due_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    row = session.scalar(NEXT_DUE, {"now": now})
     if row is None:
         return None
     order = session.get_one(Order, row.order_id)
-    if session.scalar(sa.select(_expired(now)).where(OrderClock.id == row.id)):
+    if session.scalar(sa.select(EXPIRED).where(OrderClock.id == row.id), {"now": now}):
         return _expire(session, clock, now, order, row)
     return _remind(session, clock, now, order, row)
 
 
 def _claim(session: orm.Session, row: OrderClock, now: datetime, **changes: object) -> bool:
     # Still due as read: without row locks (SQLite) the clock may have been restarted since.
-    condition = (
-        _expired(now)
-        if "status" in changes
-        else sa.and_(
-            OrderClock.status == RUNNING, OrderClock.reminded_at.is_(None), OrderClock.reminder_at <= now
-        )
-    )
+    condition = EXPIRED if "status" in changes else REMINDER_DUE
     result = session.execute(
-        sa.update(OrderClock).where(OrderClock.id == row.id, condition).values(**changes)
+        sa.update(OrderClock).where(OrderClock.id == row.id, condition).values(**changes), {"now": now}
     )
     claimed: int = result.rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult has it
     session.refresh(row)
@@ -116,12 +127,19 @@ def _remind(session: orm.Session, clock: Clock, now: datetime, order: Order, row
     return f"reminder: {row.kind.value} of order {order.id} due {to_rfc3339(row.due_at)}"
 
 
+def _missed(row: OrderClock) -> bool:
+    """A missed legal deadline: a deadline's clock, or the host State's scrutiny window that a reasoned
+    request made a duty to decide within 72 hours (Regulation (EU) 2021/784, Art. 4(4))."""
+    return row.kind in DEADLINES or (row.kind is Kind.SCRUTINY and row.cause == SCRUTINY_REQUESTED)
+
+
 def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row: OrderClock) -> str:
-    if not _claim(session, row, now, status=FIRED, fired_at=now, breached=row.kind in DEADLINES):
+    missed = _missed(row)
+    if not _claim(session, row, now, status=FIRED, fired_at=now, breached=missed):
         return LOST
     details = {"clock": row.kind.value, "due_at": to_rfc3339(row.due_at)}
     timer = treaty_timer(order, row.kind)
-    if row.kind in DEADLINES:
+    if missed:
         action = "deadline.missed"
     elif timer is not None and timer.at_least:
         # Budapest Art. 29(7): "not less than sixty days", then until the request is decided.
@@ -136,10 +154,15 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
         order.deletion_required = True
         details["cause"] = "ex-post validation not obtained within 48 hours (Art. 4(5))"
         _end(session, clock, order, OrderState.WITHDRAWN, details)
+    elif row.kind is Kind.SERVICE:
+        action = _service_overdue(session, clock, order, details)
     elif row.kind is Kind.ENFORCING_REVIEW:
         action = "enforcing_review.ended"  # Art. 10(2): the addressee may now transfer the data
     elif row.kind is Kind.SCRUTINY:
-        action = "scrutiny_window.closed"  # Regulation (EU) 2021/784, Art. 4(2): the 72 hours are over
+        action = "scrutiny_window.closed"  # Regulation (EU) 2021/784, Art. 4(3): the 72 hours are over
+    elif row.kind is Kind.CONTENT_PRESERVATION:
+        # Regulation (EU) 2021/784, Art. 6(2): the provider no longer has to preserve the removed content.
+        action = "content_preservation.ended"
     else:
         action = "objection_window.closed"
     order.updated_at = now
@@ -156,6 +179,19 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
     )
     tell(session, clock, order, action, details)
     return f"{action}: {row.kind.value} of order {order.id} was due {to_rfc3339(row.due_at)}"
+
+
+def _service_overdue(session: orm.Session, clock: Clock, order: Order, details: dict[str, Any]) -> str:
+    """The route's authority has not served the order in time (broker.legal.routes): under COPO s.9(1) the
+    order is treated as quashed and ends; under CETS 224 Art. 8 the issuing Party may ask why."""
+    route = order_route(order)
+    assert route is not None, "only an order on a treaty route has a service clock"
+    timer = route.timer("service")
+    details |= {"citation": timer.citation, "then": timer.then}
+    if timer.ends_order:
+        _end(session, clock, order, OrderState.WITHDRAWN, details)
+        return "order.quashed"
+    return "service.overdue"
 
 
 def _end(

@@ -1,6 +1,7 @@
 """Issuing: the signed certificate leaves the issuing authority, checked, notified and clocked."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import orm
 
@@ -10,9 +11,14 @@ from broker.access import Actor
 from broker.access import require_kind
 from broker.clock import Clock
 from broker.clocks import operations as clocks
+from broker.legal.routes import OVERSEAS
+from broker.legal.routes import Event
 from broker.lifecycle import Clock as ClockKind
+from broker.lifecycle import Via
 from broker.orders import checks
+from broker.orders import removal
 from broker.orders.deadlines import due_time
+from broker.orders.deadlines import order_route
 from broker.orders.inbound import MessageWindow
 from broker.orders.inbound import verify_inbound
 from broker.orders.models import Order
@@ -22,11 +28,15 @@ from broker.orders.operations import store_message
 from broker.orders.operations import tell
 from broker.orders.queries import get_order
 from broker.orders.sides import enforcing_authority_for
+from broker.orders.sides import route_authority_for
 from broker.reports.operations import recount
 from broker.vocabulary import OrderState
 from broker.vocabulary import OrganisationKind
 from broker.workflow import routing
 from broker.workflow.guards import expect
+from broker.workflow.operations.steps import start_route_clocks
+
+OVERSEAS_SERVER_STATE = "GB"  # COPO s.9: the UK's own authority serves its overseas production orders
 
 
 def issue_order(
@@ -51,6 +61,9 @@ def issue_order(
     # The same checks as for the draft, as of the day it leaves: nothing unlawful goes out.
     report = checks.run(order.order_type, order.certificate, order.addressee, clock)
     checks.refuse_if_blocking(report)
+    if order.removal_order_id is not None:
+        # Regulation (EU) 2021/784, Art. 6(2): the content must still be preserved when the order leaves.
+        removal.preserved_reference(session, actor, order.removal_order_id, order.provider_id, clock())
     order.checks = checks.stored(report, clock)
     now = clock()
     if report.derived.get("notification_required"):
@@ -66,6 +79,23 @@ def issue_order(
             review,
             due_time(review, order, now),
             "notification of the enforcing State (Art. 8)",
+        )
+    route = order_route(order)
+    if routing.via(order) is Via.AUTHORITY and route is not None:
+        # CETS 224 Art. 8, 9; COPO s.9: the order goes to the authority that serves it on the provider (the
+        # requested Party's, its 24/7 point of contact, or the UK's designated authority), which becomes a
+        # party of the order; the route's clocks that run from the order's making start (COPO s.9(1)).
+        state = OVERSEAS_SERVER_STATE if route is OVERSEAS else order.addressee.country
+        named = report.derived.get("served_by")  # COPO s.9(2)-(3): who alone may serve this order
+        order.enforcing_authority_id = route_authority_for(session, route.channel, state, named).id
+        made = report.derived.get("made_at")
+        start_route_clocks(
+            session,
+            now,
+            order,
+            Event.ORDER_MADE,
+            "the order was made",
+            datetime.fromisoformat(made) if made else None,
         )
     if report.derived.get("scrutiny_state"):
         # Regulation (EU) 2021/784, Art. 4(1)-(2): the host State's competent authority gets a copy at once,
