@@ -77,6 +77,14 @@ class Api:
                 ("judge", "Juge d'instruction de Paris", OrganisationKind.ISSUING_AUTHORITY, "FR", None),
                 ("provider", "Example Mail", OrganisationKind.PROVIDER, "US", None),
                 ("enforcing", "District Court of Ireland", OrganisationKind.ENFORCING_AUTHORITY, "IE", None),
+                # Budapest Art. 29(3): the requested Party's authority takes the request and serves it.
+                (
+                    "us_authority",
+                    "U.S. Department of Justice",
+                    OrganisationKind.ENFORCING_AUTHORITY,
+                    "US",
+                    None,
+                ),
             )
             for handle, name, kind, country, authority_type in acting:
                 if handle == "judge":
@@ -191,6 +199,11 @@ class Api:
 
     def receive(self, order: dict[str, Any]) -> None:
         self.call("provider", f"/{order['id']}/receive", 200)
+
+    def serve(self, order: dict[str, Any], authority: str) -> None:
+        """The route's authority takes delivery and serves the order on the provider (broker.legal.routes)."""
+        self.call(authority, f"/{order['id']}/receive", 200)
+        self.call(authority, f"/{order['id']}/serve", 200)
 
     def send(self, order: dict[str, Any], who: str, message_type: str, body: dict[str, Any]) -> None:
         if message_type == "enforcement-request":
@@ -337,6 +350,7 @@ def make_templates(api: Api) -> dict[str, tuple[str, int]]:
         mla := api.issue(order_type="epoc-pr", to="US", targets=targets, **budapest),
         5,
     )
+    api.serve(mla, "us_authority")
     api.receive(mla)
     # Still open at the end of the script: acknowledged, and issued but not yet received.
     made["epoc-acknowledged"] = (acknowledged := api.issue(), 3)

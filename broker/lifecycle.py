@@ -46,14 +46,17 @@ class Clock(StrEnum):
     CONTENT_PRESERVATION = (
         "content_preservation"  # Regulation (EU) 2021/784, Art. 6(2): 6 months from removal
     )
+    # Regulation (EU) 2021/784, Art. 11(3): no disclosure to the content provider, 6 weeks, renewable (UNCONFIRMED)
+    WITHHOLDING = "withholding"
+    COMPLAINT = "complaint"  # Regulation (EU) 2021/784, Art. 10(2): the complaint's outcome within two weeks
     SERVICE = "service"  # an authority serves the order on the provider (broker.legal.routes: CETS 224 Art. 8, COPO s.9)
 
 
 class Via(StrEnum):
     """Who takes delivery of an issued order first (broker.legal.routes.Channel says which authority)."""
 
-    DIRECT = "direct"  # the provider's addressee: the Regulation, CETS 224 Art. 7, Budapest Art. 29
-    AUTHORITY = "authority"  # an authority that serves it on the provider: CETS 224 Art. 8, 9; COPO s.9
+    DIRECT = "direct"  # the provider's addressee: the Regulation, CETS 224 Art. 7
+    AUTHORITY = "authority"  # an authority that serves it on the provider: CETS 224 Art. 8, 9; Budapest Art. 29; COPO s.9
 
 
 class Effect(StrEnum):
@@ -153,7 +156,13 @@ class NotAllowed(Exception):
 PRODUCTION_PAUSE = ((Clock.PRODUCTION, Effect.PAUSE),)
 PRODUCTION_RESUME = ((Clock.PRODUCTION, Effect.RESUME),)
 # A certificate's clocks: the removal order's own (its hour, the host State's scrutiny) never run on one.
-REMOVAL_CLOCKS = (Clock.REMOVAL, Clock.SCRUTINY, Clock.CONTENT_PRESERVATION)
+REMOVAL_CLOCKS = (
+    Clock.REMOVAL,
+    Clock.SCRUTINY,
+    Clock.CONTENT_PRESERVATION,
+    Clock.WITHHOLDING,
+    Clock.COMPLAINT,
+)
 STOP_ALL = tuple((clock, Effect.STOP) for clock in Clock if clock not in REMOVAL_CLOCKS)
 
 RULES: tuple[Rule, ...] = (
@@ -204,6 +213,18 @@ RULES: tuple[Rule, ...] = (
         route_event="service",
         why="CETS 224 Art. 8: the requested Party gives effect to the order and serves it on the provider "
         "(Art. 9: passes the request on); COPO s.9(1)-(3): the designated authority serves it",
+    ),
+    # The requested Party refuses to give effect to the order, on the grounds its route allows
+    # (broker.legal.routes.Refusal, checked in broker.workflow.routing): execution ends, every clock stops.
+    Rule(
+        BOTH,
+        frozenset({S.AWAITING_SERVICE}),
+        M.REQUESTED_PARTY_REFUSAL,
+        Side.ENFORCER,
+        S.REFUSED,
+        via=THROUGH_AUTHORITY,
+        why="CETS 224 Art. 8(7) (UNCONFIRMED): the requested Party refuses to execute the request and "
+        "notifies the requesting Party; Budapest Art. 29(4)-(5): a preservation request refused",
     ),
     Rule(
         BOTH | OVERSEAS,
@@ -548,12 +569,17 @@ def _refusal(order_type: OrderType, state: S, event: str, side: Side, via: Via) 
 # extend. The host State's scrutiny window (Art. 4(3)) is a clock the issue step starts; a reasoned request
 # (Art. 4(4)) starts it again for 72 hours from the request; the decision stops it, and a finding of
 # infringement ends the order's legal effects (ceased, Art. 4(6)) until the provider reinstates (Art. 4(7)).
+# The content provider's rights: the provider's information (Art. 11(1)-(2)), which the issuer's withholding
+# (Art. 11(3), a clock of its own, started at receipt where Annex I (g) decided it) holds back, and its
+# complaints and their outcome (Art. 10, a two-week clock).
 
 REMOVAL_CLOCK = Clock.REMOVAL  # Art. 3(3): one hour from receipt
 REMOVAL_OPEN = frozenset({RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED})
 # Where the order has legal effects the host State's authority may scrutinise (Art. 4(3)-(4)).
 REMOVAL_IN_FORCE = frozenset({RS.ISSUED, *REMOVAL_OPEN, RS.REMOVED})
 SCRUTINY_ENDS = ((Clock.SCRUTINY, Effect.STOP),)
+# Where content was removed under the order (and perhaps reinstated since): the content provider's rights.
+AFTER_REMOVAL = frozenset({RS.REMOVED, RS.CEASED, RS.REINSTATED})
 
 
 @dataclass(frozen=True)
@@ -693,6 +719,54 @@ REMOVAL_RULES: tuple[RemovalRule, ...] = (
         "Art. 6(2): preserved for a further specified period, on request, only as long as review "
         "proceedings need it (UNCONFIRMED)",
         also=((Clock.CONTENT_PRESERVATION, Effect.EXTEND),),
+    ),
+    # The content provider's rights (Arts. 10-11). The broker records that the provider informed the content
+    # provider, never the removed content itself.
+    RemovalRule(
+        AFTER_REMOVAL,
+        RM.CONTENT_PROVIDER_INFORMATION,
+        Side.ADDRESSEE,
+        None,
+        None,
+        "Art. 11(1)-(2): the provider made information on the removal available to the content provider and, "
+        "at its request, the reasons and possibilities to challenge or a copy of the order; refused while a "
+        "withholding of Art. 11(3) runs",
+    ),
+    RemovalRule(
+        REMOVAL_OPEN | {RS.REMOVED},
+        RM.REMOVAL_WITHHOLDING,
+        Side.ISSUER,
+        None,
+        None,
+        "Art. 11(3): for public security, no disclosure to the content provider for at most 6 weeks from the "
+        "decision, renewable by 6 weeks while still justified (UNCONFIRMED)",
+        by=(
+            "decision",
+            {
+                "withhold": RemovalStep(None, None, ((Clock.WITHHOLDING, Effect.START),)),
+                "renew": RemovalStep(None, None, ((Clock.WITHHOLDING, Effect.EXTEND),)),
+            },
+        ),
+    ),
+    RemovalRule(
+        frozenset({RS.REMOVED}),
+        RM.REMOVAL_COMPLAINT,
+        Side.ADDRESSEE,
+        None,
+        None,
+        "Art. 10(1): the content provider's complaint to the provider, asking for reinstatement; its outcome is "
+        "due within two weeks of receipt (UNCONFIRMED)",
+        also=((Clock.COMPLAINT, Effect.START),),
+    ),
+    RemovalRule(
+        AFTER_REMOVAL,
+        RM.REMOVAL_COMPLAINT_OUTCOME,
+        Side.ADDRESSEE,
+        None,
+        None,
+        "Art. 10(2): the provider informs the complainant of the outcome, reinstating the content or giving its "
+        "reasons and the remedies left (UNCONFIRMED)",
+        also=((Clock.COMPLAINT, Effect.STOP),),
     ),
 )
 

@@ -30,15 +30,16 @@ not allow it, with the steps that are allowed. Clocks are fired by `broker worke
 
 Targets: *resume* returns a paused order to the state it was in; *keep* leaves the state as it is.
 
-An order under CETS 224 Art. 8 or 9, or a UK overseas production order, goes *through an authority*:
-the requested Party's competent authority, its 24/7 point of contact, or the UK authority that serves
+An order under CETS 224 Art. 8 or 9, a Budapest Art. 29 preservation request, or a UK overseas
+production order goes *through an authority*: the requested Party's competent authority, its 24/7
+point of contact, or the UK authority that serves
 overseas production orders takes delivery (`POST /api/v1/orders/{{id}}/receive`), then serves the order
 on the provider (`POST /api/v1/orders/{{id}}/serve`), and the provider takes delivery of the served
 order; the provider sees the order only from service on. Such a route's clocks (`service`, and the
 provider's period as the `production` clock) are those of broker/legal/routes.py, each started at the
 event the route's data name (receipt, service, or the making of the order, at issue); their lengths
-and citations are in [legal-rules.md](legal-rules.md). Budapest Art. 29 requests also go to the
-requested Party under the Convention, but the broker still carries them to the provider directly.
+and citations are in [legal-rules.md](legal-rules.md). Under Budapest Art. 29 the preservation
+(`preservation`, at least 60 days, Art. 29(7)) runs from the requested Party's receipt.
 Rows marked *(directly)* apply only to orders the provider receives directly; unmarked rows to both.
 """
 

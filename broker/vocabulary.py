@@ -128,6 +128,14 @@ class MessageType(StrEnum):
     # and the respondent's refusal of what it may not be made to produce (s.3: excepted electronic data).
     OVERSEAS_PRODUCTION_ORDER = "overseas-production-order"
     EXCEPTED_DATA_REFUSAL = "excepted-data-refusal"
+    # The content provider's rights (Regulation (EU) 2021/784, Arts. 10-11; envelope version 3).
+    CONTENT_PROVIDER_INFORMATION = "content-provider-information"
+    REMOVAL_WITHHOLDING = "removal-withholding"
+    REMOVAL_COMPLAINT = "removal-complaint"
+    REMOVAL_COMPLAINT_OUTCOME = "removal-complaint-outcome"
+    # The requested Party refuses to give effect to a Council of Europe order it was sent (CETS 224 Art. 8(7),
+    # Budapest Art. 29(5); envelope version 3): requested Party's authority -> issuing authority.
+    REQUESTED_PARTY_REFUSAL = "requested-party-refusal"
 
 
 class Instrument(StrEnum):
@@ -151,6 +159,18 @@ class ExceptedData(StrEnum):
 
     LEGAL_PRIVILEGE = "legal_privilege"  # s.3(2)(a): an item subject to legal privilege
     CONFIDENTIAL_PERSONAL_RECORD = "confidential_personal_record"  # s.3(2)(b), (3)-(4)
+
+
+class TreatyRefusalGround(StrEnum):
+    """Why the requested Party refuses to give effect to a Council of Europe order (broker.legal.routes
+    names, per route, which grounds the treaty allows and where)."""
+
+    POLITICAL_OFFENCE = "political_offence"  # Budapest Art. 27(4)(a), 29(5)(a)
+    ESSENTIAL_INTERESTS = (
+        "essential_interests"  # Art. 27(4)(b), 29(5)(b): sovereignty, security, ordre public
+    )
+    MUTUAL_ASSISTANCE_LAW = "mutual_assistance_law"  # Art. 25(4): the requested Party's law or MLA treaties
+    DUAL_CRIMINALITY = "dual_criminality"  # Art. 29(4): where the Party reserved it
 
 
 class DataCategory(StrEnum):
@@ -334,6 +354,13 @@ class RemovalMessageType(StrEnum):
     REMOVAL_REINSTATEMENT = "removal-reinstatement"  # Art. 4(7): the provider reinstated the content
     # Art. 6(2): the competent authority asks the provider to preserve the content for a further period
     REMOVAL_PRESERVATION_EXTENSION = "removal-preservation-extension"
+    # Art. 11(1)-(2): the provider made information on the removal available to the content provider
+    CONTENT_PROVIDER_INFORMATION = "content-provider-information"
+    # Art. 11(3): the issuing authority decides, or renews its decision, that the provider must not disclose
+    REMOVAL_WITHHOLDING = "removal-withholding"
+    # Art. 10: the provider received the content provider's complaint, and its outcome within two weeks
+    REMOVAL_COMPLAINT = "removal-complaint"
+    REMOVAL_COMPLAINT_OUTCOME = "removal-complaint-outcome"
 
 
 class RemovalState(StrEnum):
@@ -419,6 +446,29 @@ class PreservationRequester(StrEnum):
 
     COMPETENT_AUTHORITY = "competent_authority"
     COURT = "court"
+
+
+class ContentProviderDisclosure(StrEnum):
+    """Art. 11(2): what the provider gave the content provider at its request."""
+
+    REASONS_AND_REDRESS = (
+        "reasons_and_redress"  # the reasons for the removal and the possibilities to challenge it
+    )
+    ORDER_COPY = "order_copy"  # a copy of the removal order
+
+
+class WithholdingDecision(StrEnum):
+    """Art. 11(3): the issuing authority's decision not to disclose, or its renewal while still justified."""
+
+    WITHHOLD = "withhold"
+    RENEW = "renew"
+
+
+class ComplaintOutcome(StrEnum):
+    """Art. 10(2): the provider's decision on a content provider's complaint."""
+
+    REINSTATED = "reinstated"  # the removal was not justified: content or access reinstated
+    DISMISSED = "dismissed"  # the removal stands: reasons, and the remedies left, given
 
 
 class OffenceTiming(StrEnum):

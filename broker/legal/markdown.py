@@ -135,6 +135,18 @@ CARRIED = {
 }
 
 
+def _refusal(route: Route) -> str:
+    """Whether the route's authority may refuse to give effect to the order, on which grounds, and why."""
+    refusal = route.refusal
+    if refusal is None:
+        return "- Refusal by the first recipient: none the broker carries"
+    grounds = ", ".join(f"`{ground}`" for ground in refusal.grounds)
+    return (
+        f"- Refusal by the first recipient (`requested-party-refusal`): on {grounds} only; {refusal.citation} "
+        f"· Confidence: {refusal.confidence} · Source: {refusal.source}"
+    )
+
+
 def _routes(routes: Iterable[Route]) -> str:
     parts = [ROUTES_INTRODUCTION]
     for route in routes:
@@ -147,6 +159,7 @@ def _routes(routes: Iterable[Route]) -> str:
             f"- Told at the same time: {route.notify or 'nobody'}",
             f"- After a refusal or silence: {', '.join(route.follow_up)}",
             *(_timer(timer) for timer in route.timers),
+            _refusal(route),
             *([f"- Source: {route.source}"] if route.source else []),
         ]
         parts.append("\n".join(lines) + "\n")

@@ -28,6 +28,7 @@ from broker.legal.reference import ReferenceData
 from broker.lifecycle import Clock
 from broker.vocabulary import DataCategory
 from broker.vocabulary import Instrument
+from broker.vocabulary import TreatyRefusalGround
 
 V, V2, U = Confidence.CONFIRMED, Confidence.SECONDARY, Confidence.UNCONFIRMED
 PROTOCOL = "Second Additional Protocol (CETS 224)"
@@ -135,6 +136,18 @@ def _months_later(first: date, months: int) -> date:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """The grounds on which the requested Party may refuse to give effect to an order on a route, and the
+    article; the refusal is its signed requested-party-refusal message to the issuing authority, which
+    ends the order's execution and its clocks (broker.lifecycle)."""
+
+    grounds: tuple[TreatyRefusalGround, ...]
+    citation: str
+    confidence: Confidence
+    source: str
+
+
+@dataclass(frozen=True)
 class Route:
     """How an order under one instrument travels, and the clocks that run on the way."""
 
@@ -149,6 +162,9 @@ class Route:
     confidence: Confidence
     when: str = ""  # which orders under the instrument take this route, where it has more than one
     source: str = ""  # what was read for the route, and where; what stays unread stays UNCONFIRMED
+    # Whether, and on what grounds, the route's authority may refuse to give effect to the order (None: it
+    # may not refuse through the broker; the route's own answer is silence or its follow-up).
+    refusal: Refusal | None = None
 
     def timer(self, name: str) -> Timer:
         """The route's clock of that name."""
@@ -247,6 +263,32 @@ COPO_COMPLIANCE = Timer(
     confidence=V2,
 )
 
+G = TreatyRefusalGround
+ART8_REFUSAL = Refusal(
+    (G.POLITICAL_OFFENCE, G.ESSENTIAL_INTERESTS, G.MUTUAL_ASSISTANCE_LAW),
+    f"{PROTOCOL}, Art. 8(7); {BUDAPEST}, Art. 25(4), 27(4)",
+    U,
+    "Art. 8(7) as the broker reads it: the requested Party may refuse to execute the request on the grounds "
+    "of Art. 25(4) or 27(4) of the Convention (the requested Party's law and mutual assistance treaties; a "
+    "political offence; its sovereignty, security, ordre public or other essential interests), and notifies "
+    "the requesting Party of the refusal as soon as practicable. Searched 2026-12-07 (pages, docs: 'Second "
+    "Additional Protocol Article 8 paragraph 7 requested Party may refuse', 'CETS 224 Article 8 giving "
+    "effect to orders grounds of refusal'): no text of Art. 8 found, only the grounds of Art. 2 of the "
+    "European Convention on Mutual Assistance in Criminal Matters (aimartins.com), so the paragraph, its "
+    "grounds and the notification stay UNCONFIRMED",
+)
+ART29_REFUSAL = Refusal(
+    (G.DUAL_CRIMINALITY, G.POLITICAL_OFFENCE, G.ESSENTIAL_INTERESTS),
+    f"{BUDAPEST}, Art. 29(4)-(5)",
+    V,
+    "Art. 29(4)-(5) read 2026-12-07 in two copies of the Convention's text (ankara.pol.tr; the Dutch treaty "
+    "series at inview.nl, Trb. 2004, 18): 'a request for preservation may only be refused if' (a) a "
+    "political offence or one connected with it, (b) its sovereignty, security, ordre public or other "
+    "essential interests; and (4) dual criminality, only for a Party that reserved it and for offences other "
+    "than those of Arts. 2-11. Whether the Party made the reservation of Art. 29(4) is not in the broker's "
+    "reference data: the authority answers for it",
+)
+
 ART7 = Route(
     "cets-224-art7",
     Channel.ADDRESSEE,
@@ -266,6 +308,7 @@ ART8_SUBSCRIBER_ROUTE = Route(
     confidence=U,
     when="subscriber information only",
     source=PROTOCOL_SEARCHED,
+    refusal=ART8_REFUSAL,
 )
 ART8_TRAFFIC_ROUTE = Route(
     "cets-224-art8",
@@ -277,6 +320,7 @@ ART8_TRAFFIC_ROUTE = Route(
     confidence=U,
     when="with traffic data",
     source=PROTOCOL_SEARCHED,
+    refusal=ART8_REFUSAL,
 )
 ART9 = Route(
     "cets-224-art9",
@@ -298,7 +342,9 @@ ART29 = Route(
     confidence=V2,
     source="legal-rules.md §3.1; Art. 29(1)-(3) read 2026-12-07 in a copy of the Convention's text "
     "(study-me.ru): (2) lists what the request specifies, (3) the requested Party preserves expeditiously "
-    "under its domestic law; the broker still carries the request to the provider directly",
+    "under its domestic law, so the broker carries the request to the requested Party's authority, which "
+    "has it preserved by the provider (receive, serve)",
+    refusal=ART29_REFUSAL,
 )
 OVERSEAS = Route(
     "uk-copo-2019",
@@ -336,11 +382,11 @@ def route(facts: Facts, reference: ReferenceData) -> Route | None:
 ALL_ROUTES: tuple[Route, ...] = (ART29, ART7, ART8_SUBSCRIBER_ROUTE, ART8_TRAFFIC_ROUTE, ART9, OVERSEAS)
 
 # The instruments whose orders the broker carries through the authority of their route's Channel, which
-# takes delivery and then serves the order on the provider (broker.lifecycle, Via.AUTHORITY). Budapest
-# Art. 29's request also goes to the requested Party (ART29.channel), which preserves under its own law;
-# the broker still carries it to the provider directly (docs/lifecycle.md, "Not yet").
+# takes delivery and then serves the order on the provider (broker.lifecycle, Via.AUTHORITY): every route
+# whose first recipient is not the provider itself. The routes' data decide, so Budapest Art. 29's request
+# goes to the requested Party (ART29.channel), which has it preserved under its own law (Art. 29(3)).
 SERVED_BY_AUTHORITY: frozenset[str] = frozenset(
-    {Instrument.CETS_224_ART8.value, Instrument.CETS_224_ART9.value, OVERSEAS.name}
+    chosen.name for chosen in ALL_ROUTES if chosen.channel is not Channel.ADDRESSEE
 )
 # The order clock each route clock runs as: the provider's period is the production (or preservation)
 # clock whatever the route calls it, so the worker, the inbox and the reports read one clock.

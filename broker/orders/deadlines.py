@@ -8,7 +8,10 @@ Art. 3(3)) is here too, as a pure reckoning.
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from datetime import UTC
+from datetime import date
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +23,7 @@ from broker.clocks.models import PAUSED
 from broker.clocks.models import STOPPED
 from broker.clocks.models import OrderClock
 from broker.legal import routes
+from broker.legal.removal import WITHHOLDING_AT_MOST
 from broker.legal.routes import Route
 from broker.legal.routes import Timer
 from broker.lifecycle import Clock
@@ -57,6 +61,14 @@ SCRUTINY_REQUEST_WINDOW = 48 * HOUR
 # Regulation (EU) 2021/784, Art. 6(2): removed content and related data are preserved for six months from
 # the removal (six months read in a secondary source [TA1]; UNCONFIRMED in the Official Journal, TCO-15).
 CONTENT_PRESERVATION_MONTHS = 6
+# Regulation (EU) 2021/784, Art. 11(3): no disclosure to the content provider for at most 6 weeks from the
+# decision, which may be renewed by a further 6 weeks while still justified; once, as read (UNCONFIRMED,
+# tco-dsa.md TCO-17). Annex I (g) is checked against the same 6 weeks (broker.legal.removal).
+WITHHOLDING_PERIOD = WITHHOLDING_AT_MOST
+WITHHOLDING_RENEWALS = 1
+# Regulation (EU) 2021/784, Art. 10(2): the complainant learns the outcome within two weeks of the complaint's
+# receipt (read in Tech Against Terrorism's guide only; UNCONFIRMED in the Official Journal, TCO-18).
+COMPLAINT_OUTCOME = 14 * DAY
 
 
 def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
@@ -84,7 +96,21 @@ def due_time(kind: Clock, order: Order, start: datetime) -> datetime:
         return route.timer("service").due(start)
     if kind is Clock.CONTENT_PRESERVATION:
         return add_months(start, CONTENT_PRESERVATION_MONTHS)
+    if kind is Clock.WITHHOLDING:
+        return start + WITHHOLDING_PERIOD
+    if kind is Clock.COMPLAINT:
+        return start + COMPLAINT_OUTCOME
     return enforcement_deadline(start, order.addressee.country)
+
+
+def annex_withholding_end(order: Order) -> datetime | None:
+    """Annex I (g), Art. 11(3): the instant the withholding decided in the removal order itself ends: the
+    first instant, UTC, of its `until` day, the first day the provider may tell the content provider (the
+    wire gives a day without a time zone; reading it as UTC is the broker's choice). None: no withholding."""
+    withholding = (order.certificate or {}).get("withholding")
+    if not withholding:
+        return None
+    return datetime.combine(date.fromisoformat(withholding["until"]), time(), UTC)
 
 
 def add_months(start: datetime, months: int) -> datetime:

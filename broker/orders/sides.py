@@ -77,7 +77,14 @@ def route_authority_for(
     name holds `named` (COPO s.9(2)-(3): the Secretary of State, or the Lord Advocate for Scotland), else
     the first registered."""
     if channel is Channel.REQUESTED_PARTY:
-        return enforcing_authority_for(session, state)
+        try:
+            return enforcing_authority_for(session, state)
+        except problems.InvalidReference as missing:
+            raise problems.InvalidReference(
+                f"no competent authority of {state} is registered to receive the order as the requested "
+                "Party (CETS 224 Art. 8, Budapest Art. 29(1)), so the order cannot travel its route: register "
+                "it with `broker org create --kind enforcing_authority`"
+            ) from missing
     role, described = ROUTE_AUTHORITIES[channel]
     authority = session.scalar(
         sa.select(Organisation)

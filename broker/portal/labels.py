@@ -11,6 +11,8 @@ from enum import StrEnum
 from broker.lifecycle import Clock
 from broker.portal.i18n import N_
 from broker.portal.i18n import translate
+from broker.vocabulary import ComplaintOutcome
+from broker.vocabulary import ContentProviderDisclosure
 from broker.vocabulary import CourtReviewOutcome
 from broker.vocabulary import DataCategory
 from broker.vocabulary import DecryptionOutcome
@@ -38,6 +40,7 @@ from broker.vocabulary import ScrutinyRequester
 from broker.vocabulary import SubsequentRequest
 from broker.vocabulary import TerroristMaterial
 from broker.vocabulary import ValidationOutcome
+from broker.vocabulary import WithholdingDecision
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
     OrderState: {
@@ -95,6 +98,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Clock.REMOVAL: N_("Removal within one hour"),
         Clock.SCRUTINY: N_("Host State's scrutiny"),
         Clock.CONTENT_PRESERVATION: N_("Preservation of the removed content"),
+        Clock.WITHHOLDING: N_("Withholding from the content provider"),
+        Clock.COMPLAINT: N_("Outcome of the content provider's complaint"),
         Clock.SERVICE: N_("Service on the provider"),
     },
     DataCategory: {
@@ -209,6 +214,11 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         MessageType.THREAT_NOTIFICATION: N_("Notification of a threat to life or safety"),
         MessageType.OVERSEAS_PRODUCTION_ORDER: N_("Overseas production order"),
         MessageType.EXCEPTED_DATA_REFUSAL: N_("Refusal of excepted electronic data"),
+        MessageType.REQUESTED_PARTY_REFUSAL: N_("Refusal by the requested Party"),
+        MessageType.CONTENT_PROVIDER_INFORMATION: N_("Information to the content provider"),
+        MessageType.REMOVAL_WITHHOLDING: N_("Withholding of information from the content provider"),
+        MessageType.REMOVAL_COMPLAINT: N_("Content provider's complaint"),
+        MessageType.REMOVAL_COMPLAINT_OUTCOME: N_("Outcome of the content provider's complaint"),
     },
     # Regulation (EU) 2021/784: the removal order's members and its answers.
     TerroristMaterial: {
@@ -262,6 +272,21 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     PreservationRequester: {
         PreservationRequester.COMPETENT_AUTHORITY: N_("The competent authority"),
         PreservationRequester.COURT: N_("A court"),
+    },
+    # Arts. 10-11: the content provider's rights.
+    ContentProviderDisclosure: {
+        ContentProviderDisclosure.REASONS_AND_REDRESS: N_(
+            "The reasons and the possibilities to challenge the order"
+        ),
+        ContentProviderDisclosure.ORDER_COPY: N_("A copy of the removal order"),
+    },
+    WithholdingDecision: {
+        WithholdingDecision.WITHHOLD: N_("Decide that nothing be disclosed"),
+        WithholdingDecision.RENEW: N_("Renew the decision"),
+    },
+    ComplaintOutcome: {
+        ComplaintOutcome.REINSTATED: N_("Upheld: the content or access to it reinstated"),
+        ComplaintOutcome.DISMISSED: N_("Dismissed: the removal stands"),
     },
 }
 

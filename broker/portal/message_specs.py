@@ -15,6 +15,7 @@ from broker.portal.message_fields import when
 from broker.portal.removal_specs import REMOVAL_ADDRESSEE_SPECS
 from broker.portal.removal_specs import REMOVAL_ENFORCER_SPECS
 from broker.portal.removal_specs import REMOVAL_ISSUER_SPECS
+from broker.portal.treaty_specs import TREATY_ENFORCER_SPECS
 from broker.vocabulary import CourtReviewOutcome
 from broker.vocabulary import EnforcementOutcome
 from broker.vocabulary import MessageType as M
@@ -425,6 +426,7 @@ SPECS: dict[str, Spec] = {
         *REMOVAL_ADDRESSEE_SPECS,  # Regulation (EU) 2021/784: broker/portal/removal_specs.py
         *REMOVAL_ISSUER_SPECS,
         *REMOVAL_ENFORCER_SPECS,
+        *TREATY_ENFORCER_SPECS,  # CETS 224 Art. 8(7), Budapest Art. 29(4)-(5): broker/portal/treaty_specs.py
     )
 }
 BY_TYPE: dict[M, Spec] = {spec.message_type: spec for spec in SPECS.values()}

@@ -4,6 +4,8 @@ body (schemas/removal-*.v1.json, impossibility-ceased.v1.json), in the Regulatio
 The hosting service provider confirms removal or disabling (Art. 3(6), Annex II), reports force
 majeure or a de facto impossibility (Art. 3(7), Annex III) and its end, or asks for clarification of a
 manifestly erroneous or insufficient order (Art. 3(8), Annex III); the competent authority clarifies.
+The provider also records what it did for the content provider (Art. 11(1)-(2) information, Art. 10
+complaints and their outcome), and the issuing authority decides to withhold that information (Art. 11(3)).
 Their slugs differ from the certificates' forms, so one address names one message. broker/portal/
 message_specs.py adds them to the portal's forms; the lifecycle table (broker.lifecycle.REMOVAL_RULES)
 decides when each is offered.
@@ -17,6 +19,8 @@ from broker.portal.message_fields import Spec
 from broker.portal.message_fields import choice
 from broker.portal.message_fields import explanation
 from broker.portal.message_fields import when
+from broker.vocabulary import ComplaintOutcome
+from broker.vocabulary import ContentProviderDisclosure
 from broker.vocabulary import MessageType as M
 from broker.vocabulary import PreservationRequester
 from broker.vocabulary import ReinstatementAction
@@ -25,6 +29,7 @@ from broker.vocabulary import RemovalImpediment
 from broker.vocabulary import RemovalOrderDefect
 from broker.vocabulary import ScrutinyFinding
 from broker.vocabulary import ScrutinyRequester
+from broker.vocabulary import WithholdingDecision
 
 INSTANT_HINT = N_("A date and time with its offset from UTC, for example 2026-12-07T14:30+01:00.")
 # Art. 4(3): what a removal order may seriously or manifestly infringe, one a line (ScrutinyGround's values).
@@ -201,6 +206,121 @@ REMOVAL_ADDRESSEE_SPECS += (
     ),
 )
 
+# The content provider's rights (Arts. 10-11): the provider's records of what it did for the content provider.
+REMOVAL_ADDRESSEE_SPECS += (
+    Spec(
+        "inform-content-provider",
+        M.CONTENT_PROVIDER_INFORMATION,
+        N_("Record that you informed the content provider"),
+        N_(
+            "Art. 11(1)-(2): you made information on the removal available to the content provider and, if it "
+            "asked, gave it the reasons and the possibilities to challenge the order, or a copy of the order. "
+            "Not while the issuing authority has decided that nothing be disclosed (Art. 11(3)). The broker "
+            "records your statement, never the content."
+        ),
+        N_("Your signed record of the information to the content provider was sent."),
+        (
+            Field(
+                "informed_at",
+                Kind.INSTANT,
+                N_("When did you make the information available?"),
+                N_("Enter when you made the information available"),
+                hint=INSTANT_HINT,
+                now_by_default=True,
+            ),
+            Field(
+                "means",
+                Kind.TEXT,
+                N_("How did you make it available?"),
+                N_("Enter how you made the information available"),
+                hint=N_("For example: a notice in the content provider's account and an e-mail."),
+                limit=500,
+            ),
+            Field(
+                "on_request",
+                Kind.CHOICE,
+                N_("What did you give at the content provider's request? (optional)"),
+                choices=ContentProviderDisclosure,
+            ),
+            Field(
+                "requested_at",
+                Kind.INSTANT,
+                N_("When did the content provider ask?"),
+                N_("Enter when the content provider asked"),
+                hint=INSTANT_HINT,
+                only_if=when(
+                    "on_request",
+                    ContentProviderDisclosure.REASONS_AND_REDRESS,
+                    ContentProviderDisclosure.ORDER_COPY,
+                ),
+            ),
+        ),
+    ),
+    Spec(
+        "record-removal-complaint",
+        M.REMOVAL_COMPLAINT,
+        N_("Record a complaint by the content provider"),
+        N_(
+            "Art. 10: the content provider complained to you about the removal and asks for the content to be "
+            "reinstated. Inform it of the outcome within two weeks of receiving the complaint."
+        ),
+        N_("Your signed record of the complaint was sent."),
+        (
+            Field(
+                "received_at",
+                Kind.INSTANT,
+                N_("When did you receive the complaint?"),
+                N_("Enter when you received the complaint"),
+                hint=INSTANT_HINT,
+                now_by_default=True,
+            ),
+            Field(
+                "grounds",
+                Kind.PARAGRAPH,
+                N_("What does the content provider ask, and why?"),
+                N_("Enter what the content provider asks and why"),
+                limit=8000,
+            ),
+            Field(
+                "complaint_reference",
+                Kind.TEXT,
+                N_("Your reference for the complaint (optional)"),
+                limit=100,
+            ),
+        ),
+    ),
+    Spec(
+        "decide-removal-complaint",
+        M.REMOVAL_COMPLAINT_OUTCOME,
+        N_("Record the outcome of the complaint"),
+        N_(
+            "Art. 10(2): you informed the complainant of the outcome: the content or access to it reinstated, "
+            "or the complaint dismissed, with your reasons and the remedies left to it."
+        ),
+        N_("Your signed record of the outcome was sent."),
+        (
+            choice("outcome", ComplaintOutcome, N_("What is the outcome?"), N_("Select the outcome")),
+            Field(
+                "decided_at",
+                Kind.INSTANT,
+                N_("When did you inform the complainant?"),
+                N_("Enter when you informed the complainant"),
+                hint=INSTANT_HINT,
+                now_by_default=True,
+            ),
+            reasons(N_("Your reasons"), N_("Explain the outcome"), limit=4000),
+            Field(
+                "remedies",
+                Kind.PARAGRAPH,
+                N_("Which remedies are left to the content provider?"),
+                N_("Enter the remedies left"),
+                limit=4000,
+                only_if=when("outcome", ComplaintOutcome.DISMISSED),
+            ),
+        ),
+    ),
+)
+
 REMOVAL_ISSUER_SPECS = (
     Spec(
         "clarify-removal",
@@ -252,6 +372,31 @@ REMOVAL_ISSUER_SPECS = (
                 limit=500,
             ),
             reasons(N_("Why for that long?"), N_("Explain why the proceedings need it"), limit=4000),
+        ),
+    ),
+    Spec(
+        "withhold-from-content-provider",
+        M.REMOVAL_WITHHOLDING,
+        N_("Withhold information from the content provider"),
+        N_(
+            "Art. 11(3): for reasons of public security, such as an investigation of terrorist offences, the "
+            "provider must not tell the content provider of the removal, for at most 6 weeks from your "
+            "decision; while it runs you may renew it by at most 6 weeks, once. A decision in the order "
+            "itself is renewed, not taken again."
+        ),
+        N_("Your signed decision to withhold information was sent."),
+        (
+            choice("decision", WithholdingDecision, N_("What do you decide?"), N_("Select your decision")),
+            Field(
+                "until",
+                Kind.INSTANT,
+                N_("Until when must nothing be disclosed?"),
+                N_("Enter the end of the withholding"),
+                hint=INSTANT_HINT,
+            ),
+            reasons(
+                N_("Your public-security reasons"), N_("Explain why nothing may be disclosed"), limit=4000
+            ),
         ),
     ),
 )

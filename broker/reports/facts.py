@@ -37,6 +37,9 @@ PRODUCING = ("produced", "partially_produced")
 # An order in one of these states without an answer will not get one.
 ENDED_STATES = frozenset({OrderState.WITHDRAWN, OrderState.CLOSED, OrderState.PRESERVATION_ENDED})
 ENFORCEMENT_STATES = frozenset({OrderState.ENFORCEMENT_REQUESTED, OrderState.ENFORCEMENT_REFUSED})
+# The requesting State of a UK overseas production order: the Crime (Overseas Production Orders) Act 2019 is
+# the United Kingdom's, and its orders are made by UK judges (s.1).
+OVERSEAS_REQUESTING_STATE = "GB"
 # Only these messages say anything the reports count.
 COUNTED_MESSAGES = (
     MessageType.RESPONSE,
@@ -120,15 +123,24 @@ def facts(order: Order, messages: Sequence[Message], clocks: dict[Clock, OrderCl
     first_data = next((m.received_at for m, b in responses if b["outcome"] in PRODUCING), None)
     confirmation = _first(bodies, MessageType.PRODUCTION_REQUEST_CONFIRMATION)
     certificate = order.certificate  # the signed wire document: these members are required there
-    addressee = certificate["addressee"]
+    if order.order_type is OrderType.OVERSEAS_PRODUCTION_ORDER:
+        # A UK overseas production order is the UK's (COPO 2019): it names the respondent, not an addressee,
+        # and describes the data rather than the Regulation's categories (which only Art. 28 counts).
+        respondent = certificate["respondent"]
+        country, addressee_name, categories = OVERSEAS_REQUESTING_STATE, respondent, []
+    else:
+        addressee = certificate["addressee"]
+        country = certificate["issuing_authority"]["country"]
+        addressee_name = {"name": addressee["provider"]["name"], "country": addressee["country"]}
+        categories = list(certificate["data_categories"])
     return OrderFacts(
         order_id=order.id,
         instrument=order.instrument,
         order_type=order.order_type,
-        country=certificate["issuing_authority"]["country"],
+        country=country,
         provider_id=order.provider_id,
-        addressee=f"{addressee['provider']['name']} ({addressee['country']})",
-        categories=list(certificate["data_categories"]),
+        addressee=f"{addressee_name['name']} ({addressee_name['country']})",
+        categories=categories,
         emergency=order.emergency,
         targets=len(certificate["targets"]),
         issued_at=order.issued_at,

@@ -55,8 +55,10 @@ BATCH = 1000  # orders counted again per round of `rebuild`, so its memory stays
 FLUSH_AT = 50_000  # tally rows `rebuild` adds up in memory before writing them
 FOLD_BATCH = 5000  # changes folded into the tallies per transaction
 
-# Orders that are not certificates of Regulation (EU) 2023/1543, which the reports here count.
-NOT_CERTIFICATES = (OrderType.REMOVAL_ORDER, OrderType.OVERSEAS_PRODUCTION_ORDER)
+# Orders the tallies here do not count: removal orders have reports of their own (broker.reports.removal).
+# A UK overseas production order is counted: in the transparency report, per instrument, as the provider
+# received it; never in Art. 28's, which counts only the Regulation's certificates (tallies.art28_cells).
+NOT_COUNTED = (OrderType.REMOVAL_ORDER,)
 
 
 def recount(session: orm.Session, order: Order) -> None:
@@ -73,10 +75,9 @@ def recount(session: orm.Session, order: Order) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if current.issued_at is None or current.order_type in NOT_CERTIFICATES:
-        # A draft counts nowhere; nor does a removal order: Art. 28 and the transparency report count
-        # certificates, and Regulation (EU) 2021/784's own reports are not built yet. Nor does a UK
-        # overseas production order, which no EU report counts.
+    if current.issued_at is None or current.order_type in NOT_COUNTED:
+        # A draft counts nowhere; nor does a removal order here: Regulation (EU) 2021/784's figures are
+        # counted from the orders themselves (broker.reports.removal).
         return
     after = facts_of(session, [current])[0]
     row = session.get(CountedOrder, current.id, populate_existing=True)
@@ -145,7 +146,7 @@ def rebuild(session: orm.Session) -> int:
     while True:
         statement = (
             sa.select(Order)
-            .where(Order.issued_at.is_not(None), Order.order_type.notin_(NOT_CERTIFICATES))
+            .where(Order.issued_at.is_not(None), Order.order_type.notin_(NOT_COUNTED))
             .order_by(Order.id)
             .limit(BATCH)
         )

@@ -44,8 +44,8 @@ DEFINITIONS = {
     "scrutinised": "Of them, on which the host State's authority adopted a scrutiny decision (Art. 4(3)-(4)).",
     "infringement_found": "Of them, found to infringe: the order ceased to have legal effects (Art. 4(6)).",
     "reinstated": "Of them, whose content the provider reinstated (Art. 4(7)).",
-    "complaints": "Complaints by content providers and their outcome (Art. 10-11): not recorded by the broker "
-    "yet, so reported as null.",
+    "complaints": "Complaints by content providers about content removed under these orders that the provider "
+    "recorded (removal-complaint, Art. 10(1)), each counted once; their outcome is on each order's timeline.",
 }
 
 
@@ -103,8 +103,23 @@ def figures(
             1 for row in orders if row.state in (OrderState.CEASED, OrderState.REINSTATED)
         ),
         "reinstated": sum(1 for row in orders if row.state is OrderState.REINSTATED),
-        "complaints": None,
+        "complaints": _count(session, ids, MessageType.REMOVAL_COMPLAINT),
     }
+
+
+def _count(session: orm.Session, order_ids: list[uuid.UUID], kind: MessageType) -> int:
+    """How many signed messages of this type the orders received (each one, not once per order)."""
+    if not order_ids:
+        return 0
+    counted: int = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Message)
+            .where(Message.order_id.in_(order_ids), Message.message_type == kind)
+        )
+        or 0
+    )
+    return counted
 
 
 def _messages(session: orm.Session, order_ids: list[uuid.UUID]) -> set[tuple[uuid.UUID, MessageType]]:

@@ -48,7 +48,8 @@ DEFINITIONS = {
     "scope": "Orders the provider received (received_at) within [start, end), UTC, end excluded, under "
     "every legal instrument; requesting country is the issuing authority's country on the signed certificate.",
     "requests": "Orders received, production and preservation alike.",
-    "production_requests": "Of the requests, production orders (EPOC and the Council of Europe equivalents).",
+    "production_requests": "Of the requests, production orders (EPOC, the Council of Europe equivalents and "
+    "UK overseas production orders).",
     "preservation_requests": "Of the requests, preservation orders (EPOC-PR and Budapest Convention Art. 29).",
     "accounts_specified": "Identifiers (accounts, addresses, numbers...) the requests named, counted per request.",
     "some_data_disclosed": "Requests answered with data produced or partially produced.",

@@ -38,9 +38,12 @@ from broker.wire.lifecycle import ThirdCountryObjectionSchema
 from broker.wire.lifecycle import WithdrawalSchema
 from broker.wire.overseas import ExceptedDataRefusal
 from broker.wire.overseas import OverseasProductionOrder
+from broker.wire.removal import ContentProviderInformationSchema
 from broker.wire.removal import ImpossibilityCeasedSchema
 from broker.wire.removal import RemovalClarificationRequestSchema
 from broker.wire.removal import RemovalClarificationSchema
+from broker.wire.removal import RemovalComplaintOutcomeSchema
+from broker.wire.removal import RemovalComplaintSchema
 from broker.wire.removal import RemovalConfirmationSchema
 from broker.wire.removal import RemovalImpossibilitySchema
 from broker.wire.removal import RemovalOrderSchema
@@ -49,8 +52,10 @@ from broker.wire.removal import RemovalReinstatementSchema
 from broker.wire.removal import RemovalScrutinyDecisionSchema
 from broker.wire.removal import RemovalScrutinyIntentionSchema
 from broker.wire.removal import RemovalScrutinyRequestSchema
+from broker.wire.removal import RemovalWithholdingSchema
 from broker.wire.responses import ResponseSchema
 from broker.wire.threats import ThreatNotificationSchema
+from broker.wire.treaty import RequestedPartyRefusal
 
 BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     (MessageType.EPOC, 1): EpocSchema,
@@ -85,6 +90,8 @@ BODY_SCHEMAS: dict[tuple[MessageType, int], type[Schema]] = {
     # refusal of excepted electronic data (s.3).
     (MessageType.OVERSEAS_PRODUCTION_ORDER, 1): OverseasProductionOrder,
     (MessageType.EXCEPTED_DATA_REFUSAL, 1): ExceptedDataRefusal,
+    # CETS 224 Art. 8(7), Budapest Art. 29(4)-(5) (envelope version 3): the requested Party refuses.
+    (MessageType.REQUESTED_PARTY_REFUSAL, 1): RequestedPartyRefusal,
 }
 
 # Regulation (EU) 2021/784: kept apart from BODY_SCHEMAS so no e-evidence step accepts a removal message.
@@ -101,6 +108,11 @@ REMOVAL_BODY_SCHEMAS: dict[tuple[RemovalMessageType, int], type[Schema]] = {
     (RemovalMessageType.REMOVAL_SCRUTINY_DECISION, 1): RemovalScrutinyDecisionSchema,
     (RemovalMessageType.REMOVAL_REINSTATEMENT, 1): RemovalReinstatementSchema,
     (RemovalMessageType.REMOVAL_PRESERVATION_EXTENSION, 1): RemovalPreservationExtensionSchema,
+    # Envelope version 3: the content provider's rights (Arts. 10-11).
+    (RemovalMessageType.CONTENT_PROVIDER_INFORMATION, 1): ContentProviderInformationSchema,
+    (RemovalMessageType.REMOVAL_WITHHOLDING, 1): RemovalWithholdingSchema,
+    (RemovalMessageType.REMOVAL_COMPLAINT, 1): RemovalComplaintSchema,
+    (RemovalMessageType.REMOVAL_COMPLAINT_OUTCOME, 1): RemovalComplaintOutcomeSchema,
 }
 
 

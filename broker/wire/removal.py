@@ -15,6 +15,8 @@ from marshmallow import fields
 from marshmallow import validate
 from marshmallow import validates_schema
 
+from broker.vocabulary import ComplaintOutcome
+from broker.vocabulary import ContentProviderDisclosure
 from broker.vocabulary import PreservationRequester
 from broker.vocabulary import ReinstatementAction
 from broker.vocabulary import RemovalAction
@@ -25,6 +27,7 @@ from broker.vocabulary import ScrutinyFinding
 from broker.vocabulary import ScrutinyGround
 from broker.vocabulary import ScrutinyRequester
 from broker.vocabulary import TerroristMaterial
+from broker.vocabulary import WithholdingDecision
 from broker.wire.certificates import LANGUAGE_PATTERN
 from broker.wire.fields import Authority
 from broker.wire.fields import CalendarDate
@@ -231,3 +234,63 @@ class RemovalPreservationExtensionSchema(WireSchema):
     until = OffsetTimestamp(required=True)
     proceedings = text(500, required=True)
     reasons = text(4000, required=True)
+
+
+# The content provider's rights (Arts. 10-11). The provider tells the issuing authority what it did for the
+# content provider; the broker records those statements, never the removed content (tco-dsa.md TCO-16..18).
+
+
+class ContentProviderInformationSchema(WireSchema):
+    """Art. 11(1)-(2): the provider made information on the removal available to the content provider, at
+    this instant, by these means; at the content provider's request, it gave the reasons and the
+    possibilities to challenge the order, or a copy of it."""
+
+    informed_at = OffsetTimestamp(required=True)
+    means = text(500, required=True)
+    on_request = choice(ContentProviderDisclosure)
+    requested_at = OffsetTimestamp()
+
+    @validates_schema
+    def _requested(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """What was given on request comes with the instant of the request, and only then."""
+        errors = required_iff(data, "requested_at", "on_request" in data, "on_request is given")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RemovalWithholdingSchema(WireSchema):
+    """Art. 11(3): the issuing authority decides that the provider must not disclose the removal to the
+    content provider until this instant, for reasons of public security, or renews that decision; at most
+    6 weeks from the decision, renewable by 6 weeks (UNCONFIRMED, tco-dsa.md TCO-17)."""
+
+    decision = choice(WithholdingDecision, required=True)
+    until = OffsetTimestamp(required=True)
+    reasons = text(4000, required=True)
+
+
+class RemovalComplaintSchema(WireSchema):
+    """Art. 10(1): the provider received, at this instant, the content provider's complaint asking for the
+    content to be reinstated; the outcome is due within two weeks (UNCONFIRMED, TCO-18)."""
+
+    received_at = OffsetTimestamp(required=True)
+    grounds = text(8000, required=True)
+    complaint_reference = text(100)
+
+
+class RemovalComplaintOutcomeSchema(WireSchema):
+    """Art. 10(2): the provider informed the complainant of the outcome: the content reinstated, or the
+    complaint dismissed with its reasons and the remedies left."""
+
+    outcome = choice(ComplaintOutcome, required=True)
+    decided_at = OffsetTimestamp(required=True)
+    reasons = text(4000, required=True)
+    remedies = text(4000)
+
+    @validates_schema
+    def _remedies(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A dismissed complaint names the remedies left to the content provider."""
+        errors = required_iff(
+            data, "remedies", data["outcome"] == ComplaintOutcome.DISMISSED, "outcome is dismissed"
+        )
+        if errors:
+            raise ValidationError(errors)

@@ -17,7 +17,10 @@ from broker.clock import to_rfc3339
 from broker.clocks import queries as clocks
 from broker.evidence import manifest
 from broker.lifecycle import Clock
+from broker.orders.deadlines import COMPLAINT_OUTCOME
 from broker.orders.deadlines import SCRUTINY_REQUEST_WINDOW
+from broker.orders.deadlines import WITHHOLDING_PERIOD
+from broker.orders.deadlines import WITHHOLDING_RENEWALS
 from broker.orders.deadlines import transfer_held_until
 from broker.orders.inbound import VerifiedMessage
 from broker.orders.models import Message
@@ -26,6 +29,8 @@ from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 from broker.vocabulary import ScrutinyFinding
 from broker.vocabulary import ScrutinyRequester
+from broker.vocabulary import WithholdingDecision
+from broker.workflow import routing
 
 # Annex IV offences punishable by at least 3 years cannot be refused for lack of double criminality.
 DOUBLE_CRIMINALITY_THRESHOLD_MONTHS = 36
@@ -263,6 +268,127 @@ def _preservation_extended(
         )
 
 
+# The content provider's rights, Regulation (EU) 2021/784, Arts. 10-11 (tco-dsa.md TCO-16 to TCO-18).
+WITHHELD = "Regulation (EU) 2021/784, Art. 11(3); TCO-17"
+
+
+def _content_provider_informed(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage
+) -> None:
+    """Art. 11(1)-(2): the provider informs the content provider of what has happened, and not while, or
+    at an instant when, the issuing authority's decision not to disclose runs (Art. 11(3))."""
+    _not_ahead("informed_at")(session, now, order, message)
+    if "requested_at" in message.body:
+        _not_ahead("requested_at")(session, now, order, message)
+    withholding = clocks.get(session, order.id, Clock.WITHHOLDING)
+    if withholding is None:
+        return
+    if clocks.is_open(session, order.id, Clock.WITHHOLDING, now):
+        raise problems.TransitionNotAllowed(
+            "the issuing authority decided that the content provider must not be told of the removal until "
+            f"{to_rfc3339(withholding.due_at)} ({WITHHELD}); inform it from then on, unless the decision is renewed",
+            state=order.state.value,
+        )
+    informed = datetime.fromisoformat(message.body["informed_at"])
+    if withholding.started_at <= informed < withholding.due_at:
+        raise problems.ValidationFailed(
+            f"informed_at lies within the decision not to disclose ({to_rfc3339(withholding.started_at)} to "
+            f"{to_rfc3339(withholding.due_at)}, {WITHHELD})",
+            errors={"body": {"informed_at": ["while disclosure was withheld"]}},
+        )
+
+
+def _withholding_decided(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 11(3): a decision not to disclose lasts at most 6 weeks from the decision; while it runs it may be
+    renewed by at most 6 weeks, WITHHOLDING_RENEWALS times (UNCONFIRMED). A decision in Annex I (g) counts
+    as the first; nothing is withheld once the content provider was told."""
+    body = message.body
+    current = clocks.get(session, order.id, Clock.WITHHOLDING)
+    if body["decision"] == WithholdingDecision.WITHHOLD:
+        if current is not None:
+            raise problems.TransitionNotAllowed(
+                f"a decision not to disclose was taken on this order already (from {to_rfc3339(current.started_at)}"
+                f" to {to_rfc3339(current.due_at)}); while it runs, renew it with decision renew ({WITHHELD})",
+                state=order.state.value,
+            )
+        told = [m for m in order.messages if m.message_type is MessageType.CONTENT_PROVIDER_INFORMATION]
+        if told:
+            raise problems.TransitionNotAllowed(
+                "the provider has informed the content provider already "
+                f"({to_rfc3339(told[0].received_at)}); there is nothing left to withhold ({WITHHELD})",
+                state=order.state.value,
+            )
+        start = now
+    else:
+        if current is None or not clocks.is_open(session, order.id, Clock.WITHHOLDING, now):
+            ended = f" ended at {to_rfc3339(current.due_at)}" if current is not None else " was never taken"
+            raise problems.TransitionNotAllowed(
+                f"only a running decision not to disclose can be renewed; this order's{ended} ({WITHHELD})",
+                state=order.state.value,
+            )
+        renewed = [m for m in _sent(order, message) if _body(m).get("decision") == WithholdingDecision.RENEW]
+        if len(renewed) >= WITHHOLDING_RENEWALS:
+            raise problems.TransitionNotAllowed(
+                f"the decision not to disclose was renewed already; Art. 11(3) allows a further 6 weeks "
+                f"{WITHHOLDING_RENEWALS} time(s) (UNCONFIRMED; {WITHHELD})",
+                state=order.state.value,
+            )
+        start = current.due_at
+    latest = start + WITHHOLDING_PERIOD
+    until = datetime.fromisoformat(body["until"])
+    if not start < until <= latest:
+        raise problems.ValidationFailed(
+            f"until must lie after {to_rfc3339(start)} and at most 6 weeks after it, by {to_rfc3339(latest)} "
+            f"({WITHHELD})",
+            errors={"body": {"until": ["outside the 6 weeks of Art. 11(3)"]}},
+        )
+
+
+def _complaint_owed(session: orm.Session, order: Order) -> datetime | None:
+    """When the complaint that still awaits its outcome was received (Art. 10(2)); None: none does."""
+    complaint = clocks.get(session, order.id, Clock.COMPLAINT)
+    if complaint is None or _since(order, MessageType.REMOVAL_COMPLAINT_OUTCOME, complaint.started_at):
+        return None
+    return complaint.due_at - COMPLAINT_OUTCOME
+
+
+def _complaint_received(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 10(1): a complaint the provider has received, after it received the order; one awaits its
+    outcome at a time, so that each has its two weeks."""
+    _not_ahead("received_at")(session, now, order, message)
+    received = datetime.fromisoformat(message.body["received_at"])
+    if order.received_at is not None and received < order.received_at:
+        raise problems.ValidationFailed(
+            f"received_at is before the provider received the order ({to_rfc3339(order.received_at)})",
+            errors={"body": {"received_at": ["before the order's receipt"]}},
+        )
+    pending = _complaint_owed(session, order)
+    if pending is not None:
+        raise problems.TransitionNotAllowed(
+            f"the complaint received {to_rfc3339(pending)} still awaits its outcome; report it first with a "
+            "removal-complaint-outcome (Regulation (EU) 2021/784, Art. 10(2); TCO-18)",
+            state=order.state.value,
+        )
+
+
+def _complaint_decided(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """Art. 10(2): the outcome of the complaint that awaits one, decided after it was received; late, it is
+    still accepted, and the two weeks are recorded as missed (steps)."""
+    _not_ahead("decided_at")(session, now, order, message)
+    pending = _complaint_owed(session, order)
+    if pending is None:
+        raise problems.TransitionNotAllowed(
+            "no complaint on this order awaits its outcome; record the complaint first with a removal-complaint "
+            "(Regulation (EU) 2021/784, Art. 10; TCO-18)",
+            state=order.state.value,
+        )
+    if datetime.fromisoformat(message.body["decided_at"]) < pending:
+        raise problems.ValidationFailed(
+            f"decided_at is before the complaint was received ({to_rfc3339(pending)})",
+            errors={"body": {"decided_at": ["before the complaint's receipt"]}},
+        )
+
+
 def _sent(order: Order, message: VerifiedMessage) -> list[Message]:
     """The messages of this order of the same type as this one, sent before it."""
     kind = MessageType(message.envelope["type"])
@@ -285,6 +411,10 @@ GUARDS: dict[MessageType, Guard] = {
     MessageType.REMOVAL_SCRUTINY_DECISION: _scrutiny_decided,
     MessageType.REMOVAL_REINSTATEMENT: _reinstated,
     MessageType.REMOVAL_PRESERVATION_EXTENSION: _preservation_extended,
+    MessageType.CONTENT_PROVIDER_INFORMATION: _content_provider_informed,
+    MessageType.REMOVAL_WITHHOLDING: _withholding_decided,
+    MessageType.REMOVAL_COMPLAINT: _complaint_received,
+    MessageType.REMOVAL_COMPLAINT_OUTCOME: _complaint_decided,
     MessageType.REMOVAL_CONFIRMATION: _not_ahead("done_at"),
     MessageType.IMPOSSIBILITY_CEASED: _ceased_after_impossibility,
     MessageType.RESPONSE: _transfer_hold,
@@ -295,4 +425,5 @@ GUARDS: dict[MessageType, Guard] = {
     MessageType.ENFORCEMENT_REQUEST: _after_non_compliance,
     MessageType.CLOSURE: _nothing_pending,
     MessageType.EVIDENCE_MANIFEST: manifest.check,
+    MessageType.REQUESTED_PARTY_REFUSAL: routing.refusal_on_route,  # CETS 224 Art. 8(7), CETS 185 Art. 29(5)
 }

@@ -8,12 +8,17 @@ read from the order's route (broker.legal.routes).
 """
 
 from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import orm
 
 from broker import problems
 from broker.legal.routes import SERVED_BY_AUTHORITY
 from broker.legal.routes import TREATY_ROUTES
+from broker.legal.routes import Refusal
 from broker.legal.routes import Route
 from broker.lifecycle import Via
+from broker.orders.inbound import VerifiedMessage
 from broker.orders.models import Order
 from broker.vocabulary import Instrument
 from broker.vocabulary import MessageType
@@ -53,3 +58,25 @@ def refuse_off_route(order: Order, event: MessageType) -> None:
         f"under its route ({route.citation}) the issuing side may pursue it only by {instead}",
         state=order.state.value,
     )
+
+
+def refusal_on_route(session: orm.Session, now: datetime, order: Order, message: VerifiedMessage) -> None:
+    """A requested-party-refusal: only on a route whose treaty lets the requested Party refuse, and only on
+    the grounds it lists there (broker.legal.routes.Refusal), each refusal naming the article."""
+    route = treaty_route(order)
+    refusal: Refusal | None = None if route is None else route.refusal
+    if route is None or refusal is None:
+        where = f"under {route.name} ({route.citation})" if route else f"under {order.instrument}"
+        raise problems.TransitionNotAllowed(
+            f"an order {where} has no refusal by the requested Party the broker carries: only CETS 224 "
+            "Art. 8 orders and Budapest Art. 29 requests may be refused so",
+            state=order.state.value,
+        )
+    allowed = [ground.value for ground in refusal.grounds]
+    wrong = [ground for ground in message.body["grounds"] if ground not in allowed]
+    if wrong:
+        raise problems.ValidationFailed(
+            f"under {route.name} the requested Party may refuse only on the grounds of {refusal.citation}: "
+            f"{', '.join(allowed)}; not {', '.join(wrong)}",
+            errors={"body": {"grounds": [f"not a ground of {refusal.citation}: {', '.join(wrong)}"]}},
+        )

@@ -17,9 +17,12 @@ from broker.wire.envelope_schema import EnvelopeSchema
 from broker.wire.registry import validate_body
 from broker.wire.registry import validate_message_body
 from broker.wire.registry import validate_removal_body
+from tests.removal.examples import content_provider_information
 from tests.removal.examples import impossibility_ceased
 from tests.removal.examples import removal_clarification
 from tests.removal.examples import removal_clarification_request
+from tests.removal.examples import removal_complaint
+from tests.removal.examples import removal_complaint_outcome
 from tests.removal.examples import removal_confirmation
 from tests.removal.examples import removal_impossibility
 from tests.removal.examples import removal_order
@@ -28,6 +31,7 @@ from tests.removal.examples import removal_reinstatement
 from tests.removal.examples import removal_scrutiny_decision
 from tests.removal.examples import removal_scrutiny_intention
 from tests.removal.examples import removal_scrutiny_request
+from tests.removal.examples import removal_withholding
 from tests.removal.examples import threat_notification
 
 PROSECUTOR = "3f0c9a4e-8b1d-4c2a-9e7f-1a2b3c4d5e6f"
@@ -461,6 +465,10 @@ REMOVAL = [
     ("removal-scrutiny-decision", removal_scrutiny_decision),
     ("removal-reinstatement", removal_reinstatement),
     ("removal-preservation-extension", removal_preservation_extension),
+    ("content-provider-information", content_provider_information),
+    ("removal-withholding", removal_withholding),
+    ("removal-complaint", removal_complaint),
+    ("removal-complaint-outcome", removal_complaint_outcome),
 ]
 KINDS |= {
     name: Kind(build, _schema_id(name), partial(validate_removal_body, name, 1)) for name, build in REMOVAL
@@ -520,6 +528,22 @@ KINDS |= {
         ("excepted-data-refusal", excepted_data_refusal),
     )
 }
+
+
+def requested_party_refusal() -> dict[str, Any]:
+    """The requested Party refuses a preservation request on its essential interests (CETS 185 Art. 29(5)(b))."""
+    return {
+        "grounds": ["essential_interests"],
+        "explanation": "The account belongs to a member of the government under a state security inquiry.",
+    }
+
+
+# The requested Party's refusal to give effect to a Council of Europe order (broker.wire.treaty).
+KINDS["requested-party-refusal"] = Kind(
+    requested_party_refusal,
+    _schema_id("requested-party-refusal"),
+    partial(validate_message_body, "requested-party-refusal", 1),
+)
 
 
 @dataclass(frozen=True)

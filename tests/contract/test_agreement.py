@@ -229,6 +229,31 @@ CASES = [
     ),
     case("excepted data refusal withholding some", "excepted-data-refusal", put("withheld", "some")),
     case("excepted data refusal without reasons", "excepted-data-refusal", drop("explanation")),
+    # The requested Party's refusal (CETS 224 Art. 8(7), CETS 185 Art. 29(4)-(5)); which ground a route
+    # allows is the workflow's check (tests/lifecycle/test_lifecycle_refusal.py), not the wire's.
+    case("requested party refusal as built", "requested-party-refusal", valid=True),
+    case(
+        "requested party refusal on every ground",
+        "requested-party-refusal",
+        put(
+            "grounds",
+            ["political_offence", "essential_interests", "mutual_assistance_law", "dual_criminality"],
+        ),
+        valid=True,
+    ),
+    case("requested party refusal without a ground", "requested-party-refusal", put("grounds", [])),
+    case(
+        "requested party refusal repeating a ground",
+        "requested-party-refusal",
+        put("grounds", ["political_offence", "political_offence"]),
+    ),
+    case(
+        "requested party refusal on the Regulation's grounds",
+        "requested-party-refusal",
+        put("grounds", ["ne_bis_in_idem"]),
+    ),
+    case("requested party refusal without reasons", "requested-party-refusal", drop("explanation")),
+    case("requested party refusal with empty reasons", "requested-party-refusal", put("explanation", "")),
     case("EPOC v2 as built", "epoc v2", valid=True),
     case("EPOC-PR v2 as built", "epoc-pr v2", valid=True),
     case(

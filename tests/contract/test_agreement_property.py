@@ -63,8 +63,15 @@ KIND_NAMES = [
     *("removal-clarification-request", "removal-clarification"),
     *("removal-scrutiny-request", "removal-scrutiny-intention", "removal-scrutiny-decision"),
     *("removal-reinstatement", "removal-preservation-extension"),
+    *(
+        "content-provider-information",
+        "removal-withholding",
+        "removal-complaint",
+        "removal-complaint-outcome",
+    ),
     "threat-notification",
     *("overseas-production-order", "excepted-data-refusal"),
+    "requested-party-refusal",
 ]
 # Values that reach past type checks into enums, bounds and cross-field rules, which random JSON rarely does.
 PLAUSIBLE = [

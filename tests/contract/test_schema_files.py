@@ -40,6 +40,16 @@ ENVELOPE_V3_ONLY = [
     *("removal-reinstatement", "removal-preservation-extension", "threat-notification"),
     # The UK's overseas production order and the respondent's refusal of excepted data (COPO ss.1, 3).
     *("overseas-production-order", "excepted-data-refusal"),
+    # The content provider's rights (Regulation (EU) 2021/784, Arts. 10-11).
+    *(
+        "content-provider-information",
+        "removal-withholding",
+        "removal-complaint",
+        "removal-complaint-outcome",
+    ),
+    # The requested Party's refusal to give effect to a Council of Europe order (CETS 224 Art. 8(7), CETS 185
+    # Art. 29(4)-(5)).
+    "requested-party-refusal",
 ]
 # The bodies of broker/wire/lifecycle.py, each published with a description of every member.
 LIFECYCLE_FILES = [
@@ -240,6 +250,13 @@ def test_patterns_are_the_code_s_patterns(file: str, pointer: str, pattern: str,
         ),
         ("removal-reinstatement.v1.json", "/properties/action", _values(vocabulary.ReinstatementAction)),
         ("threat-notification.v1.json", "/properties/offence_timing", _values(vocabulary.OffenceTiming)),
+        (
+            "content-provider-information.v1.json",
+            "/properties/on_request",
+            _values(vocabulary.ContentProviderDisclosure),
+        ),
+        ("removal-withholding.v1.json", "/properties/decision", _values(vocabulary.WithholdingDecision)),
+        ("removal-complaint-outcome.v1.json", "/properties/outcome", _values(vocabulary.ComplaintOutcome)),
         (
             "removal-preservation-extension.v1.json",
             "/properties/requested_by",

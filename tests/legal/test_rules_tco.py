@@ -231,7 +231,9 @@ def test_the_catalogue_holds_the_removal_order_rules_with_their_articles() -> No
         "TCO-13": "Art. 4(5)-(7)",
         "TCO-14": "Art. 6(1)",
         "TCO-15": "Art. 6(2)",
+        "TCO-16": "Art. 11(1)-(2)",
         "TCO-17": "Art. 11(3)",
+        "TCO-18": "Art. 10",
         "TCO-22": "Art. 3(5), Art. 15, Art. 17",
     }
 
@@ -254,6 +256,14 @@ def test_rules_read_only_in_secondary_sources(rule_id: str) -> None:
     48-hour request window says UNCONFIRMED in its words; TCO-14: the duty to preserve, in guides."""
     assert TCO[rule_id].confidence is Confidence.SECONDARY
     assert "UNCONFIRMED" in TCO["TCO-12"].explanation
+
+
+@pytest.mark.parametrize("rule_id", ["TCO-16", "TCO-18"])
+def test_content_provider_rights_read_in_secondary_sources(rule_id: str) -> None:
+    """TCO-16: Art. 11(1)'s duty and its exception, on BIPT's page; TCO-18: the two weeks, in Tech Against
+    Terrorism's guide. Whether Art. 10 reaches a removal order's content is flagged in the rule's words."""
+    assert TCO[rule_id].confidence is Confidence.SECONDARY
+    assert "UNCONFIRMED" in TCO["TCO-18"].explanation
 
 
 def test_issuing_rules_are_checked_here_and_the_others_say_where_they_are_enforced() -> None:

@@ -1,8 +1,10 @@
 """Council of Europe orders through the API on their own routes, not the Regulation's.
 
 A CETS 224 Art. 7 order goes straight to a provider in Serbia, and its simultaneous notification
-(Art. 7(5)(a)) informs Serbia without holding anything; a Budapest Art. 29 preservation lasts at least
-60 days and then until its issuer ends it (Art. 29(7)); neither takes the Regulation's own steps.
+(Art. 7(5)(a)) informs Serbia without holding anything; a Budapest Art. 29 preservation request goes to
+the requested Party (the United States' authority), which takes delivery, has it preserved by serving it
+on the provider (Art. 29(3)), and the preservation lasts at least 60 days from its receipt and then until
+its issuer ends it (Art. 29(7)); neither takes the Regulation's own steps.
 Each clock is tried at the instant before, at and after its end (broker.legal.routes.breached).
 """
 
@@ -28,8 +30,8 @@ PRODUCED = {"outcome": "produced", "data_preserved": True}
 @pytest.fixture
 def coe(flow: Any, client: Any, network: Any) -> Any:
     """The lifecycle driver with a Japanese prosecutor, a provider established in Serbia and one in the
-    United States, and Serbia's competent authority; the providers' webhooks, so every step fills the
-    outbox."""
+    United States, Serbia's and the United States' competent authorities; the providers' and the US
+    authority's webhooks, so every step fills the outbox."""
     issuing = OrganisationKind.ISSUING_AUTHORITY
     network.add(
         "tokyo",
@@ -58,7 +60,15 @@ def coe(flow: Any, client: Any, network: Any) -> Any:
         Role.REVIEWER,
         AuthorityType.PUBLIC_PROSECUTOR,
     )
-    for provider in ("belgrade_mail", "us_mail"):
+    network.add(
+        "washington",
+        "U.S. Department of Justice, Office of International Affairs",
+        OrganisationKind.ENFORCING_AUTHORITY,
+        "US",
+        Role.REVIEWER,
+        AuthorityType.OTHER_COMPETENT_AUTHORITY,
+    )
+    for provider in ("belgrade_mail", "us_mail", "washington"):
         hook = client.post("/api/v1/webhooks", json={"url": HOOK}, headers=network[provider].headers)
         assert hook.status_code == 201, hook.get_json()
     return flow
@@ -99,9 +109,21 @@ def issued(coe: Any, drafts: Any, kind: str) -> dict[str, Any]:
     return coe.exchange.issue(draft, author=author)
 
 
+def served(coe: Any, order: dict[str, Any]) -> dict[str, Any]:
+    """Budapest Art. 29(3): the requested Party's authority takes delivery and serves the request."""
+    for action in ("receive", "serve"):
+        answer = coe.client.post(
+            f"/api/v1/orders/{order['id']}/{action}", headers=coe.fresh("washington").headers
+        )
+        assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
 def received(coe: Any, drafts: Any, kind: str) -> dict[str, Any]:
     order = issued(coe, drafts, kind)
-    return coe.exchange.receive(order, provider="belgrade_mail" if kind == "art7" else "us_mail")
+    if kind == "art7":
+        return coe.exchange.receive(order, provider="belgrade_mail")
+    return coe.exchange.receive(served(coe, order), provider="us_mail")
 
 
 def travel_to(clock: Any, moment: Any) -> None:
@@ -195,6 +217,34 @@ def test_a_treaty_clock_before_at_and_after_its_end(
     after = coe.clock_of(order, kind_of_clock)
     assert after is not None and after.status == FIRED
     assert after.breached is (action == "deadline.missed")
+
+
+def test_an_art29_request_goes_to_the_requested_party_which_serves_it(coe, drafts, clock):
+    """Budapest Art. 29(1), (3): the request is made to the requested Party, which takes the measures to
+    preserve expeditiously; its receipt starts the 60 days (Art. 29(7)); the provider sees it once served."""
+    order = issued(coe, drafts, "art29")
+    assert order["enforcing_authority"]["id"] == coe.network["washington"].organisation_id
+    assert coe.clocks(order) == {}
+    hidden = coe.client.get(f"/api/v1/orders/{order['id']}", headers=coe.fresh("us_mail").headers)
+    assert hidden.status_code == 404, "the provider does not see the request before it is served"
+    early = coe.client.post(f"/api/v1/orders/{order['id']}/receive", headers=coe.fresh("us_mail").headers)
+    assert early.status_code == 404
+    taken = coe.client.post(f"/api/v1/orders/{order['id']}/receive", headers=coe.fresh("washington").headers)
+    assert taken.get_json()["state"] == "awaiting_service"
+    row = coe.clock_of(order, Clock.PRESERVATION)
+    assert row is not None and row.started_at == clock() and row.due_at == clock() + timedelta(days=60)
+    clock.advance(hours=3)
+    served(coe, order)
+    assert coe.state(order) == "served"
+    coe.exchange.receive(order, provider="us_mail")
+    assert coe.state(order) == "received"
+    assert coe.clock_of(order, Clock.PRESERVATION).due_at == row.due_at, (
+        "receipt by the provider changes nothing"
+    )
+    answer = coe.post("us_mail", order, "response", {"outcome": "preserved", "data_preserved": True})
+    assert answer.status_code == 201, answer.get_json()
+    assert coe.state(order) == "preserved"
+    assert {"order.received_for_service", "order.served", "order.received"} <= set(coe.actions(order))
 
 
 def test_art29_preservation_runs_on_until_the_issuer_ends_it(coe, drafts, clock, work):

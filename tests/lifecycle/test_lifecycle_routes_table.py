@@ -1,8 +1,9 @@
 """The lifecycle table on a route through an authority (CETS 224 Art. 8, 9; COPO s.9), exhaustively.
 
 Such an order differs from one the provider receives directly only in how it is delivered: its route's
-authority takes delivery of the issued order, serves it, and the provider takes delivery of the served
-order. Every other step is the same. So: for every order type x state x event x side, `transition()` on
+authority takes delivery of the issued order, serves it (or, as the requested Party, refuses to give effect
+to it: CETS 224 Art. 8(7), Budapest Art. 29(4)-(5)), and the provider takes delivery of the served order.
+Every other step is the same. So: for every order type x state x event x side, `transition()` on
 this route agrees with the direct route, except for taking delivery and serving, which follow the
 expectation below, written from the Protocol and the Act rather than copied from broker.lifecycle.
 """
@@ -15,6 +16,7 @@ import pytest
 from broker.legal import routes
 from broker.lifecycle import RECEIVE
 from broker.lifecycle import SERVE
+from broker.lifecycle import STOP_ALL
 from broker.lifecycle import Clock
 from broker.lifecycle import Effect
 from broker.lifecycle import NotAllowed
@@ -28,7 +30,9 @@ from broker.vocabulary import OrderType
 
 BOTH = (OrderType.EPOC, OrderType.EPOC_PR)
 ISSUER, ADDRESSEE, ENFORCER = Side.ISSUER, Side.ADDRESSEE, Side.ENFORCER
-DELIVERY = (RECEIVE, SERVE)
+DELIVERY = (RECEIVE, SERVE, M.REQUESTED_PARTY_REFUSAL)
+# A refusal ends execution: every clock of a certificate stops, as after an Art. 12 refusal (STOP_ALL).
+EVERY_CLOCK_STOPS = dict(STOP_ALL)
 BODY = {"outcome": "produced", "decision": "maintain"}
 
 # (state, event, side) -> (target, clock effects, the route event whose clocks start)
@@ -38,6 +42,9 @@ EXPECTED: dict[tuple[S, str, Side], tuple[S, dict[Clock, Effect], str]] = {
     (S.ISSUED, RECEIVE, ENFORCER): (S.AWAITING_SERVICE, {}, "receipt"),
     # It gives effect to the order and serves it: the time to serve stops, the provider's time starts.
     (S.AWAITING_SERVICE, SERVE, ENFORCER): (S.SERVED, {Clock.SERVICE: Effect.STOP}, "service"),
+    # Or, as the requested Party, it refuses to give effect to the order (CETS 224 Art. 8(7), UNCONFIRMED;
+    # Budapest Art. 29(4)-(5)): refused, never served, every clock stops (which grounds: the route's data).
+    (S.AWAITING_SERVICE, M.REQUESTED_PARTY_REFUSAL, ENFORCER): (S.REFUSED, EVERY_CLOCK_STOPS, ""),
     # The provider takes delivery of what was served: nothing starts, it runs from service already.
     (S.SERVED, RECEIVE, ADDRESSEE): (S.RECEIVED, {}, ""),
 }

@@ -185,10 +185,16 @@ HAS = {
 
 P, C = Clock.PRODUCTION, Clock
 START, PAUSE, RESUMES, STOP, EXTEND = Effect.START, Effect.PAUSE, Effect.RESUME, Effect.STOP, Effect.EXTEND
-# A certificate's clocks: a removal order's hour and its host State's scrutiny window never run on one.
-EVERY_CLOCK_STOPS = {
-    clock: STOP for clock in Clock if clock not in (Clock.REMOVAL, Clock.SCRUTINY, Clock.CONTENT_PRESERVATION)
+# A certificate's clocks: a removal order's own (its hour, the host State's scrutiny window, the preservation
+# of removed content, the withholding from the content provider, a complaint's two weeks) never run on one.
+REMOVAL_CLOCKS = {
+    Clock.REMOVAL,
+    Clock.SCRUTINY,
+    Clock.CONTENT_PRESERVATION,
+    Clock.WITHHOLDING,
+    Clock.COMPLAINT,
 }
+EVERY_CLOCK_STOPS = {clock: STOP for clock in Clock if clock not in REMOVAL_CLOCKS}
 # What each step does to the clocks; keyed by (type, event) or (type, event, body value).
 CLOCKS: dict[tuple[Any, ...], dict[Clock, Effect]] = {
     (EPOC, RECEIVE): {P: START, C.OBJECTION_WINDOW: START},  # Art. 10(2)-(4), Art. 17: from receipt
@@ -343,10 +349,12 @@ def test_every_message_type_but_the_certificates_is_a_step_somewhere():
     removal.add(M.THREAT_NOTIFICATION)  # DSA Art. 18: belongs to no order (broker.orders.threats)
     # SERVE: an authority serves an order on its route (test_lifecycle_routes_table.py has its table); an
     # overseas production order is issued like the certificates, and its refusal of excepted data is its own
-    # (test_lifecycle_overseas.py).
+    # (test_lifecycle_overseas.py); the requested Party's refusal is a step of a route through an authority
+    # only (test_lifecycle_routes_table.py, test_lifecycle_refusal.py).
     overseas = {M.OVERSEAS_PRODUCTION_ORDER}
     assert events == (set(M) - {M.EPOC, M.EPOC_PR} - removal - overseas) | {RECEIVE, SERVE}
-    assert set(SENDER) == events - {SERVE, M.EXCEPTED_DATA_REFUSAL}, "the expectation knows every event"
+    route_only = {SERVE, M.EXCEPTED_DATA_REFUSAL, M.REQUESTED_PARTY_REFUSAL}
+    assert set(SENDER) == events - route_only, "the expectation knows every event"
 
 
 def test_no_two_rules_claim_the_same_combination():

@@ -67,9 +67,34 @@ EXPECTED = {
     (RS.REMOVED, RM.REMOVAL_PRESERVATION_EXTENSION, ISSUER): RemovalStep(
         None, None, ((Clock.CONTENT_PRESERVATION, Effect.EXTEND),)
     ),
+    # Art. 11(1)-(2): once content was removed, the provider's information to the content provider.
+    **{
+        (state, RM.CONTENT_PROVIDER_INFORMATION, ADDRESSEE): RemovalStep(None, None)
+        for state in (RS.REMOVED, RS.CEASED, RS.REINSTATED)
+    },
+    # Art. 11(3): the issuer's decision not to disclose, from receipt on; a clock of its own.
+    **{
+        (state, RM.REMOVAL_WITHHOLDING, ISSUER): RemovalStep(None, None, ((Clock.WITHHOLDING, Effect.START),))
+        for state in (RS.RECEIVED, RS.IMPOSSIBLE, RS.CLARIFICATION_REQUESTED, RS.REMOVED)
+    },
+    # Art. 10(1): a complaint about removed content starts the two weeks its outcome is due in.
+    (RS.REMOVED, RM.REMOVAL_COMPLAINT, ADDRESSEE): RemovalStep(
+        None, None, ((Clock.COMPLAINT, Effect.START),)
+    ),
+    # Art. 10(2): the outcome stops them, whatever became of the order since.
+    **{
+        (state, RM.REMOVAL_COMPLAINT_OUTCOME, ADDRESSEE): RemovalStep(
+            None, None, ((Clock.COMPLAINT, Effect.STOP),)
+        )
+        for state in (RS.REMOVED, RS.CEASED, RS.REINSTATED)
+    },
 }
-# The bodies `by` rules read: an infringement (the expectation above); no infringement is checked apart.
-BODIES = {RM.REMOVAL_SCRUTINY_DECISION: {"finding": "infringement"}}
+# The bodies `by` rules read: an infringement, a first withholding (the expectations above); the others are
+# checked apart.
+BODIES = {
+    RM.REMOVAL_SCRUTINY_DECISION: {"finding": "infringement"},
+    RM.REMOVAL_WITHHOLDING: {"decision": "withhold"},
+}
 EVENTS = [RECEIVE, *RM]
 
 
@@ -100,14 +125,25 @@ def test_a_refusal_names_who_may_send_what_now() -> None:
         removal_transition(RS.RECEIVED, "epoc", ISSUER)
 
 
-def test_a_reinstated_order_allows_nothing() -> None:
-    assert all(removal_allowed(RS.REINSTATED, side) == [] for side in Side)
+def test_a_reinstated_order_allows_only_the_content_providers_rights() -> None:
+    """Art. 4(7) ends the order's steps; the content provider may still be told, and a complaint answered."""
+    assert removal_allowed(RS.REINSTATED, ADDRESSEE) == [
+        RM.CONTENT_PROVIDER_INFORMATION,
+        RM.REMOVAL_COMPLAINT_OUTCOME,
+    ]
+    assert removal_allowed(RS.REINSTATED, ISSUER) == removal_allowed(RS.REINSTATED, ENFORCER) == []
 
 
-def test_a_removed_order_still_allows_scrutiny_and_preservation() -> None:
-    """Art. 4(4), 6(2): removal ends the hour, not the order's scrutiny or the preservation."""
-    assert removal_allowed(RS.REMOVED, ADDRESSEE) == [RM.REMOVAL_SCRUTINY_REQUEST]
-    assert removal_allowed(RS.REMOVED, ISSUER) == [RM.REMOVAL_PRESERVATION_EXTENSION]
+def test_a_removed_order_still_allows_scrutiny_preservation_and_the_content_providers_rights() -> None:
+    """Art. 4(4), 6(2), 10, 11: removal ends the hour, not the order's scrutiny, the preservation or the
+    content provider's rights."""
+    assert removal_allowed(RS.REMOVED, ADDRESSEE) == [
+        RM.CONTENT_PROVIDER_INFORMATION,
+        RM.REMOVAL_COMPLAINT,
+        RM.REMOVAL_COMPLAINT_OUTCOME,
+        RM.REMOVAL_SCRUTINY_REQUEST,
+    ]
+    assert removal_allowed(RS.REMOVED, ISSUER) == [RM.REMOVAL_PRESERVATION_EXTENSION, RM.REMOVAL_WITHHOLDING]
     assert removal_allowed(RS.REMOVED, ENFORCER) == [
         RM.REMOVAL_SCRUTINY_DECISION,
         RM.REMOVAL_SCRUTINY_INTENTION,
@@ -121,6 +157,12 @@ def test_a_decision_finding_no_infringement_keeps_the_order_in_force() -> None:
             state, RM.REMOVAL_SCRUTINY_DECISION, ENFORCER, {"finding": "no_infringement"}
         )
         assert step == RemovalStep(None, None, ((Clock.SCRUTINY, Effect.STOP),))
+
+
+def test_a_renewal_of_the_withholding_extends_its_clock() -> None:
+    """Art. 11(3): renewed by a further period while still justified (UNCONFIRMED)."""
+    step = removal_transition(RS.REMOVED, RM.REMOVAL_WITHHOLDING, ISSUER, {"decision": "renew"})
+    assert step == RemovalStep(None, None, ((Clock.WITHHOLDING, Effect.EXTEND),))
 
 
 def test_a_decision_without_its_finding_is_not_a_step() -> None:

@@ -31,6 +31,8 @@ BEFORE: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         INTENDED,
         ("enforcing", "removal-scrutiny-decision", {"finding": "infringement", "grounds": ["charter"]}),
     ],
+    # Arts. 10-11: a complaint of the content provider awaits its outcome.
+    "complained": [REMOVED, ("host", "removal-complaint", {"received_at": NOW})],
     "impossible": [
         ("host", "removal-impossibility", {"reason": "force_majeure", "explanation": "A flood."}),
     ],

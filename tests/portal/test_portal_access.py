@@ -105,6 +105,11 @@ ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     ("GET", "/orders/{issued}/receive"): ALL_405,
     # An enforcing authority may take delivery of a treaty order it serves: of this one, not a party, 404.
     ("POST", "/orders/{issued}/receive"): (403, 403, 303, 404, 404, 403, SIGN_IN),
+    # serving: only an authority, of an order whose route it is on and that it took delivery of (the
+    # routes themselves: tests/portal/test_portal_routes.py); the enforcing authority is no party to this
+    # order of the Regulation, which nobody serves: 404
+    ("GET", "/orders/{issued}/serve"): ALL_405,
+    ("POST", "/orders/{issued}/serve"): (403, 403, 403, 403, 404, 403, SIGN_IN),
     # a signed message: the side the lifecycle names, in the state it names (409 for the others who see it)
     ("GET", "/orders/{received}/acknowledge"): (409, 404, 200, 404, 404, 409, SIGN_IN),
     ("POST", "/orders/{received}/acknowledge"): (409, 404, 422, 404, 404, 409, SIGN_IN),

@@ -220,6 +220,53 @@ CASES = [
         "removed",
         id="extension of the preservation (Art. 6(2))",
     ),
+    # The content provider's rights (Arts. 10-11).
+    pytest.param(
+        "removed",
+        "host",
+        "inform-content-provider",
+        {
+            "informed_at": NOW,
+            "means": "A notice in the account.",
+            "on_request": "order_copy",
+            "requested_at": NOW,
+        },
+        {
+            "informed_at": NOW,
+            "means": "A notice in the account.",
+            "on_request": "order_copy",
+            "requested_at": NOW,
+        },
+        "removed",
+        id="information to the content provider (Art. 11(1)-(2))",
+    ),
+    pytest.param(
+        "received",
+        "prosecutor",
+        "withhold-from-content-provider",
+        {"decision": "withhold", "until": "2026-12-01T10:00:00+01:00", "reasons": "An investigation."},
+        {"decision": "withhold", "until": "2026-12-01T09:00:00Z", "reasons": "An investigation."},
+        "received",
+        id="withholding from the content provider (Art. 11(3))",
+    ),
+    pytest.param(
+        "removed",
+        "host",
+        "record-removal-complaint",
+        {"received_at": NOW, "grounds": "A news report.", "complaint_reference": ""},
+        {"received_at": NOW, "grounds": "A news report."},
+        "removed",
+        id="complaint (Art. 10(1))",
+    ),
+    pytest.param(
+        "complained",
+        "host",
+        "decide-removal-complaint",
+        {"outcome": "reinstated", "decided_at": NOW, "reasons": "Journalism.", "remedies": "Courts."},
+        {"outcome": "reinstated", "decided_at": NOW, "reasons": "Journalism."},
+        "removed",
+        id="complaint's outcome, remedies left out (Art. 10(2))",
+    ),
 ]
 
 

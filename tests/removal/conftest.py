@@ -39,6 +39,10 @@ ANSWERS: dict[str, Any] = {
     "removal-scrutiny-decision": examples.removal_scrutiny_decision,
     "removal-reinstatement": examples.removal_reinstatement,
     "removal-preservation-extension": examples.removal_preservation_extension,
+    "content-provider-information": examples.content_provider_information,
+    "removal-withholding": examples.removal_withholding,
+    "removal-complaint": examples.removal_complaint,
+    "removal-complaint-outcome": examples.removal_complaint_outcome,
 }
 # Art. 4(4) of Regulation (EU) 2021/784: a request for scrutiny goes to the host State's authority.
 TO_THE_HOST_STATE = {"removal-scrutiny-request"}
@@ -90,13 +94,16 @@ class Removals:
         return received
 
     def post(self, handle: str, order: dict[str, Any], message_type: str, **members: Any) -> Any:
-        """A signed message from `handle` to the order's other side, in reply to the order itself."""
+        """A signed message from `handle` to the order's other side, in reply to the order itself; a member
+        given as None is left out of the example's body."""
         party = self.network[handle]
         issuer, provider = order["issuing_authority"]["id"], order["provider"]["id"]
         to = provider if party.organisation_id == issuer else issuer
         if message_type in TO_THE_HOST_STATE and order["enforcing_authority"] is not None:
             to = order["enforcing_authority"]["id"]
-        body = {**ANSWERS[message_type](), **members}
+        body = {
+            name: value for name, value in {**ANSWERS[message_type](), **members}.items() if value is not None
+        }
         first = next(m["id"] for m in order["messages"] if m["type"] == order["order_type"])
         jws = party.sign(message_type, body, to, in_reply_to=first)
         return self.client.post(

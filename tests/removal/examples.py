@@ -113,6 +113,44 @@ def removal_preservation_extension() -> dict[str, Any]:
     }
 
 
+def content_provider_information() -> dict[str, Any]:
+    """Art. 11(1)-(2): the provider told the uploader and, when asked, sent a copy of the order."""
+    return {
+        "informed_at": "2024-04-05T10:30:00+02:00",
+        "means": "A notice in the uploader's account and an e-mail to its registered address",
+        "on_request": "order_copy",
+        "requested_at": "2024-04-06T08:00:00+02:00",
+    }
+
+
+def removal_withholding() -> dict[str, Any]:
+    """Art. 11(3): an investigation into the network behind the manual must not be tipped off."""
+    return {
+        "decision": "withhold",
+        "until": "2024-05-10T00:00:00+02:00",
+        "reasons": "The uploader is a suspect in an ongoing investigation into an attack being prepared.",
+    }
+
+
+def removal_complaint() -> dict[str, Any]:
+    """Art. 10(1): the uploader says the video documents the attack for a news report."""
+    return {
+        "received_at": "2024-04-07T09:15:00+02:00",
+        "grounds": "The video was part of a news report on the attack, published for journalistic purposes.",
+        "complaint_reference": "CMP-2024-0042",
+    }
+
+
+def removal_complaint_outcome() -> dict[str, Any]:
+    """Art. 10(2): the provider dismissed the complaint, with its reasons and the remedies left."""
+    return {
+        "outcome": "dismissed",
+        "decided_at": "2024-04-15T16:00:00+02:00",
+        "reasons": "The video was removed under a removal order, which the provider must obey.",
+        "remedies": "Challenge the removal order before the courts of France (Art. 9).",
+    }
+
+
 def threat_notification() -> dict[str, Any]:
     """DSA Art. 18: a video host tells France's authorities of a live threat to a school in Lyon."""
     return {

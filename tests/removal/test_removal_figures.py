@@ -1,8 +1,9 @@
 """Removal orders in the numbers (Regulation (EU) 2021/784): the authorities' statistics and the provider's
 transparency report count them from the same records the workflow keeps, each figure with its definition.
 
-Three orders of the Parquet de Paris to the video host: one removed within the hour; one held by an outage
-and then missed; one removed, scrutinised on the provider's request, found to infringe and reinstated.
+Three orders of the Parquet de Paris to the video host: one removed within the hour, about which the uploader
+complained twice (Art. 10); one held by an outage and then missed; one removed, scrutinised on the
+provider's request, found to infringe and reinstated.
 """
 
 from typing import Any
@@ -26,13 +27,16 @@ EXPECTED = {
     "scrutinised": 1,
     "infringement_found": 1,
     "reinstated": 1,
-    "complaints": None,
+    "complaints": 2,
 }
 
 
 @pytest.fixture
 def three_orders(removals: Removals) -> Removals:
-    removals.removed(minutes=20)
+    first = removals.removed(minutes=20)
+    removals.send("host", first, "removal-complaint", received_at=removals.instant())
+    removals.send("host", first, "removal-complaint-outcome", decided_at=removals.instant())
+    removals.send("host", first, "removal-complaint", received_at=removals.instant())
     held = removals.received()
     removals.send("host", held, "removal-impossibility")
     removals.clock.advance(minutes=30)

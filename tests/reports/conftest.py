@@ -74,7 +74,18 @@ class Steps:
         return self.send(order, to, "response", body)
 
     def budapest_preservation(self) -> dict[str, Any]:
-        """France asks Example Mail's US office to preserve two accounts' traffic data (Budapest Art. 29)."""
+        """France asks Example Mail's US office to preserve two accounts' traffic data (Budapest Art. 29):
+        the request goes to the United States' authority, which takes delivery and serves it on the
+        provider (Art. 29(3)); the provider then takes delivery as of any order."""
+        if "us_authority" not in self.network.parties:
+            self.network.add(
+                "us_authority",
+                "U.S. Department of Justice, Office of International Affairs",
+                OrganisationKind.ENFORCING_AUTHORITY,
+                "US",
+                Role.REVIEWER,
+                AuthorityType.OTHER_COMPETENT_AUTHORITY,
+            )
         if "provider_us" not in self.network.addressees:
             services = self.app.extensions["broker"]
             with services.database.transaction() as session:
@@ -94,7 +105,7 @@ class Steps:
                 )
                 self.network.addressees["provider_us"] = str(addressee.id)
         targets = [{"type": "email_address", "value": f"{name}@examplemail.test"} for name in ("a", "b")]
-        return self.issue(
+        order = self.issue(
             order_type="epoc-pr",
             to="provider_us",
             instrument="cets-185-art29",
@@ -102,6 +113,12 @@ class Steps:
             data_categories=["traffic"],
             targets=targets,
         )
+        for action in ("receive", "serve"):
+            answer = self.client.post(
+                f"/api/v1/orders/{order['id']}/{action}", headers=self.network["us_authority"].headers
+            )
+            assert answer.status_code == 200, answer.get_json()
+        return order
 
     def run_worker(self) -> list[str]:
         """Fire every due clock, as `broker worker` would."""

@@ -4,8 +4,8 @@ Ids and confidence follow tco-dsa.md (TCO-xx). The issuing-stage rules are check
 order before it leaves, by broker.legal.removal.check_removal_order (a removal order is not a
 certificate, so the certificate engine never runs them); the others name where the broker enforces
 them: cross-border scrutiny (TCO-12, TCO-13) and the preservation of removed content (TCO-14, TCO-15) are
-steps and clocks of the lifecycle table; the content provider's information (Art. 11) and Art. 5 exposure
-are not rules here yet.
+steps and clocks of the lifecycle table, as are the content provider's rights (TCO-16 to TCO-18: Art. 11
+information, its withholding, complaints); Art. 5 exposure is not a rule here yet.
 """
 
 from broker.legal.model import Confidence
@@ -215,15 +215,59 @@ TCO15 = _rule(
     "removal-preservation-extension moves its end to a later instant (broker.workflow.guards); broker "
     "worker records its end (content_preservation.ended).",
 )
+TCO16 = _rule(
+    "TCO-16",
+    "Art. 11(1)-(2)",
+    "Where the provider removed the content or disabled access to it, it makes information on that "
+    "available to the content provider and, at the content provider's request, informs it of the reasons "
+    "and the possibilities to challenge the order, or gives it a copy of the order; unless the issuing "
+    "authority decided otherwise (Art. 11(3)). The broker records the provider's statement that it did so, "
+    "never the removed content.",
+    V2,
+    "tco-dsa.md TCO-16 ('unless the authority decides otherwise' V [B1]; details UNCONFIRMED); BIPT's page "
+    "on the providers' obligations (bipt.be/operators/obligations-imposed-on-all-service-providers: 'Unless "
+    "the authority that issued the order decides otherwise, the hosting service provider must also inform "
+    "the content provider'); the Official Journal text not read",
+    Stage.LIFECYCLE,
+    "broker.lifecycle.REMOVAL_RULES: content-provider-information from the provider once content was removed "
+    "(removed, ceased, reinstated); broker.workflow.guards refuses it (409) while a withholding runs, and an "
+    "informed_at inside a withholding (422).",
+)
 TCO17 = _rule(
     "TCO-17",
     "Art. 11(3)",
     "The issuing authority may decide that the provider must not inform the content provider, for reasons "
-    "of public security, for as long as necessary but at most 6 weeks at a time (renewable by 6 weeks).",
+    "of public security, for as long as necessary but at most 6 weeks from the decision, renewable by a "
+    "further 6 weeks while non-disclosure is still justified; meanwhile the provider discloses nothing. "
+    "Annex I (g) is checked here at issue and starts the withholding clock at receipt; a later decision or "
+    "its renewal is a removal-withholding (broker.lifecycle.REMOVAL_RULES, checked by broker.workflow.guards: "
+    "6 weeks from the decision, or from the current end, renewed once); the worker ends it "
+    "(withholding.ended, not a breach), and the provider's information is refused while it runs.",
     U,
-    "tco-dsa.md TCO-17 (UNCONFIRMED)",
+    "tco-dsa.md TCO-17 (UNCONFIRMED); not found in the sources searched (EUR-Lex text not read); one renewal "
+    "is the broker's reading of 'a further six weeks' (broker.orders.deadlines.WITHHOLDING_RENEWALS)",
     Stage.ISSUING,
     CHECKED,
+)
+TCO18 = _rule(
+    "TCO-18",
+    "Art. 10",
+    "The provider has an effective and accessible mechanism for content providers whose content was removed "
+    "to ask for its reinstatement; it examines each complaint promptly, reinstates without undue delay if "
+    "the removal was unjustified, and informs the complainant of the outcome within two weeks of receipt, "
+    "with the reasons and the remedies left if it dismisses the complaint. The Regulation requires the "
+    "mechanism for removals under specific measures (Art. 5); the broker records, on the removal order, a "
+    "complaint about content removed under it (whether Art. 10 reaches such a complaint is UNCONFIRMED; the "
+    "order itself is challenged in court, Art. 9).",
+    V2,
+    "tco-dsa.md TCO-18 (UNCONFIRMED); two weeks and the two outcomes read in Tech Against Terrorism's guide "
+    "(ksp.techagainstterrorism.org, complaints topics 2 and 3: 'informed of the outcome of the review within "
+    "two weeks'); legal-rules.md §4",
+    Stage.LIFECYCLE,
+    "broker.lifecycle.REMOVAL_RULES: removal-complaint starts the complaint clock, two weeks from its "
+    "received_at (broker.orders.deadlines.COMPLAINT_OUTCOME); removal-complaint-outcome stops it, recorded "
+    "late when decided after them; the worker records a missed outcome (deadline.missed); the reports count "
+    "complaints.",
 )
 TCO22 = _rule(
     "TCO-22",
@@ -236,4 +280,7 @@ TCO22 = _rule(
     CHECKED,
 )
 
-RULES = (TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO12, TCO13, TCO14, TCO15, TCO17, TCO22)
+RULES = (
+    *(TCO03, TCO04, TCO05, TCO06, TCO07, TCO08, TCO09, TCO11, TCO12, TCO13, TCO14, TCO15),
+    *(TCO16, TCO17, TCO18, TCO22),
+)

@@ -1,7 +1,10 @@
 """Actions on an order: the provider takes delivery; every side sends the signed messages the lifecycle allows it.
 
 Taking delivery is one button (`steps.receive_order`, the API's POST /orders/{id}/receive): it
-signs nothing, and starts the clocks that run from receipt. The others are signed messages, one
+signs nothing, and starts the clocks that run from receipt. On an order that an authority serves
+(broker.legal.routes: the requested Party's, its 24/7 point of contact, the UK's designated authority)
+that authority takes delivery first and then serves it, one more button (`serving.serve_order`, the
+API's POST /orders/{id}/serve): its own act under its law, so nothing is signed. The others are signed messages, one
 form per message type (broker/portal/message_specs.py), offered when broker.lifecycle lets the
 person's side send it in the order's state.
 
@@ -32,6 +35,7 @@ from broker import problems
 from broker.access import Actor
 from broker.clock import to_rfc3339
 from broker.lifecycle import RECEIVE
+from broker.lifecycle import SERVE
 from broker.lifecycle import allowed
 from broker.orders import queries
 from broker.orders.models import Order
@@ -54,6 +58,7 @@ from broker.portal.page import page
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.workflow import routing
+from broker.workflow.operations import serving
 from broker.workflow.operations import steps
 
 # Why the broker refused a signed message, in the person's words, by problem type.
@@ -86,6 +91,7 @@ REFUSALS = {
 }
 REFUSED = N_("The signed message is not the one prepared on this page")
 RECEIVED = N_("You have taken delivery of the order. Its deadlines run from now.")
+SERVED = N_("You have served the order on the provider, which can now see it and take delivery.")
 ISSUED = N_("You signed and issued the order.")
 
 
@@ -93,6 +99,8 @@ def notice(done: str) -> str | None:
     """What the order page says after an action (`?done=<action>`), if it names one."""
     if done == "receive":
         return _(RECEIVED)
+    if done == "serve":
+        return _(SERVED)
     if done == "issue":
         return _(ISSUED)
     return _(SPECS[done].sent) if done in SPECS else None
@@ -109,6 +117,21 @@ def receive(visit: Visit, order_id: uuid.UUID) -> Response:
     """Take delivery of an issued order: its deadlines start (nothing is signed)."""
     steps.receive_order(visit.session, visit.clock, visit.actor, order_id)
     return visit.redirect("portal.order", order_id=order_id, done="receive")
+
+
+def may_serve(order: Order, actor: Actor) -> bool:
+    """Whether this person's authority may serve the order on the provider now (its route's authority,
+    once it has taken delivery)."""
+    return SERVE in _events(order, actor)
+
+
+@bp.post("/orders/<uuid:order_id>/serve")
+@page()
+def serve(visit: Visit, order_id: uuid.UUID) -> Response:
+    """Serve an order the authority took delivery of on the provider: the provider's clocks that run
+    from service start, and the provider sees the order (nothing is signed)."""
+    serving.serve_order(visit.session, visit.clock, visit.actor, order_id)
+    return visit.redirect("portal.order", order_id=order_id, done="serve")
 
 
 def available(order: Order, actor: Actor) -> list[tuple[str, str]]:

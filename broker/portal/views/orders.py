@@ -29,6 +29,7 @@ from broker.parties import queries as party_queries
 from broker.parties.models import SigningKey
 from broker.portal import bp
 from broker.portal import removal_page
+from broker.portal import route_page
 from broker.portal.i18n import N_
 from broker.portal.i18n import translate
 from broker.portal.labels import label
@@ -60,6 +61,8 @@ EVENTS = {
     "enforcing_review.ended": N_("Enforcing authority's review window ended"),
     "objection_window.closed": N_("Objection window closed"),
     "scrutiny_window.closed": N_("Host State's scrutiny window closed"),
+    "content_preservation.ended": N_("Preservation of the removed content ended"),
+    "withholding.ended": N_("Withholding from the content provider ended"),
     "evidence.upload_started": N_("Evidence upload started"),
     "evidence.uploaded": N_("Evidence uploaded"),
     "evidence.upload_rejected": N_("Evidence upload rejected"),
@@ -127,8 +130,10 @@ def order(visit: Visit, order_id: uuid.UUID) -> Response:
         deadline=queries.deadlines(visit.session, [found.id])[found.id],
         packages=order_evidence.packages(visit.session, visit.clock(), visit.actor, found),
         removal=removal_page.of(found, timeline["clocks"]),
+        route=route_page.of(found, timeline["clocks"]),
         actions=actions.available(found, visit.actor),
         may_receive=actions.may_receive(found, visit.actor),
+        may_serve=actions.may_serve(found, visit.actor),
         may_change_draft=found.state is OrderState.DRAFT
         and found.issuing_authority_id == visit.actor.organisation_id
         and visit.actor.role is not Role.AUDITOR,

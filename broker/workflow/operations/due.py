@@ -38,7 +38,8 @@ from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
 
 # Clocks whose expiry is a missed legal deadline (recorded as a breach, the order keeps its state).
-DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION, Kind.REMOVAL}
+# Regulation (EU) 2021/784, Art. 10(2): a complaint's outcome owed within two weeks is one too.
+DEADLINES = {Kind.PRODUCTION, Kind.CLARIFICATION, Kind.ENFORCEMENT_DECISION, Kind.REMOVAL, Kind.COMPLAINT}
 # The cause a request for scrutiny gives the scrutiny clock it starts again (steps.apply_clocks).
 SCRUTINY_REQUESTED = MessageType.REMOVAL_SCRUTINY_REQUEST.value
 
@@ -52,9 +53,12 @@ def _expired(now: sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     """Running and past its due time, unless it is a production deadline whose transfer is held.
 
     A removal order's hour includes its last instant (Regulation (EU) 2021/784, Art. 3(3): "within one
-    hour"; broker.orders.deadlines.removal_breached), so it expires only strictly after it.
+    hour"; broker.orders.deadlines.removal_breached), so it expires only strictly after it; so does a
+    complaint's two weeks (Art. 10(2): "within two weeks").
     """
-    last_instant_of_hour = sa.and_(OrderClock.kind == Kind.REMOVAL, OrderClock.due_at == now)
+    last_instant_of_hour = sa.and_(
+        OrderClock.kind.in_([Kind.REMOVAL, Kind.COMPLAINT]), OrderClock.due_at == now
+    )
     return sa.and_(
         OrderClock.status == RUNNING,
         OrderClock.due_at <= now,
@@ -163,6 +167,10 @@ def _expire(session: orm.Session, clock: Clock, now: datetime, order: Order, row
     elif row.kind is Kind.CONTENT_PRESERVATION:
         # Regulation (EU) 2021/784, Art. 6(2): the provider no longer has to preserve the removed content.
         action = "content_preservation.ended"
+    elif row.kind is Kind.WITHHOLDING:
+        # Regulation (EU) 2021/784, Art. 11(3): the decision not to disclose ran out, unrenewed; the provider
+        # informs the content provider now (Art. 11(1)-(2)). Not a breach.
+        action = "withholding.ended"
     else:
         action = "objection_window.closed"
     order.updated_at = now

@@ -47,6 +47,7 @@ from broker.orders.sides import side_of
 from broker.reports.operations import recount
 from broker.vocabulary import MessageType
 from broker.vocabulary import OrderState
+from broker.vocabulary import OrderType
 from broker.vocabulary import OrganisationKind
 from broker.workflow import guards
 from broker.workflow import routing
@@ -78,6 +79,7 @@ def receive_order(session: orm.Session, clock: Clock, actor: Actor, order_id: uu
     record_transition(session, clock, actor, order, OrderState.RECEIVED, "order.received")
     order.received_at = order.updated_at = now
     apply_clocks(session, now, order, step, "receipt of the certificate", {})
+    _withhold_from_receipt(session, now, order)
     recount(session, order)
     tell(session, clock, order, "order.received", {"received_at": to_rfc3339(now)})
     return order
@@ -137,19 +139,33 @@ def apply_clocks(
             continue  # Art. 17 is the Regulation's
         if effect is Effect.START:
             given = body.get("deadline") if kind is ClockKind.PRODUCTION else None
+            if kind is ClockKind.WITHHOLDING:  # Art. 11(3): until the instant the authority decided
+                given = body["until"]
             # Art. 3(7) of Regulation (EU) 2021/784: the hour runs again from when the reasons ceased.
             begins = datetime.fromisoformat(body["ceased_at"]) if "ceased_at" in body else now
             if kind is ClockKind.CONTENT_PRESERVATION:  # Art. 6(2): six months from the removal itself
                 begins = datetime.fromisoformat(body["done_at"])
+            if kind is ClockKind.COMPLAINT:  # Art. 10(2): two weeks from the complaint's receipt
+                begins = datetime.fromisoformat(body["received_at"])
             due = datetime.fromisoformat(given) if given else deadlines.due_time(kind, order, begins)
             clocks.start(session, now, order.id, kind, due, cause)
-        elif effect is Effect.EXTEND and kind is ClockKind.CONTENT_PRESERVATION:
-            # Art. 6(2): a further specified period (the guard checked it lies after the current end).
+        elif effect is Effect.EXTEND and kind in (ClockKind.CONTENT_PRESERVATION, ClockKind.WITHHOLDING):
+            # Art. 6(2), 11(3): a further specified period (the guard checked it lies after the current end).
             clocks.extend_to(session, now, order.id, kind, datetime.fromisoformat(body["until"]), cause)
         else:
             clocks.apply(session, now, order.id, kind, effect, cause)
     if step.route_event:
         start_route_clocks(session, now, order, Event(step.route_event), cause)
+
+
+def _withhold_from_receipt(session: orm.Session, now: datetime, order: Order) -> None:
+    """Regulation (EU) 2021/784, Art. 11(3), Annex I (g): a withholding the removal order itself decided binds
+    the provider from receipt, until its day (TCO-17 checked it at issue); one already over starts nothing."""
+    if order.order_type is not OrderType.REMOVAL_ORDER:
+        return
+    until = deadlines.annex_withholding_end(order)
+    if until is not None and until > now:
+        clocks.start(session, now, order.id, ClockKind.WITHHOLDING, until, "Annex I (g) of the removal order")
 
 
 def _received_for_service(session: orm.Session, clock: Clock, actor: Actor, order: Order) -> Order:
@@ -298,8 +314,19 @@ def _removal_confirmed(
         clocks.record_late(session, order.id, ClockKind.REMOVAL, done_at)
 
 
+def _complaint_decided(
+    session: orm.Session, now: datetime, order: Order, message: VerifiedMessage, before: OrderState
+) -> None:
+    """Art. 10(2) of Regulation (EU) 2021/784: an outcome the complainant learnt after the two weeks is late,
+    even when reported before a worker recorded it."""
+    clocks.record_late(
+        session, order.id, ClockKind.COMPLAINT, datetime.fromisoformat(message.body["decided_at"])
+    )
+
+
 AFTER: dict[MessageType, AfterEffect] = {
     MessageType.REMOVAL_CONFIRMATION: _removal_confirmed,
+    MessageType.REMOVAL_COMPLAINT_OUTCOME: _complaint_decided,
     MessageType.RESPONSE: _answered,
     MessageType.ENFORCING_REVIEW: _reviewed,
     MessageType.WITHDRAWAL: _deletion_duty,
