@@ -309,6 +309,33 @@ class Network:
         self.parties[handle] = party
         return party
 
+    def add_serbian_route(self) -> None:
+        """Tokyo's prosecutor, Belgrade Mail and Serbia's competent authority: a CETS 224 route's three parties."""
+        self.add(
+            "tokyo",
+            "Tokyo District Public Prosecutors Office",
+            OrganisationKind.ISSUING_AUTHORITY,
+            "JP",
+            Role.CASEWORKER,
+            AuthorityType.PUBLIC_PROSECUTOR,
+        )
+        self.add(
+            "belgrade_mail",
+            "Belgrade Mail",
+            OrganisationKind.PROVIDER,
+            "RS",
+            Role.LEGAL_OFFICER,
+            addressee_country="RS",
+        )
+        self.add(
+            "belgrade",
+            "Higher Public Prosecutor's Office in Belgrade",
+            OrganisationKind.ENFORCING_AUTHORITY,
+            "RS",
+            Role.REVIEWER,
+            AuthorityType.PUBLIC_PROSECUTOR,
+        )
+
     def __getitem__(self, handle: str) -> Party:
         return self.parties[handle]
 

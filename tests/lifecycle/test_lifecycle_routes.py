@@ -42,31 +42,8 @@ def coe(flow: Any, client: Any, network: Any, database: Any) -> Any:
     """Tokyo's prosecutor, Belgrade Mail (established in Serbia), Serbia's competent authority and its
     24/7 point of contact, and Ireland's enforcing authority (a stranger to these orders); every party but
     the issuer has a webhook, so the outbox shows who heard of what."""
-    issuing, enforcing = OrganisationKind.ISSUING_AUTHORITY, OrganisationKind.ENFORCING_AUTHORITY
-    network.add(
-        "tokyo",
-        "Tokyo District Public Prosecutors Office",
-        issuing,
-        "JP",
-        Role.CASEWORKER,
-        AuthorityType.PUBLIC_PROSECUTOR,
-    )
-    network.add(
-        "belgrade_mail",
-        "Belgrade Mail",
-        OrganisationKind.PROVIDER,
-        "RS",
-        Role.LEGAL_OFFICER,
-        addressee_country="RS",
-    )
-    network.add(
-        "belgrade",
-        "Higher Public Prosecutor's Office in Belgrade",
-        enforcing,
-        "RS",
-        Role.REVIEWER,
-        AuthorityType.PUBLIC_PROSECUTOR,
-    )
+    enforcing = OrganisationKind.ENFORCING_AUTHORITY
+    network.add_serbian_route()
     network.add(
         "belgrade_247",
         "Serbian 24/7 point of contact",
@@ -398,30 +375,7 @@ def test_the_providers_people_are_mailed_when_served_not_when_issued(coe, drafts
 
 
 def test_without_a_24_7_point_of_contact_an_art9_request_cannot_be_issued(flow, drafts, network):
-    network.add(
-        "tokyo",
-        "Tokyo District Public Prosecutors Office",
-        OrganisationKind.ISSUING_AUTHORITY,
-        "JP",
-        Role.CASEWORKER,
-        AuthorityType.PUBLIC_PROSECUTOR,
-    )
-    network.add(
-        "belgrade_mail",
-        "Belgrade Mail",
-        OrganisationKind.PROVIDER,
-        "RS",
-        Role.LEGAL_OFFICER,
-        addressee_country="RS",
-    )
-    network.add(
-        "belgrade",
-        "Higher Public Prosecutor's Office in Belgrade",
-        OrganisationKind.ENFORCING_AUTHORITY,
-        "RS",
-        Role.REVIEWER,
-        AuthorityType.PUBLIC_PROSECUTOR,
-    )
+    network.add_serbian_route()
     certificate = drafts.epoc(network.addressees["belgrade_mail"], instrument="cets-224-art9", **ART9)
     draft = flow.client.post(
         "/api/v1/orders",

@@ -12,38 +12,11 @@ import pytest
 from test_portal_actions import text
 from test_portal_lifecycle_actions import send
 
-from broker.vocabulary import AuthorityType
-from broker.vocabulary import OrganisationKind
-from broker.vocabulary import Role
-
 
 @pytest.fixture
 def tokyo(exchange: Any, network: Any, drafts: Any) -> Any:
     """issue(**changes) -> an Art. 8 order from Tokyo's prosecutor to Belgrade Mail, through Serbia's authority."""
-    network.add(
-        "tokyo",
-        "Tokyo District Public Prosecutors Office",
-        OrganisationKind.ISSUING_AUTHORITY,
-        "JP",
-        Role.CASEWORKER,
-        AuthorityType.PUBLIC_PROSECUTOR,
-    )
-    network.add(
-        "belgrade_mail",
-        "Belgrade Mail",
-        OrganisationKind.PROVIDER,
-        "RS",
-        Role.LEGAL_OFFICER,
-        addressee_country="RS",
-    )
-    network.add(
-        "belgrade",
-        "Higher Public Prosecutor's Office in Belgrade",
-        OrganisationKind.ENFORCING_AUTHORITY,
-        "RS",
-        Role.REVIEWER,
-        AuthorityType.PUBLIC_PROSECUTOR,
-    )
+    network.add_serbian_route()
 
     def issue(**changes: Any) -> dict[str, Any]:
         certificate = drafts.epoc(network.addressees["belgrade_mail"], instrument="cets-224-art8", **changes)
