@@ -214,7 +214,9 @@ class Walk:
 
     def sign(self, page: Page, action: str) -> None:
         """The check-and-sign page: the browser's key signs what the broker prepared; sent and shown."""
-        expect(page.get_by_role("heading", level=1)).to_have_text(f"Check and sign: {action}")
+        # The form's POST checks every answer and renders the signing page: on a loaded 2-core CI
+        # machine that took over the default 5 seconds once, so wait longer for the same text.
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Check and sign: {action}", timeout=20_000)
         self.check(page)
         page.get_by_role("button", name="Sign and send").click()
         expect(page).to_have_url(re.compile(r"/orders/[0-9a-f-]{36}\?done="))
