@@ -3,7 +3,9 @@
 A French authority orders Example Mail's Irish contact point to remove a bomb-making manual: the
 order's first check says what a first, non-emergency order needs (Art. 3(2)); issued as an emergency,
 Ireland's competent authority gets its copy (Art. 4(1)); the provider removes it within the hour and
-preserves it (Art. 6), and a prosecutor obtains it under an EPOC that names the removal order.
+preserves it (Art. 6), and an investigating judge obtains it under an EPOC that names the removal order. The
+authority keeps the uploader in the dark for four weeks (Art. 11(3)); when that ends the provider tells it, and
+records its complaint and the complaint's outcome (Arts. 10-11).
 A second order meets an outage (Art. 3(7)): the hour waits, starts again in full when the outage
 ends, and the worker records the breach the instant after it runs out. Last, Example Mail notifies the
 prosecutor of a threat against a school (Art. 18 of the Digital Services Act), which the prosecutor answers
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from broker.clock import to_rfc3339
+from broker.demo import content_provider
 from broker.demo.network import Party
 from broker.demo.scenario import DemoFailed
 from broker.demo.scenario import subscriber_epoc
@@ -74,7 +77,9 @@ def remove_terrorist_content(demo: "LifecycleDemo") -> dict[str, str]:
         "same time (Art. 4(1))"
     )
     removed = _removed_within_the_hour(demo, provider, order)
+    content_provider.withhold_from_the_uploader(demo, prosecutor, provider, removed)
     produced = _produced_by_reference(demo, demo.parties["judge"], provider, addressee, removed)
+    content_provider.inform_the_uploader(demo, provider, removed)
     breached = _held_then_missed(demo, prosecutor, provider, addressee, urgent)
     answered = _threat_answered(demo, prosecutor, provider, addressee)
     return {"removed": removed, "produced": produced, "breached": breached, "threat": answered}

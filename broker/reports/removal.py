@@ -45,7 +45,16 @@ DEFINITIONS = {
     "infringement_found": "Of them, found to infringe: the order ceased to have legal effects (Art. 4(6)).",
     "reinstated": "Of them, whose content the provider reinstated (Art. 4(7)).",
     "complaints": "Complaints by content providers about content removed under these orders that the provider "
-    "recorded (removal-complaint, Art. 10(1)), each counted once; their outcome is on each order's timeline.",
+    "recorded (removal-complaint, Art. 10(1)), each counted once.",
+    "complaint_outcomes": "Outcomes of those complaints that the provider gave (removal-complaint-outcome, "
+    "Art. 10(2)), each counted once; whether each reinstated or dismissed is on the order's timeline.",
+    "information_withheld": "Of them, on which the issuing authority decided, for public security, that the "
+    "content provider must not be told of the removal (Art. 11(3)): the decision's clock started, by a "
+    "removal-withholding or, from receipt, by Annex I (g) of the order.",
+    "withholding_renewed": "Of them, whose decision not to disclose was renewed for a further period while it "
+    "ran (Art. 11(3), UNCONFIRMED: at most 6 weeks, once).",
+    "content_provider_informed": "Of them, on which the provider recorded that it informed the content "
+    "provider (content-provider-information, Art. 11(1)-(2)), each order once however often it informed.",
 }
 
 
@@ -71,14 +80,8 @@ def figures(
     orders = session.execute(statement).all()
     ids = [row.id for row in orders]
     sent = _messages(session, ids)
-    hours = {
-        row.order_id: row
-        for row in session.execute(
-            sa.select(OrderClock.order_id, OrderClock.status, OrderClock.breached).where(
-                OrderClock.order_id.in_(ids), OrderClock.kind == Clock.REMOVAL
-            )
-        )
-    }
+    hours = {row.order_id: row for row in _clocks(session, ids, Clock.REMOVAL)}
+    withheld = _clocks(session, ids, Clock.WITHHOLDING)
 
     def having(kind: MessageType) -> set[uuid.UUID]:
         return {order_id for order_id, message_type in sent if message_type is kind}
@@ -104,7 +107,24 @@ def figures(
         ),
         "reinstated": sum(1 for row in orders if row.state is OrderState.REINSTATED),
         "complaints": _count(session, ids, MessageType.REMOVAL_COMPLAINT),
+        "complaint_outcomes": _count(session, ids, MessageType.REMOVAL_COMPLAINT_OUTCOME),
+        "information_withheld": len(withheld),
+        "withholding_renewed": sum(1 for row in withheld if row.extended),
+        "content_provider_informed": len(having(MessageType.CONTENT_PROVIDER_INFORMATION)),
     }
+
+
+def _clocks(session: orm.Session, order_ids: list[uuid.UUID], kind: Clock) -> list[sa.Row[Any]]:
+    """The orders' clocks of this kind that ever started (one per order): its status, breach and extension."""
+    if not order_ids:
+        return []
+    return list(
+        session.execute(
+            sa.select(OrderClock.order_id, OrderClock.status, OrderClock.breached, OrderClock.extended).where(
+                OrderClock.order_id.in_(order_ids), OrderClock.kind == kind
+            )
+        )
+    )
 
 
 def _count(session: orm.Session, order_ids: list[uuid.UUID], kind: MessageType) -> int:

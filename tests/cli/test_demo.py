@@ -43,6 +43,16 @@ def test_demo_runs_the_complete_exchange_and_exits_zero():
         "six months from removal (Regulation (EU) 2021/784, Art. 6(2))",
         "issues an EPOC for the preserved manual, by reference to the removal order",
         "Example Mail produces the preserved content under it: state produced",
+        # Arts. 10-11: the uploader kept in the dark, then told; its complaint and the complaint's outcome
+        "decides that the uploader must not learn of the removal until",
+        "tries to tell the uploader: refused, 409: the issuing authority decided that the content provider must "
+        "not be told of the removal until",
+        "(Regulation (EU) 2021/784, Art. 11(3); TCO-17)",
+        "worker: withholding.ended: withholding of order",
+        "Example Mail tells the uploader and records it (Art. 11(1)): state removed",
+        "Example Mail records the complaint (Art. 10(1)): its outcome is due by",
+        "Example Mail dismisses it, with its reasons and the remedies left (Art. 10(2)): the complaint's clock "
+        "stopped in time",
         # Regulation (EU) 2022/2065, Art. 18: a threat notification answered by an emergency EPOC
         "of a threat to a school (Digital Services Act, Art. 18): it tops the prosecutor's list as an emergency",
         "answers it with an emergency EPOC naming the notification",

@@ -1,11 +1,14 @@
 """Removal orders in the numbers (Regulation (EU) 2021/784): the authorities' statistics and the provider's
 transparency report count them from the same records the workflow keeps, each figure with its definition.
 
-Three orders of the Parquet de Paris to the video host: one removed within the hour, about which the uploader
-complained twice (Art. 10); one held by an outage and then missed; one removed, scrutinised on the
-provider's request, found to infringe and reinstated.
+Three orders of the Parquet de Paris to the video host: one removed within the hour, kept from the uploader
+for a day and renewed once (Art. 11(3)), then told (Art. 11(1)), about which the uploader complained twice and
+had one outcome (Art. 10); one held by an outage and then missed; one removed, scrutinised on the provider's
+request, found to infringe and reinstated.
 """
 
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -28,12 +31,23 @@ EXPECTED = {
     "infringement_found": 1,
     "reinstated": 1,
     "complaints": 2,
+    "complaint_outcomes": 1,
+    "information_withheld": 1,
+    "withholding_renewed": 1,
+    "content_provider_informed": 1,
 }
 
 
 @pytest.fixture
 def three_orders(removals: Removals) -> Removals:
     first = removals.removed(minutes=20)
+    removals.send("prosecutor", first, "removal-withholding", until=removals.instant(days=1))
+    removals.send(
+        "prosecutor", first, "removal-withholding", decision="renew", until=removals.instant(days=2)
+    )
+    removals.clock.advance(days=2)
+    assert any(line.startswith("withholding.ended") for line in removals.work())
+    removals.send("host", first, "content-provider-information", informed_at=removals.instant())
     removals.send("host", first, "removal-complaint", received_at=removals.instant())
     removals.send("host", first, "removal-complaint-outcome", decided_at=removals.instant())
     removals.send("host", first, "removal-complaint", received_at=removals.instant())
@@ -102,3 +116,95 @@ def test_the_csv_carries_the_removal_figures_with_their_definitions(
         'removal_orders.complied_within_one_hour,total,2,"Of them, removed or disabled within the hour'
         in text
     )
+
+
+def _told_at_once(removals: Removals) -> None:
+    order = removals.removed()
+    removals.send("host", order, "content-provider-information", informed_at=removals.instant())
+
+
+def _told_twice(removals: Removals) -> None:
+    order = removals.removed()
+    removals.send("host", order, "content-provider-information", informed_at=removals.instant())
+    removals.send("host", order, "content-provider-information", informed_at=removals.instant())
+
+
+def _withheld_then_told(removals: Removals) -> None:
+    order = removals.removed()
+    removals.send("prosecutor", order, "removal-withholding", until=removals.instant(days=1))
+    removals.refused("host", order, "content-provider-information", 409, "transition-not-allowed")
+    removals.clock.advance(days=1)
+    assert any(line.startswith("withholding.ended") for line in removals.work())
+    removals.send("host", order, "content-provider-information", informed_at=removals.instant())
+
+
+def _withheld_and_renewed_before_removal(removals: Removals) -> None:
+    order = removals.received()
+    removals.send("prosecutor", order, "removal-withholding", until=removals.instant(weeks=1))
+    removals.send(
+        "prosecutor", order, "removal-withholding", decision="renew", until=removals.instant(weeks=2)
+    )
+
+
+def _withheld_by_annex_i_from_receipt(removals: Removals) -> None:
+    day = (removals.clock() + timedelta(days=10)).date().isoformat()
+    order = removals.issued(withholding={"until": day, "reasons": "The uploader is under surveillance."})
+    answer = removals.client.post(
+        f"/api/v1/orders/{order['id']}/receive", headers=removals.network["host"].headers
+    )
+    assert answer.status_code == 200, answer.get_json()
+
+
+def _annex_i_withholding_never_received(removals: Removals) -> None:
+    day = (removals.clock() + timedelta(days=10)).date().isoformat()
+    removals.issued(withholding={"until": day, "reasons": "The uploader is under surveillance."})
+
+
+def _complaint_decided(removals: Removals) -> None:
+    order = removals.removed()
+    removals.send("host", order, "removal-complaint", received_at=removals.instant())
+    removals.send("host", order, "removal-complaint-outcome", decided_at=removals.instant())
+
+
+RIGHTS = (
+    "information_withheld",
+    "withholding_renewed",
+    "content_provider_informed",
+    "complaints",
+    "complaint_outcomes",
+)
+# Each row adds one order to the year, and what it adds to each figure of RIGHTS, counted by hand.
+ROWS: list[tuple[str, Callable[[Removals], None], tuple[int, int, int, int, int]]] = [
+    ("told at once after the removal", _told_at_once, (0, 0, 1, 0, 0)),
+    ("told twice: one order", _told_twice, (0, 0, 1, 0, 0)),
+    ("withheld for a day, refused meanwhile, then told", _withheld_then_told, (1, 0, 1, 0, 0)),
+    ("withheld and renewed before the removal", _withheld_and_renewed_before_removal, (1, 1, 0, 0, 0)),
+    ("withheld by Annex I (g), from receipt", _withheld_by_annex_i_from_receipt, (1, 0, 0, 0, 0)),
+    (
+        "Annex I (g), not yet received: nothing withheld yet",
+        _annex_i_withholding_never_received,
+        (0, 0, 0, 0, 0),
+    ),
+    ("a complaint and its outcome", _complaint_decided, (0, 0, 0, 1, 1)),
+]
+
+
+def test_the_content_provider_s_rights_are_counted_order_by_order(removals: Removals, network: Any) -> None:
+    """Arts. 10-11: after each row, the provider's report and the French authorities' statistics say the sum
+    of the rows so far; the CSV carries the last with the figures' definitions."""
+    year, counted = removals.clock().year, [0] * len(RIGHTS)
+    for name, scenario, adds in ROWS:
+        scenario(removals)
+        counted = [total + add for total, add in zip(counted, adds, strict=True)]
+        for path, who in (
+            (f"transparency?year={year}", "host"),
+            (f"art28?year={year}&country=FR", "prosecutor"),
+        ):
+            report = removals.client.get(f"/api/v1/reports/{path}", headers=network[who].headers).get_json()
+            figures = report["removal_orders"]["figures"]
+            assert [figures[figure] for figure in RIGHTS] == counted, f"{name}, {who}"
+    text = to_csv(report)
+    assert (
+        'removal_orders.information_withheld,total,3,"Of them, on which the issuing authority decided' in text
+    )
+    assert "removal_orders.content_provider_informed,total,3," in text
