@@ -14,6 +14,8 @@ ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
     OrganisationKind.ENFORCING_AUTHORITY: frozenset({Role.ADMIN, Role.REVIEWER, Role.AUDITOR}),
     OrganisationKind.PROVIDER: frozenset({Role.ADMIN, Role.LEGAL_OFFICER, Role.AUDITOR}),
     OrganisationKind.OVERSIGHT_BODY: frozenset({Role.ADMIN, Role.AUDITOR}),
+    # Europol's caseworkers read the DSA Art. 18(2) notifications addressed to it; it has no part in orders.
+    OrganisationKind.EUROPOL: frozenset({Role.ADMIN, Role.CASEWORKER, Role.AUDITOR}),
 }
 
 
@@ -34,11 +36,17 @@ def require_kind(
     allowed = tuple(kinds)
     if actor.kind not in allowed:
         names = " or ".join(_plural(kind.value.replace("_", " ")) for kind in allowed)
-        mine = actor.kind.value.replace("_", " ")
-        article = "an" if mine[0] in "aeiou" else "a"
-        raise problems.Forbidden(f"only {names} may {action}; you act for {article} {mine}")
+        raise problems.Forbidden(f"only {names} may {action}; you act for {named(actor.kind)}")
     if writes and actor.role is Role.AUDITOR:
         raise problems.Forbidden(f"auditors read but may not {action}")
+
+
+def named(kind: OrganisationKind) -> str:
+    """The acting party's kind in a sentence: "an issuing authority", but Europol by its name."""
+    if kind is OrganisationKind.EUROPOL:
+        return "Europol"
+    mine = kind.value.replace("_", " ")
+    return f"{'an' if mine[0] in 'aeiou' else 'a'} {mine}"
 
 
 def _plural(noun: str) -> str:

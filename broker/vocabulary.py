@@ -8,12 +8,20 @@ from enum import StrEnum
 
 
 class OrganisationKind(StrEnum):
-    """The four kinds of party the broker connects."""
+    """The kinds of party the broker connects.
+
+    Europol is a kind of its own, not a "Union agency" in general: Regulation (EU) 2022/2065, Art. 18(2)
+    names Europol itself as the recipient of a threat notification whose Member State the provider cannot
+    identify, and no other instrument the broker carries gives any Union agency a part. It is no issuing
+    or enforcing authority (Regulation (EU) 2023/1543, Art. 4): it receives notifications and takes no
+    part in orders. A registry holds at most one (broker.parties.operations.create_organisation).
+    """
 
     ISSUING_AUTHORITY = "issuing_authority"
     ENFORCING_AUTHORITY = "enforcing_authority"
     PROVIDER = "provider"
     OVERSIGHT_BODY = "oversight_body"
+    EUROPOL = "europol"  # Regulation (EU) 2016/794; a recipient of DSA Art. 18(2) notifications only
 
 
 class AuthorityType(StrEnum):

@@ -64,7 +64,12 @@ def org() -> None:
 
 @org.command("create")
 @click.argument("name")
-@click.option("--kind", type=_choice(OrganisationKind), required=True)
+@click.option(
+    "--kind",
+    type=_choice(OrganisationKind),
+    required=True,
+    help="europol: the recipient of DSA Art. 18(2) threat notifications, one per registry (country NL).",
+)
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. FR")
 @click.option("--authority-type", type=_choice(AuthorityType), help="Required for authorities (Art. 4).")
 @click.option(

@@ -115,18 +115,12 @@ def create_draft(
     An EPOC or EPOC-PR may name the removal order whose preserved content it is addressed to (Regulation
     (EU) 2021/784, Art. 6(1)(b)); the broker checks the reference (broker.orders.removal.preserved_reference).
     """
+    if threat_notification is not None:  # before the issuing authority's checks, to say why Europol may not
+        threats.may_answer(actor)
     certificate, addressee = complete_certificate(session, actor, order_type, draft)
-    if removal_order is not None:
-        if order_type in (OrderType.REMOVAL_ORDER, OrderType.OVERSEAS_PRODUCTION_ORDER):
-            raise problems.ValidationFailed(
-                "only an EPOC or EPOC-PR names a removal order whose preserved content it asks for",
-                errors={"removal_order": [f"not for {NAMED[order_type]}"]},
-            )
-        removal.preserved_reference(session, actor, removal_order, addressee.provider_id, clock())
-    if threat_notification is not None:  # Regulation (EU) 2022/2065, Art. 18: the emergency it answers
-        threats.answered_reference(
-            session, actor, threat_notification, order_type, certificate, addressee.provider_id
-        )
+    _check_references(
+        session, clock, actor, order_type, certificate, addressee, removal_order, threat_notification
+    )
     report = checks.run(order_type, certificate, addressee, clock)
     order = Order(
         order_type=order_type,
@@ -168,14 +162,50 @@ def create_draft(
     return order
 
 
+def _check_references(
+    session: orm.Session,
+    clock: Clock,
+    actor: Actor,
+    order_type: OrderType,
+    certificate: dict[str, Any],
+    addressee: Addressee,
+    removal_order: uuid.UUID | None,
+    threat_notification: uuid.UUID | None,
+) -> None:
+    """Refuse a removal order or a threat notification a draft may not name (see create_draft)."""
+    if removal_order is not None:
+        if order_type in (OrderType.REMOVAL_ORDER, OrderType.OVERSEAS_PRODUCTION_ORDER):
+            raise problems.ValidationFailed(
+                "only an EPOC or EPOC-PR names a removal order whose preserved content it asks for",
+                errors={"removal_order": [f"not for {NAMED[order_type]}"]},
+            )
+        removal.preserved_reference(session, actor, removal_order, addressee.provider_id, clock())
+    if threat_notification is not None:  # Regulation (EU) 2022/2065, Art. 18: the emergency it answers
+        threats.answered_reference(
+            session, actor, threat_notification, order_type, certificate, addressee.provider_id
+        )
+
+
 def change_draft(
-    session: orm.Session, clock: Clock, actor: Actor, order_id: uuid.UUID, draft: dict[str, Any]
+    session: orm.Session,
+    clock: Clock,
+    actor: Actor,
+    order_id: uuid.UUID,
+    draft: dict[str, Any],
+    removal_order: uuid.UUID | None = None,
+    threat_notification: uuid.UUID | None = None,
 ) -> Order:
-    """Replace a draft's certificate (same order type) and check it again; only a draft may change."""
+    """Replace a draft's certificate (same order type) and what it names, and check them again; only a draft
+    may change. The references are checked as create_draft checks them (an answer to a threat notification
+    stays an emergency)."""
     order = get_order(session, actor, order_id)
     require_state(order, OrderState.DRAFT, "change")
     certificate, addressee = complete_certificate(session, actor, order.order_type, draft)
+    _check_references(
+        session, clock, actor, order.order_type, certificate, addressee, removal_order, threat_notification
+    )
     report = checks.run(order.order_type, certificate, addressee, clock)
+    order.removal_order_id, order.threat_notification_id = removal_order, threat_notification
     order.certificate = certificate
     order.addressee, order.provider = addressee, addressee.provider
     for column, value in _read_from(certificate).items():

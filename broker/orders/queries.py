@@ -46,6 +46,10 @@ def visible_orders(actor: Actor) -> sa.ColumnElement[bool]:
     """
     if actor.kind is OrganisationKind.OVERSIGHT_BODY:
         return sa.true()
+    if (
+        actor.kind is OrganisationKind.EUROPOL
+    ):  # a recipient of DSA Art. 18(2) notifications, party to no order
+        return sa.false()
     if actor.kind is OrganisationKind.ISSUING_AUTHORITY:
         return Order.issuing_authority_id == actor.organisation_id
     if actor.kind is OrganisationKind.PROVIDER:

@@ -147,6 +147,32 @@ def preserved_reference(
 REFERENCE_ERRORS = {"removal_order": ["not a removal order you may see"]}
 
 
+def referable(session: orm.Session, actor: Actor, provider_id: uuid.UUID, now: datetime) -> list[Order]:
+    """The removal orders an EPOC or EPOC-PR of this authority to this provider may name now, newest first:
+    exactly those preserved_reference accepts (seen by the authority, removed, content still preserved)."""
+    country = session.get_one(Organisation, actor.organisation_id).country
+    of_state = sa.select(Organisation.id).where(Organisation.country == country)
+    candidates = session.scalars(
+        sa.select(Order)
+        .where(
+            Order.order_type == OrderType.REMOVAL_ORDER,
+            Order.state == OrderState.REMOVED,
+            Order.provider_id == provider_id,
+            sa.or_(
+                Order.issuing_authority_id == actor.organisation_id,
+                Order.enforcing_authority_id == actor.organisation_id,
+                Order.issuing_authority_id.in_(of_state),
+            ),
+        )
+        .order_by(Order.issued_at.desc(), Order.id.desc())
+    )
+    return [
+        order
+        for order in candidates
+        if clock_queries.is_open(session, order.id, Clock.CONTENT_PRESERVATION, now)
+    ]
+
+
 def _may_see(session: orm.Session, actor: Actor, referenced: Order) -> bool:
     """A party of the removal order, or an authority of the Member State that issued it."""
     if actor.organisation_id in (referenced.issuing_authority_id, referenced.enforcing_authority_id):

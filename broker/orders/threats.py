@@ -10,7 +10,10 @@ DSA-02). The notification belongs to no order: it is kept apart (ThreatNotificat
 authority's list as an emergency, and the authority may answer it with an emergency EPOC or EPOC-PR that
 names it. The broker's reading of who may receive it: a registered issuing or enforcing authority of a
 Member State concerned, or, in the fallback, of a State where the provider has a registered addressee
-(its establishment or legal representative). Europol is not a party of the registry yet.
+(its establishment or legal representative), or Europol (OrganisationKind.EUROPOL), which only the fallback
+may name: with a State concerned, Art. 18(1) sends the notification to that State's authorities, and Europol
+is refused. Europol reads what it was sent as an authority does, but cannot answer it with an order: it is
+no issuing authority (Regulation (EU) 2023/1543, Art. 4).
 
 Reads only: the write is broker.orders.operations.record_threat_notification.
 """
@@ -37,6 +40,8 @@ from broker.vocabulary import OrganisationKind
 
 CITATION = "Regulation (EU) 2022/2065, Art. 18"
 AUTHORITIES = (OrganisationKind.ISSUING_AUTHORITY, OrganisationKind.ENFORCING_AUTHORITY)
+# Who may receive a notification: an authority (Art. 18(1)-(2)), or Europol in the fallback (Art. 18(2)).
+RECIPIENTS = (*AUTHORITIES, OrganisationKind.EUROPOL)
 
 
 def recipient_for(
@@ -52,11 +57,20 @@ def recipient_for(
         )
     recipient_id = message.envelope["recipient"]["organisation"]
     recipient = session.get(Organisation, uuid.UUID(recipient_id))
-    if recipient is None or recipient.kind not in AUTHORITIES:
+    if recipient is None or recipient.kind not in RECIPIENTS:
         raise problems.WrongRecipient(
-            f"{recipient_id} is not a registered law-enforcement or judicial authority ({CITATION}(1))"
+            f"{recipient_id} is neither a registered law-enforcement or judicial authority ({CITATION}(1)) "
+            f"nor Europol ({CITATION}(2))"
         )
     concerned: list[str] = body["member_states_concerned"]
+    if recipient.kind is OrganisationKind.EUROPOL:
+        if concerned:
+            raise problems.WrongRecipient(
+                f"a notification that names a Member State concerned ({', '.join(concerned)}) goes to that "
+                f"State's law-enforcement or judicial authorities ({CITATION}(1)); Europol receives only one "
+                f"whose State cannot be identified ({CITATION}(2))"
+            )
+        return recipient, True
     if concerned:
         if recipient.country not in concerned:
             raise problems.WrongRecipient(
@@ -93,7 +107,7 @@ def visible(actor: Actor) -> sa.ColumnElement[bool]:
         return sa.true()
     if actor.kind is OrganisationKind.PROVIDER:
         return ThreatNotification.provider_id == actor.organisation_id
-    if actor.kind in AUTHORITIES:
+    if actor.kind in RECIPIENTS:
         return ThreatNotification.recipient_id == actor.organisation_id
     return sa.false()
 
@@ -131,6 +145,18 @@ def answers(session: orm.Session, notification_id: uuid.UUID) -> list[uuid.UUID]
             .order_by(Order.issued_at, Order.id)
         )
     )
+
+
+def may_answer(actor: Actor) -> None:
+    """Refuse Europol's answer to a notification: it receives them (Art. 18(2)) but is no issuing authority
+    under Regulation (EU) 2023/1543 (Art. 4), so it issues no EPOC or EPOC-PR; every other party's right to
+    draft is the drafting's own check."""
+    if actor.kind is OrganisationKind.EUROPOL:
+        raise problems.Forbidden(
+            f"Europol receives threat notifications ({CITATION}(2)) but is not an issuing authority under "
+            "Regulation (EU) 2023/1543 (Art. 4): it cannot answer one with an EPOC or EPOC-PR; the competent "
+            "authorities of the Member States do"
+        )
 
 
 def answered_reference(
@@ -185,6 +211,27 @@ def unanswered(
         .where(visible(actor), sa.not_(answered))
         .order_by(ThreatNotification.received_at.desc(), ThreatNotification.id.desc())
         .limit(limit)
+    ).all()
+    return [(row, body_of(row)) for row in rows]
+
+
+def received(
+    session: orm.Session, actor: Actor, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[tuple[ThreatNotification, dict[str, Any]]]:
+    """Europol's notifications, newest first, after a keyset position (received_at, id), each with its signed
+    body: the pages of its list. No order answers one (may_answer), so none is set apart as answered."""
+    statement = sa.select(ThreatNotification).where(ThreatNotification.recipient_id == actor.organisation_id)
+    if after is not None:
+        received_at, notification_id = after
+        statement = statement.where(
+            sa.tuple_(ThreatNotification.received_at, ThreatNotification.id)
+            < sa.tuple_(
+                sa.literal(received_at, ThreatNotification.received_at.type),
+                sa.literal(notification_id, ThreatNotification.id.type),
+            )
+        )
+    rows = session.scalars(
+        statement.order_by(ThreatNotification.received_at.desc(), ThreatNotification.id.desc()).limit(limit)
     ).all()
     return [(row, body_of(row)) for row in rows]
 

@@ -25,15 +25,26 @@ from broker.vocabulary import TreatyRole
 AUTHORITY_KINDS = (OrganisationKind.ISSUING_AUTHORITY, OrganisationKind.ENFORCING_AUTHORITY)
 
 
+# Europol is one agency: a registry holds at most one organisation of its kind.
+_EUROPOL = sa.text("kind = 'europol'")
+
+
 class Organisation(Base):
-    """An issuing authority, enforcing authority, provider or oversight body."""
+    """An issuing authority, enforcing authority, provider, oversight body or Europol."""
 
     __tablename__ = "organisations"
     __table_args__ = (
-        # Authorities carry their Art. 4 type; providers and oversight bodies never do.
+        # Authorities carry their Art. 4 type; providers, oversight bodies and Europol never do.
         sa.CheckConstraint(
             "(kind IN ('issuing_authority', 'enforcing_authority')) = (authority_type IS NOT NULL)",
             name="authority_type_for_authorities",
+        ),
+        sa.Index(
+            "uq_organisations_one_europol",
+            "kind",
+            unique=True,
+            postgresql_where=_EUROPOL,
+            sqlite_where=_EUROPOL,
         ),
     )
 

@@ -21,6 +21,7 @@ from broker import crypto
 from broker import problems
 from broker.access import ROLES_BY_KIND
 from broker.access import Actor
+from broker.access import named
 from broker.audit.operations import record
 from broker.clock import Clock
 from broker.countries import ISO_3166_ALPHA2
@@ -83,22 +84,25 @@ def create_organisation(
     """Register an organisation; authorities must say which Art. 4 type they are, others must not.
 
     Only an enforcing authority may have a treaty role (its State's 24/7 point of contact, or the
-    authority that serves overseas production orders).
+    authority that serves overseas production orders). Europol is one agency: a second is refused.
     """
     if (kind in AUTHORITY_KINDS) != (authority_type is not None):
         need = "needs" if kind in AUTHORITY_KINDS else "cannot have"
         raise problems.ValidationFailed(
-            f"a {kind.value.replace('_', ' ')} {need} an authority type",
+            f"{named(kind)} {need} an authority type",
             errors={"authority_type": [f"{need} an authority type"]},
         )
     if treaty_role is not None and kind is not OrganisationKind.ENFORCING_AUTHORITY:
         raise problems.ValidationFailed(
-            f"only an enforcing authority may be a {treaty_role.value.replace('_', ' ')}, not a "
-            f"{kind.value.replace('_', ' ')}",
+            f"only an enforcing authority may be a {treaty_role.value.replace('_', ' ')}, not {named(kind)}",
             errors={"treaty_role": ["only for enforcing authorities"]},
         )
     if session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
         raise problems.Conflict(f"an organisation named {name!r} already exists")
+    if kind is OrganisationKind.EUROPOL:
+        registered = session.scalar(sa.select(Organisation.name).where(Organisation.kind == kind))
+        if registered is not None:
+            raise problems.Conflict(f"Europol is already registered, as {registered!r}; there is one Europol")
     organisation = Organisation(
         name=name,
         kind=kind,
@@ -188,7 +192,7 @@ def create_user(
     if role not in ROLES_BY_KIND[organisation.kind]:
         allowed = ", ".join(sorted(r.value for r in ROLES_BY_KIND[organisation.kind]))
         raise problems.ValidationFailed(
-            f"role {role.value!r} does not exist in a {organisation.kind.value.replace('_', ' ')}",
+            f"role {role.value!r} does not exist in {named(organisation.kind)}",
             errors={"role": [f"one of: {allowed}"]},
         )
     if session.scalar(sa.select(User.id).where(User.email == email)):

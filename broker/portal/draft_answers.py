@@ -4,6 +4,7 @@ The reverse of `draft_form.draft_of`: the registry's completions (names, types, 
 broker filled in) go back to the ids the form asks for, and times are shown in UTC, the form's zone.
 """
 
+import uuid
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,14 @@ def answers_of(order_type: OrderType, certificate: dict[str, Any]) -> dict[str, 
     for part, value in (issuer.get("contact") or {}).items():
         answers[f"contact_{part}"] = value
     return {name: value for name, value in answers.items() if value}
+
+
+def reference_answers(
+    removal_order: uuid.UUID | None, threat_notification: uuid.UUID | None
+) -> dict[str, str]:
+    """What a stored draft names besides its certificate, as the form's answers (draft_form.REFERENCES)."""
+    named = {"removal_order": removal_order, "threat_notification": threat_notification}
+    return {name: str(value) for name, value in named.items() if value is not None}
 
 
 def _offence(offence: dict[str, Any]) -> dict[str, str]:

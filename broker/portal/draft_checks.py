@@ -74,15 +74,16 @@ def assess(session: orm.Session, clock: Clock, actor: Actor, answers: dict[str, 
         loaded = DraftOrderSchema().load(body)
         report = operations.check_draft(session, clock, actor, loaded["order_type"], loaded["certificate"])
     except ValidationError as error:
-        return Assessment(refusals=_refusals(error.messages, answers))
+        return Assessment(refusals=refusals(error.messages, answers))
     except (problems.ValidationFailed, problems.InvalidReference) as problem:
-        return Assessment(refusals=_refusals(problem.extensions.get("errors") or {}, answers))
+        return Assessment(refusals=refusals(problem.extensions.get("errors") or {}, answers))
     return Assessment(report=report)
 
 
-def _refusals(errors: Any, answers: dict[str, str]) -> list[Refusal]:
+def refusals(errors: Any, answers: dict[str, str]) -> list[Refusal]:
+    """A problem's errors (marshmallow's nesting) as refusals, each at the page that answers its member."""
     found = []
-    for path, message in _flatten(errors, ()):
+    for path, message in error_paths(errors, ()):
         parts = [part for part in path if part != "certificate"]
         member = str(parts[0]) if parts else "order_type"
         step = draft_form.step_of_member(member, answers)
@@ -90,16 +91,16 @@ def _refusals(errors: Any, answers: dict[str, str]) -> list[Refusal]:
     return found
 
 
-def _flatten(errors: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+def error_paths(errors: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Marshmallow's nested error messages as (path, message) pairs."""
     if isinstance(errors, dict):
         for key, value in errors.items():
-            yield from _flatten(value, (*path, key) if key != "_schema" else path)
+            yield from error_paths(value, (*path, key) if key != "_schema" else path)
     elif isinstance(errors, list) and all(isinstance(item, str) for item in errors):
         for message in errors:
             yield path, message
     elif isinstance(errors, list):
         for index, value in enumerate(errors):
-            yield from _flatten(value, (*path, index))
+            yield from error_paths(value, (*path, index))
     else:
         yield path, str(errors)

@@ -2,7 +2,8 @@
 
 Addressees and authorities come from the directory (broker/parties/queries.py, the API's GET
 /addressees and /organisations), offences from the legal reference lists (broker/legal/reference),
-languages from the official languages of the Union the certificates are rendered in.
+languages from the official languages of the Union the certificates are rendered in, and the removal
+orders an order may name from the read behind create_draft's own check (`removal.referable`).
 """
 
 import uuid
@@ -11,12 +12,15 @@ from enum import StrEnum
 
 from broker.certificates import OFFICIAL_LANGUAGES
 from broker.legal import load_reference
+from broker.orders import removal
 from broker.parties import queries as party_queries
+from broker.parties.models import Addressee
 from broker.portal import draft_form
 from broker.portal import draft_pages
 from broker.portal.i18n import N_
 from broker.portal.i18n import gettext as _
 from broker.portal.i18n import language_name
+from broker.portal.i18n import when
 from broker.portal.page import Visit
 from broker.vocabulary import OrganisationKind
 
@@ -45,6 +49,8 @@ def summary(visit: Visit, step: draft_pages.Step, answers: dict[str, str]) -> li
         value = answers.get(field.name, "")
         if field.name in ("provider", "country"):
             continue  # how the addressee was found, not part of the order
+        if isinstance(field.choices, str) and not choices[field.name]:
+            continue  # a question with nothing to choose is not asked (no removal order to name)
         texts = {choice: text for choice, text, _hint in choices[field.name]}
         lines = [texts.get(line, line) for line in value.split("\n") if line] if field.choices else [value]
         found.append((_(field.label), [line for line in lines if line]))
@@ -94,6 +100,8 @@ def _dynamic(visit: Visit, name: str, answers: dict[str, str]) -> list[Choice]:
                 if o.id != visit.actor.organisation_id
             ),
         )
+    if name == "removal_orders":
+        return _removal_orders(visit, answers)
     reference = load_reference()
     if name == "annex_iv":
         return _led(_(NONE), ((code, label, None) for code, label in reference.annex_iv.items()))
@@ -101,6 +109,36 @@ def _dynamic(visit: Visit, name: str, answers: dict[str, str]) -> list[Choice]:
         listed = reference.listed_offences.items()
         return _led(_(NONE), ((code, f"{code}: {entry.title}", None) for code, entry in listed))
     return _led(_("Select a language"), ((code, language_name(code), None) for code in OFFICIAL_LANGUAGES))
+
+
+def _removal_orders(visit: Visit, answers: dict[str, str]) -> list[Choice]:
+    """The removal orders whose preserved content an order to the chosen addressee's provider may ask for
+    (Regulation (EU) 2021/784, Art. 6), led by "No"; none at all when there is nothing to name. A chosen
+    one that may no longer be named stays listed, so the page shows it and saving says why it is refused."""
+    addressee_id = _uuid(answers.get("addressee", ""))
+    addressee = visit.session.get(Addressee, addressee_id) if addressee_id else None
+    found = (
+        removal.referable(visit.session, visit.actor, addressee.provider_id, visit.clock())
+        if addressee
+        else []
+    )
+    listed = [
+        (
+            str(order.id),
+            _(
+                "%(name)s, from %(authority)s, issued on %(date)s",
+                name=order.file_number or order.id,
+                authority=order.issuing_authority.name,
+                date=when(order.issued_at),
+            ),
+            ", ".join(item["url"] for item in order.certificate.get("content") or []) or None,
+        )
+        for order in found
+    ]
+    chosen = answers.get("removal_order", "")
+    if chosen and chosen not in {value for value, _text, _hint in listed}:
+        listed.append((chosen, _("Removal order %(id)s", id=chosen), _("No longer one you may name")))
+    return _led(_("No"), listed) if listed else []
 
 
 def _led(first: str, rest: Iterable[Choice]) -> list[Choice]:

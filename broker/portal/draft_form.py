@@ -11,10 +11,12 @@ This module only reads and shapes text; what is lawful is decided by the same op
 runs (`broker.orders.operations.check_draft`), on what this module builds.
 """
 
+import uuid
 from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from broker import problems
 from broker.portal.draft_pages import MAX_ROWS
 from broker.portal.draft_pages import STEPS
 from broker.portal.draft_pages import Step
@@ -133,6 +135,23 @@ def draft_of(answers: dict[str, str]) -> tuple[OrderType | None, dict[str, Any]]
     elif order_type is OrderType.EPOC_PR:
         put("subsequent_request", answers.get("subsequent_request"))
     return order_type, draft
+
+
+# What the draft names besides its certificate (create_draft's and change_draft's arguments): the removal
+# order whose preserved content it asks for, the threat notification it answers. Carried as answers.
+REFERENCES = ("removal_order", "threat_notification")
+
+
+def references_of(answers: dict[str, str]) -> dict[str, uuid.UUID | None]:
+    """The ids the draft names besides its certificate; an answer that is no id is refused."""
+    found: dict[str, uuid.UUID | None] = {}
+    for name in REFERENCES:
+        value = answers.get(name, "")
+        try:
+            found[name] = uuid.UUID(value) if value else None
+        except ValueError as error:
+            raise problems.ValidationFailed(f"{name} is not an id", errors={name: ["not an id"]}) from error
+    return found
 
 
 def _putter(draft: dict[str, Any], answers: dict[str, str]) -> Any:

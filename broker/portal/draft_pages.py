@@ -118,8 +118,19 @@ STEPS = (
                     (DataCategory.CONTENT.value, N_("Content data")),
                 ),
             ),
+            Field(
+                "removal_order",
+                "radios",
+                N_("Does this order ask for content and data preserved after a removal order?"),
+                N_(
+                    "Regulation (EU) 2021/784, Art. 6: content the provider removed under a removal order and "
+                    "still preserves. Only the removal orders your authority may name for this provider are listed."
+                ),
+                choices="removal_orders",
+                optional=True,
+            ),
         ),
-        ("data_categories",),
+        ("data_categories", "removal_order"),
     ),
     Step(
         "targets",

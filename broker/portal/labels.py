@@ -79,6 +79,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         OrganisationKind.ENFORCING_AUTHORITY: N_("Enforcing authority"),
         OrganisationKind.PROVIDER: N_("Service provider"),
         OrganisationKind.OVERSIGHT_BODY: N_("Oversight body"),
+        OrganisationKind.EUROPOL: N_("Europol"),
     },
     Role: {
         Role.ADMIN: N_("Administrator"),

@@ -25,6 +25,7 @@ from broker.db import Database
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.parties.models import User
+from tests.removal.examples import threat_notification
 
 ISSUER = "judge"
 ANONYMOUS = "anonymous"
@@ -63,7 +64,8 @@ def objects(caseload: Any) -> dict[str, str]:
     {draft} a draft; {issued} issued, not yet received; {received} received by Example Mail, with an
     evidence package {package} announced on it; {notified} issued and notified to the enforcing
     authority; {message} {issued}'s signed EPOC; {key} a signing key of the judge's court that the
-    judge holds.
+    judge holds; {threat} Example Mail's notification of a threat to life or safety (DSA Art. 18) to the
+    judge's court.
     """
     draft = caseload.draft("JUGE-DRAFT", author=ISSUER)
     issued = caseload.issued("JUGE-ISSUED", author=ISSUER)
@@ -76,6 +78,14 @@ def objects(caseload: Any) -> dict[str, str]:
         headers=exchange.network["provider"].headers,
     )
     assert package.status_code == 201, package.get_json()
+    notifier, judge = exchange.network["provider"], exchange.network[ISSUER]
+    threat = exchange.client.post(
+        "/api/v1/threat-notifications",
+        data=notifier.sign("threat-notification", threat_notification(), judge.organisation_id),
+        content_type="application/jose",
+        headers=notifier.headers,
+    )
+    assert threat.status_code == 201, threat.get_json()
     return {
         "draft": draft["id"],
         "issued": issued["id"],
@@ -84,6 +94,7 @@ def objects(caseload: Any) -> dict[str, str]:
         "message": next(m["id"] for m in issued["messages"] if m["type"] == "epoc"),
         "package": package.get_json()["id"],
         "key": held_key(caseload, ISSUER),
+        "threat": threat.get_json()["id"],
     }
 
 

@@ -40,7 +40,8 @@ ALL_405 = (405,) * len(PEOPLE)
 #   judge (the orders' issuer), other_authority, provider (their addressee), other_provider,
 #   enforcing (notified of {notified} only), oversight, anonymous.
 # {draft}, {issued}, {received}, {notified}: the judge's orders in that state; {missing}: no order;
-# {message}: {issued}'s signed EPOC; {key}: a signing key the judge holds (see portal_world.objects).
+# {message}: {issued}'s signed EPOC; {key}: a signing key the judge holds; {threat}: a provider's threat
+# notification to the judge's court (see portal_world.objects).
 ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     # --- the frame: dashboard, account, sign-in ----------------------------------------------------
     ("GET", "/"): (200, 200, 200, 200, 200, 200, SIGN_IN),
@@ -90,6 +91,19 @@ ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     ("POST", "/drafts/{issued}"): (409, 404, 403, 403, 403, 403, SIGN_IN),
     ("GET", "/drafts/{draft}/issue"): (200, 404, 403, 403, 403, 403, SIGN_IN),
     ("POST", "/drafts/{draft}/issue"): (422, 404, 403, 403, 403, 403, SIGN_IN),
+    # a removal order's form (Regulation (EU) 2021/784); {draft} is an EPOC: its own pages take it (303)
+    ("GET", "/drafts/removal/new"): (200, 200, 403, 403, 403, 403, SIGN_IN),
+    ("POST", "/drafts/removal/new"): (422, 422, 403, 403, 403, 403, SIGN_IN),
+    ("GET", "/drafts/removal/{draft}"): (303, 404, 403, 403, 403, 403, SIGN_IN),
+    ("POST", "/drafts/removal/{draft}"): ALL_405,
+    ("GET", "/drafts/removal/{draft}/change"): (303, 404, 403, 403, 403, 403, SIGN_IN),
+    ("POST", "/drafts/removal/{draft}/change"): (303, 404, 403, 403, 403, 403, SIGN_IN),
+    # the notices of procedures a first removal order waits for (Art. 3(2)): an authority's own; its
+    # auditors read (tests/portal/test_removal_notices.py); an empty form is told what to fill in (422)
+    ("GET", "/removal-notices"): (200, 200, 403, 403, 403, 403, SIGN_IN),
+    ("POST", "/removal-notices"): ALL_405,
+    ("GET", "/removal-notices/new"): (200, 200, 403, 403, 403, 403, SIGN_IN),
+    ("POST", "/removal-notices/new"): (422, 422, 403, 403, 403, 403, SIGN_IN),
     # --- an order and its forms: its parties and oversight; the enforcing authority once notified -----
     ("GET", "/orders/{draft}"): (200, 404, 404, 404, 404, 200, SIGN_IN),  # a draft is the issuer's alone
     ("POST", "/orders/{draft}"): ALL_405,
@@ -131,6 +145,13 @@ ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     ("POST", "/log"): ALL_405,
     ("GET", "/statistics"): (200, 200, 403, 403, 403, 200, SIGN_IN),
     ("POST", "/statistics"): ALL_405,
+    # --- threats to life or safety (DSA Art. 18): {threat} is Example Mail's, to the judge's court --------
+    ("GET", "/threat-notifications"): (200, 200, 200, 200, 200, 403, SIGN_IN),
+    ("POST", "/threat-notifications"): ALL_405,
+    ("GET", "/threat-notifications/new"): (403, 403, 200, 200, 403, 403, SIGN_IN),
+    ("POST", "/threat-notifications/new"): (403, 403, 422, 422, 403, 403, SIGN_IN),
+    ("GET", "/threat-notifications/{threat}"): (200, 404, 200, 404, 404, 404, SIGN_IN),
+    ("POST", "/threat-notifications/{threat}"): ALL_405,
 }
 ORDERS = ("draft", "issued", "received", "notified")
 DENIED = (SIGN_IN, 400, 403, 404, 405, 409, 422)
@@ -239,7 +260,7 @@ def test_a_method_a_page_does_not_take_is_told_on_a_page(portal_app, people):
 
 def test_the_table_covers_every_portal_route_for_every_person(portal_app):
     """A new page fails here until its rows are written, GET and POST, for every kind of person."""
-    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message", "key")}
+    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message", "key", "threat")}
     covered = {(rule_of(portal_app, template.format(**example)), method) for method, template in ACCESS}
     expected = {
         (rule.endpoint, method)

@@ -435,14 +435,14 @@ def test_another_provider_finds_no_removal_order(removals, signed_in):
 def test_a_removal_order_drafted_through_the_api_is_signed_and_issued_in_the_portal(
     removals, signed_in, form_token, log_entries, database
 ):
-    """The guided pages draft certificates only: they send a removal draft to its order page."""
+    """The guided pages draft certificates only: they send a removal draft to its own draft page."""
     drafted = removals.draft(emergency=True, emergency_justification="An attack is being streamed.")
     order = drafted.get_json()
     browser = signed_in("prosecutor")
-    assert browser.get(f"/drafts/{order['id']}").headers["Location"] == f"/orders/{order['id']}"
+    assert browser.get(f"/drafts/{order['id']}").headers["Location"] == f"/drafts/removal/{order['id']}"
     page = text(browser.get(f"/orders/{order['id']}"))
     assert "Removal order (Annex I)" in page and "The hour starts when the provider takes delivery" in page
-    assert f'href="/drafts/{order["id"]}/issue">Sign and issue the removal order</a>' in page
+    assert f'href="/drafts/removal/{order["id"]}">Check, change, sign and issue the draft</a>' in page
 
     party = removals.network["prosecutor"]
     keys = browser.get(f"/drafts/{order['id']}/issue")

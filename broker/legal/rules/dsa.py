@@ -42,7 +42,7 @@ DSA01 = _rule(
     Confidence.CONFIRMED,
     "tco-dsa.md DSA-01 (V: ANCOM's and the BKA's guidance, legal-rules.md §4.2 S5, S6); legal-rules.md §6.4 DS-02",
     f"{RECEIVED}: only a provider sends it, signed, to a registered issuing or enforcing authority of a "
-    "Member State it names as concerned (wrong-recipient otherwise); the authority reads it as an emergency "
+    "Member State it names as concerned (wrong-recipient otherwise, Europol included); the authority reads it as an emergency "
     "and may answer it with an emergency EPOC or EPOC-PR that names it (broker.orders.threats.answered_reference).",
 )
 DSA02 = _rule(
@@ -55,11 +55,14 @@ DSA02 = _rule(
     "victim resides or is located.",
     Confidence.CONFIRMED,
     "tco-dsa.md DSA-02 (V: legal-rules.md §4.2 S5, S6); the registry's addressees of the provider stand for "
-    "its establishment and legal representative (the broker's reading); Europol is not a party of the "
-    "registry yet",
+    "its establishment and legal representative (the broker's reading); Europol is the registry's one "
+    "organisation of kind europol",
     f"{RECEIVED} with broker.orders.threats.recipient_for: an empty member_states_concerned needs its "
-    "fallback_reason (broker.wire.threats) and an authority of a State where the provider has a registered "
-    "addressee.",
+    "fallback_reason (broker.wire.threats) and goes to an authority of a State where the provider has a "
+    "registered addressee, or to Europol (one notification each, for both); Europol receives none that names "
+    "a Member State concerned (wrong-recipient, citing Art. 18(1)), reads those sent to it "
+    "(GET /api/v1/threat-notifications) and cannot answer one with an order "
+    "(broker.orders.threats.may_answer: it is no issuing authority under Regulation (EU) 2023/1543, Art. 4).",
 )
 DSA03 = _rule(
     "DSA-03",

@@ -9,7 +9,9 @@ entry in the audit trail naming every order on it, as an API list is:
 - a provider's legal team and an enforcing authority: the inbox of the open orders they must act
   on, emergencies first (their rows marked), each part in the same order, with "unread" and
   "overdue" filters (`queries.unread_by`, `queries.overdue`, as the API's GET /inbox);
-- an oversight body: every order, newest first, by state (`queries.listing`, GET /orders).
+- an oversight body: every order, newest first, by state (`queries.listing`, GET /orders);
+- Europol, which takes no part in orders: the threat notifications addressed to it (Regulation (EU)
+  2022/2065, Art. 18(2)), newest first (`threats.received`, as GET /threat-notifications).
 
 Every list is paged by keyset ("Next page" carries where the page stopped): no offset, no count
 of the whole list, and the deadlines of a page's orders come in one query (no query per row).
@@ -50,6 +52,8 @@ def dashboard(visit: Visit) -> Response:
         return _caseworker(visit)
     if kind is OrganisationKind.OVERSIGHT_BODY:
         return _oversight(visit)
+    if kind is OrganisationKind.EUROPOL:
+        return _europol(visit)
     return _inbox(visit)
 
 
@@ -115,6 +119,21 @@ def _oversight(visit: Visit) -> Response:
     orders = list(visit.session.scalars(statement.limit(_size() + 1)))
     page_of = paging.cut(orders, _size(), lambda order: (order.created_at, order.id))
     return _render(visit, "dashboard/oversight.html", "portal-orders", page_of.rows, page_of, state=state)
+
+
+def _europol(visit: Visit) -> Response:
+    """Europol's notifications, a page at a time; it reads them as an authority does (no audit entry, as
+    the API's list), and no order is listed: it sees none."""
+    after = paging.decode(request.args.get("cursor"), (datetime, uuid.UUID))
+    position = None if after is None else (after[0], after[1])
+    rows = threats.received(visit.session, visit.actor, position, _size() + 1)
+    page_of = paging.cut(rows, _size(), lambda row: (row[0].received_at, row[0].id))
+    return visit.render(
+        "dashboard/europol.html",
+        threats=page_of.rows,
+        next_cursor=page_of.next_cursor,
+        first_page=not request.args.get("cursor"),
+    )
 
 
 def _render(

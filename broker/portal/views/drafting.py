@@ -10,10 +10,17 @@ it (`change_draft`). Issuing is signing the certificate in the browser, or pasti
 elsewhere, then `issuing.issue_order`, the operation behind POST /orders/{id}/issue, so a refusal
 is told on the signing page and nothing is lost: the stored draft stays as it was.
 
+Besides its certificate a draft may name the removal order whose preserved content it asks for
+(Regulation (EU) 2021/784, Art. 6; asked on the data page) and the threat notification it answers
+(Regulation (EU) 2022/2065, Art. 18; carried from the notification's "Answer with an emergency EPOC",
+/drafts/new?threat_notification=<id>, which presets an emergency EPOC to the notifying provider). Both
+travel as answers; saving hands them to the operation, whose refusal is told on "check your answers".
+
 Only an issuing authority's people who may write draft and issue (`require_kind`, as the API).
 """
 
 import uuid
+from typing import Any
 
 from flask import Response
 from flask import jsonify
@@ -26,17 +33,23 @@ from broker.access import require_kind
 from broker.api.schemas.orders import DraftOrderSchema
 from broker.orders import operations
 from broker.orders import queries
+from broker.orders import threats
 from broker.orders.models import Order
+from broker.orders.models import ThreatNotification
+from broker.parties import queries as party_queries
 from broker.portal import bp
 from broker.portal import draft_form
 from broker.portal import draft_pages
 from broker.portal.draft_answers import answers_of
+from broker.portal.draft_answers import reference_answers
 from broker.portal.draft_checks import Assessment
 from broker.portal.draft_checks import assess
+from broker.portal.draft_checks import refusals
 from broker.portal.draft_choices import choices_for
 from broker.portal.draft_choices import summary
 from broker.portal.forms import Form
 from broker.portal.i18n import gettext as _
+from broker.portal.page import Refused
 from broker.portal.page import Visit
 from broker.portal.page import page
 from broker.vocabulary import OrderState
@@ -45,14 +58,14 @@ from broker.vocabulary import OrganisationKind
 
 CHECK = "check"
 ROW_PREFIXES = ("target_", "ip_")
-KNOWN = {field.name for step in draft_pages.STEPS for field in step.fields}
+KNOWN = {field.name for step in draft_pages.STEPS for field in step.fields} | set(draft_form.REFERENCES)
 
 
 @bp.get("/drafts")
 @page()
 def drafts(visit: Visit) -> Response:
     """The organisation's drafts, newest first, and a way to start a new one."""
-    _may_draft(visit)
+    may_draft(visit)
     found = list(visit.session.scalars(queries.listing(visit.actor, {"state": OrderState.DRAFT}).limit(100)))
     operations.record_listing(visit.session, visit.clock, visit.actor, "portal-drafts", found)
     return visit.render("drafting/drafts.html", drafts=found)
@@ -62,25 +75,50 @@ def drafts(visit: Visit) -> Response:
 @page()
 def new_draft(visit: Visit) -> Response:
     """The guided form for a new order: its first page, then each page's answers."""
-    _may_draft(visit)
+    may_draft(visit)
     if request.method == "GET":
-        return _question(visit, draft_pages.STEPS[0], {}, set(), returning=False, order=None)
+        answers = _answering(visit, request.args.get("threat_notification", ""))
+        return _question(visit, draft_pages.STEPS[0], answers, set(), returning=False, order=None)
     return _answer(visit, None)
+
+
+def _answering(visit: Visit, notification: str) -> dict[str, str]:
+    """The answers an order answering a threat notification starts from (Regulation (EU) 2022/2065, Art. 18):
+    an emergency EPOC to the provider that notified, its addressee chosen when it has only one."""
+    if not notification:
+        return {}
+    found = threats.get(visit.session, visit.actor, _notification_id(notification))
+    addressees = list(visit.session.scalars(party_queries.addressees(provider=found.provider_id)))
+    preset = {
+        "order_type": OrderType.EPOC.value,
+        "emergency": "yes",
+        "threat_notification": str(found.id),
+        "provider": str(found.provider_id),
+    }
+    return preset | ({"addressee": str(addressees[0].id)} if len(addressees) == 1 else {})
+
+
+def _notification_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise problems.NotFound(f"no threat notification {value!r} that you may see") from error
 
 
 @bp.route("/drafts/<uuid:order_id>", methods=["GET", "POST"])
 @page()
 def draft(visit: Visit, order_id: uuid.UUID) -> Response:
     """A stored draft: its answers to check and change, its findings, the way to sign and issue it."""
-    _may_draft(visit)
-    order = _stored(visit, order_id)
+    may_draft(visit)
+    order = stored_draft(visit, order_id)
     if order.order_type is OrderType.REMOVAL_ORDER:
-        # The guided pages ask for a certificate: a removal order is drafted and changed through the
-        # API, and its order page shows it with its findings and the way to sign and issue it.
-        return visit.redirect("portal.order", order_id=order_id)
+        # The guided pages ask for a certificate: a removal order has a one-page form of its own
+        # (views/removal_drafting.py), whose draft page shows it, its findings, changing and issuing it.
+        return visit.redirect("portal.removal_draft_page", order_id=order_id)
     if request.method == "POST":
         return _answer(visit, order)
     answers = answers_of(order.order_type, order.certificate)
+    answers |= reference_answers(order.removal_order_id, order.threat_notification_id)
     visited = {step.slug for step in draft_form.steps_for(answers)}
     checked = Assessment(report=order.checks)
     return _check(
@@ -92,7 +130,7 @@ def draft(visit: Visit, order_id: uuid.UUID) -> Response:
 @page(expensive=True)
 def findings(visit: Visit) -> Response:
     """The legal findings for the answers on the page (JSON, for static/drafting.js); nothing is kept."""
-    _may_draft(visit)
+    may_draft(visit)
     step = draft_pages.STEPS_BY_SLUG.get(request.form.get("step", ""))
     answers = _carried(step)
     if step is not None:
@@ -148,13 +186,45 @@ def _save(visit: Visit, answers: dict[str, str], visited: set[str], order: Order
         loaded = DraftOrderSchema().load({"order_type": order_type.value, "certificate": certificate})
     except ValidationError as error:  # assess() loaded the same body: a mismatch is a bug, shown as one
         raise problems.ValidationFailed("the draft cannot be read", errors=error.messages) from error
-    if order is None:
-        order = operations.create_draft(
-            visit.session, visit.clock, visit.actor, loaded["order_type"], loaded["certificate"]
-        )
-    else:
-        operations.change_draft(visit.session, visit.clock, visit.actor, order.id, loaded["certificate"])
+    references = draft_form.references_of(answers)
+    order_id = order.id if order is not None else None
+    try:
+        if order is None:
+            order = operations.create_draft(
+                visit.session,
+                visit.clock,
+                visit.actor,
+                loaded["order_type"],
+                loaded["certificate"],
+                **references,
+            )
+        else:
+            operations.change_draft(
+                visit.session, visit.clock, visit.actor, order.id, loaded["certificate"], **references
+            )
+    except (problems.ValidationFailed, problems.InvalidReference) as problem:
+        detail, errors = problem.detail, problem.extensions.get("errors") or {}
+        raise Refused(lambda fresh: _refused(fresh, answers, visited, order_id, detail, errors)) from problem
     return visit.redirect("portal.draft", order_id=order.id, saved="yes")
+
+
+def _refused(
+    visit: Visit,
+    answers: dict[str, str],
+    visited: set[str],
+    order_id: uuid.UUID | None,
+    detail: str,
+    errors: dict[str, Any],
+) -> Response:
+    """Check your answers again, with why the operation refused what the draft names (a removal order no
+    longer preserved, an answer to a threat notification that is no emergency), at the page that says it."""
+    order = stored_draft(visit, order_id) if order_id is not None else None
+    form = Form(answers)
+    for refusal in refusals(errors, answers):
+        form.error(f"change_{refusal.step}", detail)
+    if not form.errors:
+        form.error("change_order", detail)
+    return _check(visit, answers, visited, order, form=form)
 
 
 def _question(
@@ -204,6 +274,7 @@ def _check(
     pages = draft_form.steps_for(answers)
     return visit.render(
         "drafting/check.html",
+        answering=_answered(visit, answers),
         status=422 if form is not None and form.errors else 200,
         sections=[(page, summary(visit, page, answers)) for page in pages],
         form=form or Form(answers),
@@ -227,14 +298,24 @@ def _incomplete(answers: dict[str, str], assessment: Assessment) -> Form:
     return form
 
 
-def _stored(visit: Visit, order_id: uuid.UUID) -> Order:
+def _answered(visit: Visit, answers: dict[str, str]) -> tuple[ThreatNotification, dict[str, str]] | None:
+    """The threat notification the draft answers, with its signed body, if it names one."""
+    named = draft_form.references_of(answers)["threat_notification"]
+    if named is None:
+        return None
+    found = threats.get(visit.session, visit.actor, named)
+    return found, threats.body_of(found)
+
+
+def stored_draft(visit: Visit, order_id: uuid.UUID) -> Order:
     """The organisation's draft (another organisation's order is not found, as everywhere)."""
     order = queries.get_order(visit.session, visit.actor, order_id)
     operations.require_state(order, OrderState.DRAFT, "change or issue")
     return order
 
 
-def _may_draft(visit: Visit) -> None:
+def may_draft(visit: Visit) -> None:
+    """Refuse unless the person drafts for an issuing authority (auditors read, never draft)."""
     require_kind(visit.actor, [OrganisationKind.ISSUING_AUTHORITY], "draft orders")
 
 
