@@ -98,6 +98,8 @@ ACCESS: dict[tuple[str, str], tuple[Outcome, ...]] = {
     ("POST", "/drafts/removal/{draft}"): ALL_405,
     ("GET", "/drafts/removal/{draft}/change"): (303, 404, 403, 403, 403, 403, SIGN_IN),
     ("POST", "/drafts/removal/{draft}/change"): (303, 404, 403, 403, 403, 403, SIGN_IN),
+    ("GET", "/drafts/removal/{draft}/check"): ALL_405,
+    ("POST", "/drafts/removal/{draft}/check"): (303, 404, 403, 403, 403, 403, SIGN_IN),
     # the notices of procedures a first removal order waits for (Art. 3(2)): an authority's own; its
     # auditors read (tests/portal/test_removal_notices.py); an empty form is told what to fill in (422)
     ("GET", "/removal-notices"): (200, 200, 403, 403, 403, 403, SIGN_IN),

@@ -119,6 +119,15 @@ def test_a_notice_given_just_now_makes_the_first_order_wait_12_hours(removals, s
     assert 'data-rule="TCO-04"' in page and "issue it from" in page and "Sign and issue" not in page
     assert 'id="record-notice"' not in page, "a notice is recorded: the finding no longer asks for one"
 
+    clock.advance(hours=12, seconds=1)
+    browser = signed_in("prosecutor")  # a new day's session: the last one ended after 30 idle minutes
+    stored = browser.get(f"/drafts/removal/{order_id}")
+    assert "Sign and issue" not in text(stored), "the findings as stored"
+    checked = browser.post(f"/drafts/removal/{order_id}/check", data={"csrf_token": form_token(stored)})
+    assert checked.headers["Location"] == f"/drafts/removal/{order_id}#findings"
+    page = text(browser.get(f"/drafts/removal/{order_id}"))
+    assert 'data-rule="TCO-04"' not in page and "Sign and issue" in page, "checked again, the hours are over"
+
 
 def test_a_notice_recorded_from_the_list_goes_back_to_the_list(removals, signed_in, form_token, clock):
     browser = signed_in("prosecutor")

@@ -71,6 +71,19 @@ def removal_draft_page(visit: Visit, order_id: uuid.UUID) -> Response:
     )
 
 
+@bp.post("/drafts/removal/<uuid:order_id>/check")
+@page()
+def check_removal_draft(visit: Visit, order_id: uuid.UUID) -> Response:
+    """Run the legal checks again on the stored draft: a finding may end with time (TCO-04's twelve hours
+    after a notice of procedures) or with the registry, without the draft changing."""
+    may_draft(visit)
+    order = stored_draft(visit, order_id)
+    if order.order_type is not OrderType.REMOVAL_ORDER:
+        return visit.redirect("portal.draft", order_id=order_id)
+    operations.check_order(visit.session, visit.clock, visit.actor, order.id)
+    return visit.redirect("portal.removal_draft_page", order_id=order_id, _anchor="findings")
+
+
 @bp.route("/drafts/removal/<uuid:order_id>/change", methods=["GET", "POST"])
 @page()
 def change_removal_draft(visit: Visit, order_id: uuid.UUID) -> Response:
