@@ -5,7 +5,9 @@ suite runs on an SQLite file. The schema always comes from the real Alembic migr
 
 The suite runs in parallel (pytest-xdist, one worker per CPU, each with its own database); `-n 0` or
 `-p no:xdist` runs it in this process, for a debugger. HYPOTHESIS_PROFILE picks the property tests'
-profile: "default", or "ci", which CI selects.
+profile: "default", or "ci", which CI selects. Each property test names its full budget of examples
+through tests/budget.py: "ci" draws all of it, the same examples every run; "default" draws a quarter
+(at least five), new ones every run, for a quicker run that over many runs explores more.
 """
 
 import functools
@@ -46,6 +48,7 @@ from broker.vocabulary import AuthorityType
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.wire import envelope
+from tests import budget
 from tests.remembered import remember
 
 # Every test client's response is checked against the OpenAPI document (tests/contract/live_openapi.py).
@@ -57,13 +60,14 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 # apps, the worker rounds and the processes the tests start (docs/configuration.md); never in production.
 os.environ.setdefault("BROKER_WEBHOOK_ALLOW_LOOPBACK", "true")
 
-# Property tests: each test names its own number of examples; no deadline, since a worker sharing the
-# CPU with others is slow now and then. "ci" draws the same examples on every run (derandomize): a
-# change lands or not on what it changed, never on the draw; new examples are explored by every run
-# on a developer's machine, and a failure found there is fixed with its @example.
-settings.register_profile("default", deadline=None)
+# Property tests: each test names its own number of examples (tests/budget.py: all of it under "ci", a
+# quarter otherwise); no deadline, since a worker sharing the CPU with others is slow now and then.
+# "ci" draws the same examples on every run (derandomize): a change lands or not on what it changed,
+# never on the draw; new examples are explored by every run on a developer's machine, and a failure
+# found there (printed with the blob that replays it) is fixed with its @example.
+settings.register_profile("default", deadline=None, print_blob=True)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.load_profile(budget.PROFILE)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -27,6 +27,7 @@ from broker.audit import verify
 from broker.audit.verify_scan import LogScan
 from broker.audit.verify_scan import object_key
 from broker.audit.verify_scan import read_tail
+from tests.budget import examples
 
 pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
@@ -112,14 +113,14 @@ def agrees_with_json_loads(text: str) -> None:
     assert loaded["previous"] is None or type(loaded["previous"]) is int
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_the_tail_reading_agrees_with_a_json_parser(document: dict[str, Any]) -> None:
     for text in texts_of(document):
         agrees_with_json_loads(text)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 3), st.sampled_from(TRICKY))))
 @example(
     {"details": {"a": 1, "index": 7, "object": {"id": "x", "type": "order"}, "previous": None, "time": "t"}},
@@ -138,7 +139,7 @@ def test_the_tail_reading_agrees_with_a_json_parser_on_mutated_texts(
         agrees_with_json_loads('{"index":0,"previous":5,' + text[1:] if text.startswith("{") else text)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     index=st.integers(min_value=0, max_value=2**53 - 1),
     previous=st.none() | st.integers(min_value=0, max_value=2**53 - 1),
@@ -291,7 +292,7 @@ def outcome(entries: list[Any], watch: str, pages: list[int] | None) -> tuple[An
     return ("ok", scan.size, scan.root(), scan.latest, scan.watched, scan.chained)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     count=st.integers(min_value=0, max_value=40),
     objects=st.integers(min_value=1, max_value=4),

@@ -32,7 +32,6 @@ def test_the_bench_measures_every_form_and_replaces_only_its_section(bench, tmp_
     )
 
     assert bench.main(["--repeat", "2", "--output", str(output)]) == 0
-    assert bench.main(["--repeat", "2", "--output", str(output)]) == 0
 
     text = output.read_text()
     assert text.startswith(BEFORE + "<!-- bench:certificates -->\n")

@@ -3,12 +3,11 @@
 The only disagreement allowed is the documented one: JSON Schema accepts and marshmallow's sole
 complaints are its semantic checks (time range order, calendar dates).
 
-EXAMPLES mutants per kind of document: 100 in the suite (CI draws the same ones every run; a
-developer's run draws new ones), BROKER_AGREEMENT_EXAMPLES for a longer run by hand.
+EXAMPLES mutants per kind of document: 100 on CI, the same ones every run; a developer's run draws 25
+new ones (tests/budget.py); BROKER_AGREEMENT_EXAMPLES sets another number for a longer run by hand.
 """
 
 import copy
-import os
 from collections.abc import Callable
 from collections.abc import Iterator
 from enum import EnumType
@@ -24,9 +23,10 @@ from hypothesis import strategies as st
 from broker import vocabulary
 from broker.wire.fields import CALENDAR_MESSAGE
 from broker.wire.fields import ORDER_MESSAGE
+from tests.budget import examples
 
 Path = tuple[str | int, ...]
-EXAMPLES = int(os.environ.get("BROKER_AGREEMENT_EXAMPLES", "100"))
+EXAMPLES = examples(100, "BROKER_AGREEMENT_EXAMPLES")
 SEMANTIC_MESSAGES = {CALENDAR_MESSAGE, ORDER_MESSAGE}
 
 

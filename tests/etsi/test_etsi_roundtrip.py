@@ -23,6 +23,7 @@ from broker.etsi import xsd
 from broker.etsi.hi1 import Endpoint
 from broker.etsi.hi1 import el
 from broker.wire.registry import validate_body
+from tests.budget import examples
 
 TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1, max_size=40)
 STAMP = st.sampled_from(
@@ -134,7 +135,7 @@ def certificates(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return order_type, c
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(certificates(), UUID)
 def test_order_to_hi1_to_order_keeps_every_field(drawn: tuple[str, dict[str, Any]], order_id: str) -> None:
     order_type, original = drawn
@@ -151,7 +152,7 @@ def test_order_to_hi1_to_order_keeps_every_field(drawn: tuple[str, dict[str, Any
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(certificates())
 def test_order_to_ri_form_to_order_keeps_every_field(drawn: tuple[str, dict[str, Any]]) -> None:
     order_type, original = drawn

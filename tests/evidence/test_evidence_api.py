@@ -32,6 +32,7 @@ from broker.parties.models import Organisation
 from broker.parties.models import User
 from broker.problems import PROBLEM_BASE
 from broker.vocabulary import Role
+from tests.remembered import remember
 
 CHUNK = 1024  # tests/conftest.py: EVIDENCE_CHUNK_SIZE
 MAX_PACKAGE = 64 * CHUNK  # tests/conftest.py: EVIDENCE_MAX_PACKAGE_SIZE
@@ -74,10 +75,19 @@ class Evidence:
         return age.recipient_of(self.identities[handle])
 
     def order(self, author: str = "prosecutor", **changes: Any) -> dict[str, Any]:
-        """An EPOC the provider has received."""
-        return self.exchange.receive(
-            self.exchange.issue(self.exchange.draft(author=author, **changes), author)
-        )
+        """An EPOC the provider has received.
+
+        Drafted, issued and received through the API once per process and starting point, then copied as
+        rows (tests/remembered.py): most tests here start from one.
+        """
+
+        def received() -> dict[str, Any]:
+            return self.exchange.receive(
+                self.exchange.issue(self.exchange.draft(author=author, **changes), author)
+            )
+
+        key = ("evidence order", author, repr(sorted(changes.items())))
+        return remember(self.database, self.clock, key, received)
 
     def issuer(self, order: dict[str, Any]) -> str:
         return next(

@@ -26,6 +26,7 @@ from broker.vocabulary import Instrument
 from broker.vocabulary import Purpose
 from broker.vocabulary import SubsequentRequest
 from broker.vocabulary import UserInformationDecision
+from tests.budget import examples
 
 pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
@@ -148,7 +149,7 @@ def orders(draw: st.DrawFn) -> CheckInput:
     return order
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(order=orders())
 def test_the_engine_answers_every_order_the_schema_accepts(order: CheckInput) -> None:
     note(repr(order))
@@ -219,7 +220,7 @@ WRONGS = {
 }
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(order=orders(), name=st.sampled_from(sorted(WRONGS)))
 def test_adding_a_wrong_never_turns_a_refusal_into_an_acceptance(order: CheckInput, name: str) -> None:
     wrong = WRONGS[name]

@@ -15,12 +15,12 @@ carry no stack trace; a refusal (4xx) must be an HTML page that says what is wro
 (`refusal_page_problem`) and must have written nothing (`portal_world.WRITTEN`); a form with a wrong or missing
 token writes nothing whatever it is answered.
 
-The budget is fixed and small, as the API's fuzz run (tests/security/test_fuzz_api.py):
-EXAMPLES per page, derandomized (the same inputs every run), no example database, no shrinking.
-BROKER_PORTAL_FUZZ_EXAMPLES sets another budget for a longer run by hand.
+The budget is small, as the API's fuzz run's (tests/security/test_fuzz_api.py): EXAMPLES per page, on
+CI 8 and derandomized (the same inputs every run), fewer and new ones every run on a developer's machine
+(tests/budget.py); no example database, no shrinking. BROKER_PORTAL_FUZZ_EXAMPLES sets another budget
+for a longer run by hand.
 """
 
-import os
 import random
 import re
 import uuid
@@ -49,11 +49,12 @@ from test_portal_access import rule_of
 
 from broker.app import create_app
 from broker.db import Database
+from tests.budget import examples
 
 pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 Pair = tuple[str, str]
-EXAMPLES = int(os.environ.get("BROKER_PORTAL_FUZZ_EXAMPLES", "8"))
+EXAMPLES = examples(8, "BROKER_PORTAL_FUZZ_EXAMPLES")
 # The pages a person reaches only half signed in, and who is fuzzed there.
 SECOND_FACTOR, ENROLMENT = "provider_at_the_code", "other_provider_enrolling"
 HALFWAY = {"/login/code": SECOND_FACTOR, "/login/recovery": SECOND_FACTOR, "/account/two-factor": ENROLMENT}
@@ -228,7 +229,6 @@ def fuzz(fuzzer: Fuzzer, database: Database, method: str, template: str) -> None
 
     @settings(
         max_examples=EXAMPLES,
-        derandomize=True,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],
@@ -257,7 +257,7 @@ def test_every_page_tells_hostile_input_without_a_crash_or_a_write(
 
 def test_every_route_someone_may_use_is_fuzzed(portal_app):
     """A route the portal serves is fuzzed, unless the access table lets no one use it."""
-    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message", "key")}
+    example = {name: str(uuid.uuid4()) for name in (*ORDERS, "missing", "message", "key", "threat")}
 
     def route(method: str, template: str) -> tuple[str, str]:
         return rule_of(portal_app, template.format(**example)), method

@@ -17,14 +17,14 @@ it does not list, another media type, a body or a header its schema does not all
 (`*_conformance`), and on an operation that ignores its bearer token (`ignored_auth`). Every answer
 also passes the suite's own contract check (tests/contract/live_openapi.py).
 
-The budget is fixed: EXAMPLES per operation (twice that for the signed routes), derandomized (the
-same inputs every run), no example database and no shrinking (a failure is reported as generated,
-with the request as a curl command); so the run is repeatable, and takes about three minutes of one
-core on this project's machine. BROKER_FUZZ_EXAMPLES sets another budget for a longer run by hand.
+The budget: EXAMPLES per operation (twice that for the signed routes), 25 on CI and derandomized (the
+same inputs every run: CI's run is repeatable, and takes about three minutes of one core on this
+project's machine), a quarter of that and new inputs every run on a developer's machine
+(tests/budget.py); no example database and no shrinking (a failure is reported as generated, with the
+request as a curl command). BROKER_FUZZ_EXAMPLES sets another budget for a longer run by hand.
 """
 
 import json
-import os
 import random
 import tempfile
 import uuid
@@ -49,11 +49,13 @@ from broker import crypto
 from broker.api.openapi import build_spec
 from broker.app import create_app
 from broker.wire import envelope
+from tests.budget import examples
+from tests.remembered import remember
 
 pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
-# Examples per operation (twice that for the signed routes): about three minutes of one core in all.
-EXAMPLES = int(os.environ.get("BROKER_FUZZ_EXAMPLES", "25"))
+# Examples per operation (twice that for the signed routes): on CI, about three minutes of one core in all.
+EXAMPLES = examples(25, "BROKER_FUZZ_EXAMPLES")
 SEED = 20261206
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 PARTIES = ("prosecutor", "judge", "other_authority", "provider", "other_provider", "enforcing", "oversight")
@@ -251,8 +253,18 @@ def app(database, clock, broker_key_file, seal_files, tmp_path):
 
 
 @pytest.fixture
-def world(app, client, network, exchange, clock) -> World:
-    """The network, a draft, an issued and a received order, their messages, a package, a webhook, a checkpoint."""
+def world(app, client, network, exchange, database, clock) -> World:
+    """The network, a draft, an issued and a received order, their messages, a package, a webhook, a checkpoint.
+
+    Made through the API once per process, then copied as rows (tests/remembered.py): every operation's
+    test starts from the same world.
+    """
+    ids, messages = remember(database, clock, ("fuzz world",), lambda: made_world(client, network, exchange))
+    return World(app, network, clock, ids, messages)
+
+
+def made_world(client: Any, network: Any, exchange: Any) -> tuple[dict[str, list[str]], list[str]]:
+    """The world's objects made through the API: the ids a path may name, and the messages'."""
     draft = exchange.draft()
     issued = exchange.issue(exchange.draft())
     received = exchange.receive(exchange.issue(exchange.draft(author="judge"), author="judge"))
@@ -280,7 +292,7 @@ def world(app, client, network, exchange, clock) -> World:
     }
     messages = [message["id"] for order in (issued, received) for message in order["messages"]]
     ids["message_id"] = messages
-    return World(app, network, clock, ids, messages)
+    return ids, messages
 
 
 def sealed_pdf(world: World) -> bytes:
@@ -327,11 +339,10 @@ def test_every_operation_keeps_its_contract(path, method, world):
     @settings(
         # The signed routes get twice the examples: their bodies are where the most can go wrong.
         max_examples=EXAMPLES * (2 if "application/jose" in str(described.get("requestBody")) else 1),
-        derandomize=True,
         database=None,
         deadline=None,
-        # No shrinking, no explaining: a failure is reported as generated (derandomized, so it recurs),
-        # which keeps a failing run as short as a passing one.
+        # No shrinking, no explaining: a failure is reported as generated (on CI derandomized, so it recurs;
+        # elsewhere with the blob that replays it), which keeps a failing run as short as a passing one.
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
     )

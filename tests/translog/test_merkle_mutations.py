@@ -13,6 +13,7 @@ from broker.translog import leaf_hash
 from broker.translog import root_hash
 from broker.translog import verify_consistency
 from broker.translog import verify_inclusion
+from tests.budget import examples
 
 MAX_SIZE = 70
 LEAVES = [leaf_hash(i.to_bytes(4, "big")) for i in range(MAX_SIZE)]
@@ -40,7 +41,7 @@ def _honest_consistency(old_size: int, new_size: int) -> list[bytes] | None:
     return consistency_proof(LEAVES[:new_size], old_size) if 0 < old_size <= new_size <= MAX_SIZE else None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_a_changed_inclusion_proof_is_rejected(data: st.DataObject) -> None:
     size = data.draw(st.integers(1, MAX_SIZE))
@@ -50,7 +51,7 @@ def test_a_changed_inclusion_proof_is_rejected(data: st.DataObject) -> None:
         verify_inclusion(LEAVES[index], index, size, proof, ROOTS[size])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_an_inclusion_proof_backs_no_other_index_or_size(data: st.DataObject) -> None:
     size = data.draw(st.integers(1, MAX_SIZE))
@@ -67,7 +68,7 @@ def test_an_inclusion_proof_backs_no_other_index_or_size(data: st.DataObject) ->
         verify_inclusion(LEAVES[index], claimed_index, claimed_size, proof, ROOTS[claimed_size])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_a_changed_consistency_proof_is_rejected(data: st.DataObject) -> None:
     size = data.draw(st.integers(1, MAX_SIZE))
@@ -77,7 +78,7 @@ def test_a_changed_consistency_proof_is_rejected(data: st.DataObject) -> None:
         verify_consistency(old_size, size, ROOTS[old_size], ROOTS[size], proof)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_a_consistency_proof_backs_no_other_sizes(data: st.DataObject) -> None:
     size = data.draw(st.integers(1, MAX_SIZE))
@@ -92,7 +93,7 @@ def test_a_consistency_proof_backs_no_other_sizes(data: st.DataObject) -> None:
         verify_consistency(claimed_old, claimed_new, ROOTS[claimed_old], ROOTS[claimed_new], proof)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.data())
 def test_a_changed_leaf_is_rejected(data: st.DataObject) -> None:
     size = data.draw(st.integers(1, MAX_SIZE))

@@ -16,6 +16,7 @@ from broker.workdays import UnknownState
 from broker.workdays import add_working_days
 from broker.workdays import load_calendar
 from broker.workdays import working_days_between
+from tests.budget import examples
 
 CALENDAR = load_calendar()
 STATES = sorted(CALENDAR.states)
@@ -36,7 +37,7 @@ def working_days_after(state: str, first: date, last: date) -> int:
     )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(start=starts, days=day_counts, state=states)
 def test_the_deadline_ends_the_nth_working_day_after_the_local_receipt_day(
     start: datetime, days: int, state: str
@@ -52,13 +53,13 @@ def test_the_deadline_ends_the_nth_working_day_after_the_local_receipt_day(
     assert working_days_between(start, deadline, state) == days
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(start=starts, days=day_counts, state=states)
 def test_one_more_day_is_a_strictly_later_deadline(start: datetime, days: int, state: str) -> None:
     assert add_working_days(start, days + 1, state) > add_working_days(start, days, state)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(start=starts, later=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)), state=states)
 def test_a_later_receipt_never_gives_an_earlier_deadline(
     start: datetime, later: timedelta, state: str
@@ -66,7 +67,7 @@ def test_a_later_receipt_never_gives_an_earlier_deadline(
     assert add_working_days(start + later, 5, state) >= add_working_days(start, 5, state)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     start=st.datetimes(
         min_value=datetime(2029, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -79,14 +80,14 @@ def test_years_after_the_data_are_refused(start: datetime, days: int, state: str
         add_working_days(start, days, state)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(start=starts, state=st.text(max_size=4).filter(lambda code: code not in CALENDAR.states))
 def test_states_without_data_are_refused(start: datetime, state: str) -> None:
     with pytest.raises(UnknownState):
         add_working_days(start, 5, state)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(start=starts, days=st.integers(max_value=0), state=states)
 def test_fewer_than_one_day_is_refused(start: datetime, days: int, state: str) -> None:
     with pytest.raises(ValueError, match="at least 1"):
