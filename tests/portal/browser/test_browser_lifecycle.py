@@ -1,5 +1,5 @@
-"""Lifecycle messages signed in a real browser: the provider asks for clarification, the enforcing
-authority refuses on an Art. 12 ground, each with a key made and kept by chromium.
+"""Lifecycle messages signed in a real browser: the provider asks for clarification with a key made and
+kept by chromium (the enforcing authority's refusal on an Art. 12 ground is in test_browser_review_queue.py).
 
 The forms are checked before anything is signed (error summary linking to each field), the answers
 shown for checking, and the JWS made by Web Crypto is verified by the broker as an API message.
@@ -65,35 +65,3 @@ def test_the_provider_asks_for_clarification_signed_in_the_browser(
     accessible(tab)
     (entry,) = log_entries("order.clarification-request")
     assert entry["details"]["state"] == {"from": "received", "to": "clarification_requested"}
-
-
-def test_the_enforcing_authority_refuses_on_an_art_12_ground_signed_in_the_browser(
-    sign_in, admin, caseload, live_portal, accessible, log_entries
-):
-    order = caseload.issued("JUGE-REVIEW", author="judge", **NOTIFIED)
-    tab = sign_in(admin("enforcing"))
-    kid = registered_key(tab)
-
-    tab.goto(f"/orders/{order['id']}")
-    tab.get_by_role("link", name="Record your review (Art. 12)").click()
-    expect(tab.get_by_label(kid)).to_be_checked()
-    accessible(tab)
-    tab.get_by_label("Refuse on a ground for refusal").check()
-    tab.get_by_role("button", name="Continue").click()
-    expect(tab.get_by_role("alert")).to_contain_text("Select the ground for refusal")
-    accessible(tab)
-
-    tab.get_by_label("Ne bis in idem (Art. 12(1)(c))").check()
-    tab.get_by_label("Your reasons").fill("The person was tried for the same acts in Ireland.")
-    tab.get_by_role("button", name="Continue").click()
-    expect(tab.get_by_role("heading", level=1)).to_have_text("Check and sign: Record your review (Art. 12)")
-    expect(tab.get_by_role("main")).to_contain_text("Ne bis in idem (Art. 12(1)(c))")
-    accessible(tab)
-    tab.get_by_role("button", name="Sign and send").click()
-
-    expect(tab).to_have_url(f"{live_portal}/orders/{order['id']}?done=review")
-    expect(tab.get_by_role("region", name="Important")).to_contain_text("Your signed review was sent.")
-    expect(tab.get_by_role("heading", level=1)).to_contain_text("Refused by the enforcing authority")
-    accessible(tab)
-    (entry,) = log_entries("order.enforcing-review")
-    assert entry["details"]["state"] == {"from": "issued", "to": "refused"}

@@ -1,4 +1,6 @@
-"""The oversight body's pages in a real browser, each checked by axe-core: search, case file, log, statistics."""
+"""The oversight body's pages in a real browser, each checked by axe-core: every order, search, case file and
+statistics, in one session (the signed log's check is the last step of the walk, test_browser_walk.py).
+"""
 
 import json
 import re
@@ -9,13 +11,21 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.slow  # started first, so parallel workers end together (tests/conftest.py)
 
 
-def test_an_auditor_searches_reads_a_case_file_and_downloads_it(sign_in, caseload, accessible, live_portal):
+def test_an_auditor_sees_every_order_searches_reads_a_case_file_and_the_statistics(
+    sign_in, caseload, accessible
+):
     caseload.received("PARQUET-1")
     caseload.emergency("PARQUET-URGENT")
+    caseload.issued("LYON-1", author="other_authority")
     tab = sign_in("oversight")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("All orders")
+    # The header, then the orders of both issuing authorities.
+    expect(tab.get_by_role("table", name="Orders").get_by_role("row")).to_have_count(4)
+    accessible(tab)
+
     tab.get_by_role("navigation", name="Menu").get_by_role("link", name="Search orders").click()
     expect(tab.get_by_role("heading", level=1)).to_have_text("Search orders")
-    expect(tab.get_by_role("table", name="Orders found").get_by_role("row")).to_have_count(3)
+    expect(tab.get_by_role("table", name="Orders found").get_by_role("row")).to_have_count(4)
     accessible(tab)
 
     tab.get_by_label("Emergency").select_option("yes")
@@ -41,20 +51,6 @@ def test_an_auditor_searches_reads_a_case_file_and_downloads_it(sign_in, caseloa
     case_file = json.loads(download.value.path().read_text())
     assert case_file["order"]["emergency"] is True and case_file["checkpoint"]["note"]
 
-
-def test_the_signed_log_page_is_accessible(sign_in, caseload, accessible):
-    order = caseload.received("PARQUET-1")
-    tab = sign_in("oversight")
-    tab.goto(f"/orders/{order['id']}/case-file")  # the export signs a checkpoint
-    tab.get_by_role("navigation", name="Menu").get_by_role("link", name="Signed log").click()
-    expect(tab.get_by_role("heading", level=1)).to_have_text("The signed log")
-    expect(tab.get_by_role("status")).to_contain_text("every step below passed")
-    accessible(tab)
-
-
-def test_the_statistics_are_tables_and_charts_on_an_accessible_page(sign_in, caseload, accessible):
-    caseload.received("PARQUET-1")
-    tab = sign_in("oversight")
     tab.get_by_role("navigation", name="Menu").get_by_role("link", name="Statistics").click()
     expect(tab.get_by_role("heading", level=1)).to_have_text("Statistics (Art. 28)")
     expect(tab.get_by_role("img", name="Orders issued by data category")).to_be_visible()

@@ -1,4 +1,7 @@
-"""Every other page in a real browser, each checked by axe-core: enrolling, the account, French, oversight."""
+"""Every other page in a real browser, each checked by axe-core: enrolling, the account, French, recovery.
+
+The oversight body's pages are in test_browser_oversight.py.
+"""
 
 import pytest
 from playwright.sync_api import expect
@@ -57,12 +60,3 @@ def test_the_recovery_page_is_accessible(tab, live_portal, people, accessible):
     tab.get_by_label("Enter a recovery code").fill(person.recovery_codes[0])
     tab.get_by_role("button", name="Sign in").click()
     expect(tab).to_have_url(f"{live_portal}/")
-
-
-def test_the_oversight_dashboard_is_accessible(sign_in, caseload, accessible):
-    caseload.received("PARQUET-1")
-    caseload.issued("LYON-1", author="other_authority")
-    tab = sign_in("oversight")
-    expect(tab.get_by_role("heading", level=1)).to_have_text("All orders")
-    expect(tab.get_by_role("table", name="Orders").get_by_role("row")).to_have_count(3)
-    accessible(tab)

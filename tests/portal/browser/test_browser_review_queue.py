@@ -1,5 +1,7 @@
-"""The enforcing authority's review queue in a real browser: from the inbox to the queue, a review signed
-in chromium from the queue's link, then the order among the reviewed with its decision; axe on each page."""
+"""The enforcing authority's reviews in a real browser, each signed in chromium: from the inbox to the queue,
+no objection from the queue's link, then the order among the reviewed with its decision; and a refusal
+on an Art. 12 ground from the order's page, its form checked before anything is signed. axe on each page.
+"""
 
 import pytest
 from playwright.sync_api import expect
@@ -11,14 +13,14 @@ pytestmark = pytest.mark.slow  # started first, so parallel workers end together
 EMERGENCY = {"emergency": True, "emergency_justification": "A threat to life."}
 
 
-def test_the_enforcing_authority_reviews_from_its_queue(
-    sign_in, admin, caseload, clock, live_portal, accessible
+def test_the_enforcing_authority_reviews_from_its_queue_then_refuses_on_an_art_12_ground(
+    sign_in, admin, caseload, clock, live_portal, accessible, log_entries
 ):
-    caseload.issued("JUGE-TEN-DAYS", author="judge", **NOTIFIED)
+    ten_days = caseload.issued("JUGE-TEN-DAYS", author="judge", **NOTIFIED)
     clock.advance(hours=1)
     urgent = caseload.issued("JUGE-URGENT", author="judge", **NOTIFIED, **EMERGENCY)
     tab = sign_in(admin("enforcing"))
-    registered_key(tab)
+    kid = registered_key(tab)
 
     tab.goto("/")
     accessible(tab)
@@ -47,3 +49,29 @@ def test_the_enforcing_authority_reviews_from_its_queue(
     expect(reviewed.nth(1)).to_contain_text("JUGE-URGENT")
     expect(reviewed.nth(1)).to_contain_text("No objection")
     accessible(tab)
+
+    tab.goto(f"/orders/{ten_days['id']}")
+    tab.get_by_role("link", name="Record your review (Art. 12)").click()
+    expect(tab.get_by_label(kid)).to_be_checked()
+    accessible(tab)
+    tab.get_by_label("Refuse on a ground for refusal").check()
+    tab.get_by_role("button", name="Continue").click()
+    expect(tab.get_by_role("alert")).to_contain_text("Select the ground for refusal")
+    accessible(tab)
+
+    tab.get_by_label("Ne bis in idem (Art. 12(1)(c))").check()
+    tab.get_by_label("Your reasons").fill("The person was tried for the same acts in Ireland.")
+    tab.get_by_role("button", name="Continue").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Check and sign: Record your review (Art. 12)")
+    expect(tab.get_by_role("main")).to_contain_text("Ne bis in idem (Art. 12(1)(c))")
+    accessible(tab)
+    tab.get_by_role("button", name="Sign and send").click()
+
+    expect(tab).to_have_url(f"{live_portal}/orders/{ten_days['id']}?done=review")
+    expect(tab.get_by_role("region", name="Important")).to_contain_text("Your signed review was sent.")
+    expect(tab.get_by_role("heading", level=1)).to_contain_text("Refused by the enforcing authority")
+    accessible(tab)
+    (refusal,) = [
+        entry for entry in log_entries("order.enforcing-review") if entry["object"]["id"] == ten_days["id"]
+    ]
+    assert refusal["details"]["state"] == {"from": "issued", "to": "refused"}

@@ -57,7 +57,10 @@ class Walk:
         return page
 
     def browser_key(self, person: Page, administrator: Page) -> str:
-        """The person makes a key in their browser; their administrator registers its public JWK as theirs."""
+        """The person makes a key in their browser; their administrator registers its public JWK as theirs.
+
+        The person, who may not register keys, is told to ask their administrator and shown the JWK.
+        """
         person.goto("/account/signing-keys")
         name = person.locator(".navigation__who").inner_text().split(" · ")[0]
         person.get_by_role("button", name="Make a signing key in this browser").click()
@@ -65,6 +68,8 @@ class Walk:
         expect(status).to_contain_text("This browser holds the key ")
         kid = status.inner_text().removeprefix("This browser holds the key ").removesuffix(".")
         expect(person.get_by_role("main")).to_contain_text("Ask your administrator to register")
+        expect(person.get_by_role("main")).to_contain_text('"kty":')  # the public JWK, to copy
+        expect(person.get_by_role("button", name="Register the key")).to_have_count(0)
         self.check(person)
         public_jwk = person.locator("[data-public-jwk] pre").inner_text()
 
