@@ -6,11 +6,14 @@ import struct
 from pathlib import Path
 
 import pytest
+import rfc8785
 from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from broker.crypto import CanonicalizationError
 from broker.crypto import canonicalize
+from tests.budget import examples
 
 CASES = ["arrays", "french", "structures", "unicode", "values", "weird"]
 SAFE_INT = 2**53 - 1
@@ -107,3 +110,62 @@ _json = st.recursive(
 def test_canonical_form_is_a_fixed_point(value: object) -> None:
     once = canonicalize(value)
     assert canonicalize(json.loads(once)) == once
+
+
+# What the broker signs, drawn to reach the fast path's edges: keys ASCII or not (astral ones sort
+# differently in UTF-16), every control character, lone surrogates, integers at and past the safe
+# range, tuples, and now and then a float or a type JSON lacks, which send the value to the library.
+_edge_text = st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=6)
+_edge_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**54), 2**54)
+    | st.sampled_from([SAFE_INT, -SAFE_INT, SAFE_INT + 1, -SAFE_INT - 1, 0.5, 1.0, b"bytes"])
+    | st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=6)
+    | _edge_text
+)
+_edge_json = st.recursive(
+    _edge_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(
+            st.text(st.characters(max_codepoint=0x7F), max_size=4) | _edge_text, inner, max_size=4
+        )
+        | st.dictionaries(st.integers(0, 3), inner, min_size=1, max_size=2)
+    ),
+    max_leaves=15,
+)
+
+
+def _library(value: object) -> bytes | type[Exception]:
+    try:
+        return rfc8785.dumps(value)  # type: ignore[arg-type]
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):
+        return CanonicalizationError
+
+
+def _ours(value: object) -> bytes | type[Exception]:
+    try:
+        return canonicalize(value)
+    except CanonicalizationError:
+        return CanonicalizationError
+
+
+@settings(max_examples=examples(500, "BROKER_CANONICAL_EXAMPLES"))
+@given(_edge_json)
+def test_the_fast_path_writes_the_bytes_the_library_writes(value: object) -> None:
+    """The standard encoder's shortcut (broker.crypto.canonical) gives the library's bytes, or the same refusal."""
+    assert _ours(value) == _library(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"\U0001f600": 1, "\ufb01": 2},  # UTF-16 puts the astral key first, code points last
+        {"a\x7f": '\x00\x1f\b\f\n\r\t"\\/\u2028'},
+        [SAFE_INT, -SAFE_INT, True, False, None, ()],
+    ],
+)
+def test_edges_of_the_fast_path_match_the_library(value: object) -> None:
+    assert canonicalize(value) == rfc8785.dumps(value)  # type: ignore[arg-type]
