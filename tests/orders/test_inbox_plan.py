@@ -10,7 +10,6 @@ from datetime import UTC
 from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from broker.access import Actor
 from broker.orders.queries import inbox
@@ -18,23 +17,13 @@ from broker.orders.queries import listing
 from broker.orders.queries import listing_after
 from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
+from tests.plans import plan
 
 INDEX = {
     OrganisationKind.PROVIDER: "ix_orders_provider_inbox",
     OrganisationKind.ISSUING_AUTHORITY: "ix_orders_issuing_authority_inbox",
     OrganisationKind.ENFORCING_AUTHORITY: "ix_orders_enforcing_authority_inbox",
 }
-
-
-def plan(connection: sa.Connection, statement: sa.Select[tuple[object]]) -> str:
-    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
-    if connection.dialect.name == "sqlite":
-        return "\n".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
-    # With sequential and bitmap scans (which read in no order) priced out, as a large table prices them
-    # for a page of 25, a sort in the plan means no index yields the page's order.
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-    return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
 
 
 @pytest.mark.parametrize("kind", list(INDEX), ids=str)
