@@ -145,12 +145,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# A limit no benchmark reaches, in the notation BROKER_RATE_LIMIT_* take.
+UNLIMITED = "1000000/second"
+
+
 @contextlib.contextmanager
 def running_server(database_url: str, folder: Path, processes: int, threads: int) -> Iterator[Server]:
     """Start `broker serve --processes P --threads T` on the database; stop it however the block ends."""
     port = free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("BROKER_")}
     env.update(BROKER_DATABASE_URL=database_url, BROKER_INSTANCE_PATH=str(folder / "instance"))
+    # The per-token limits are a deployment's policy against abuse; a benchmark asks what the server can
+    # answer, with one token per client, so it lifts them (they are still counted on every request).
+    env.update(BROKER_RATE_LIMIT_PER_TOKEN=UNLIMITED, BROKER_RATE_LIMIT_EXPENSIVE=UNLIMITED)
     log = folder / f"serve-{port}.log"
     command = [
         *(sys.executable, "-m", "broker.cli", "serve", "--host", "127.0.0.1", "--port", str(port)),
