@@ -32,6 +32,8 @@ class Order(Base):
         ),
         # Oversight's listing and search: every order, newest first (queries.listing reads it backwards).
         sa.Index("ix_orders_listing", "created_at", "id"),
+        # The reports' removal-order figures: one instrument's orders issued in a period, however many others.
+        sa.Index("ix_orders_type_issued", "order_type", "issued_at"),
     )
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)

@@ -10,6 +10,7 @@ UNCONFIRMED (tco-dsa.md), so each figure says what it counts.
 """
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,25 +59,33 @@ DEFINITIONS = {
 }
 
 
-def figures(
-    session: orm.Session, period: Period, *, country: str | None = None, provider: uuid.UUID | None = None
-) -> dict[str, Any]:
-    """The figures of the removal orders in scope: issued by `country`'s authorities (None: all), or to
-    `provider`."""
-    scope = sa.and_(
+def orders_in_scope(
+    period: Period, *, country: str | None = None, provider: uuid.UUID | None = None
+) -> sa.Select[uuid.UUID, bool, uuid.UUID | None, datetime | None, OrderState]:
+    """The removal orders issued in `period` (by `country`'s authorities, or to `provider`), found by
+    ix_orders_type_issued rather than by reading every order."""
+    statement = sa.select(
+        Order.id, Order.emergency, Order.enforcing_authority_id, Order.received_at, Order.state
+    ).where(
         Order.order_type == OrderType.REMOVAL_ORDER,
         Order.issued_at >= period.start,
         Order.issued_at < period.end,
     )
-    statement = sa.select(
-        Order.id, Order.emergency, Order.enforcing_authority_id, Order.received_at, Order.state
-    ).where(scope)
     if country is not None:
         statement = statement.join(Organisation, Organisation.id == Order.issuing_authority_id).where(
             Organisation.country == country
         )
     if provider is not None:
         statement = statement.where(Order.provider_id == provider)
+    return statement
+
+
+def figures(
+    session: orm.Session, period: Period, *, country: str | None = None, provider: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """The figures of the removal orders in scope: issued by `country`'s authorities (None: all), or to
+    `provider`."""
+    statement = orders_in_scope(period, country=country, provider=provider)
     orders = session.execute(statement).all()
     ids = [row.id for row in orders]
     sent = _messages(session, ids)
