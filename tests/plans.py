@@ -7,8 +7,8 @@ def plan(connection: sa.Connection, statement: sa.Select[tuple[object]]) -> str:
     sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
     if connection.dialect.name == "sqlite":
         return "\n".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
-    # With sequential and bitmap scans (which read in no order) priced out, as a large table prices them
-    # for a page of 25, a sort in the plan means no index yields the page's order.
+    # Sequential and bitmap scans priced out, as a large table prices them against a page or a probe: what
+    # is left shows which index, if any, can answer the statement (and whether it still has to sort).
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
     return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
