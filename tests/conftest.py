@@ -13,6 +13,7 @@ through tests/budget.py: "ci" draws all of it, the same examples every run; "def
 import functools
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import replace
@@ -59,6 +60,13 @@ START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 # A test deployment: webhook receivers listen on loopback, so the switch meant for tests is on for the
 # apps, the worker rounds and the processes the tests start (docs/configuration.md); never in production.
 os.environ.setdefault("BROKER_WEBHOOK_ALLOW_LOOPBACK", "true")
+
+# Bytecode is cached (in the ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE says not
+# to: without it every xdist worker rewrote every test module's asserts, and every broker process a
+# test starts compiled the broker again, on every run (about a tenth of the CLI and server tests' time).
+# From here on in this process, and from the start in the workers and processes it starts.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 # Property tests: each test names its own number of examples (tests/budget.py: all of it under "ci", a
 # quarter otherwise); no deadline, since a worker sharing the CPU with others is slow now and then.
