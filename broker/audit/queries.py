@@ -20,7 +20,10 @@ HEAD_ID = 1
 T = TypeVar("T")
 # The subtree table and its `index` column (a reserved word, quoted the same way by both databases).
 _SUBTREES = AuditSubtree.__tablename__
+_HEAD = AuditLogHead.__tablename__
 _INDEX = '"index"'
+# The largest tree size a database integer holds: a larger one is refused before it reaches SQL.
+_LARGEST_SIZE = 2**63 - 1
 
 
 class SqlSubtreeStore:
@@ -37,26 +40,54 @@ class SqlSubtreeStore:
 
 
 def subtree_hashes(session: orm.Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of the given (level, index) subtrees, in one query.
+    """The stored hashes of the given (level, index) subtrees, in one query."""
+    condition = _subtrees_condition(keys)
+    if condition is None:
+        return {}
+    rows = session.execute(sa.text(f"SELECT level, {_INDEX}, hash FROM {_SUBTREES} WHERE {condition}"))  # noqa: S608
+    return {(level, index): hash_ for level, index, hash_ in rows}
 
-    Written as `level = L AND index IN (…)` per level rather than a row-value IN, which SQLite
-    answers by scanning the whole table; both databases then probe the primary key. The statement
-    is plain SQL text with the positions inlined (they are integers the caller computed): a proof
-    asks for a different set every time, so SQLAlchemy's statement cache never hit, and building
-    and compiling the expression took most of a proof's 3 ms.
+
+def size_and_subtree_hashes(
+    session: orm.Session, keys: Iterable[tuple[int, int]]
+) -> tuple[int, dict[tuple[int, int], bytes]]:
+    """The log's size and the stored hashes of the given subtrees, in one statement.
+
+    The size comes as a row of its own at level -1: a proof is checked against the size and computed
+    from the subtrees, and a round trip less is a good part of a proof's time on PostgreSQL.
+    """
+    size_row = f"SELECT -1 AS level, size AS {_INDEX}, NULL AS hash FROM {_HEAD} WHERE id = {HEAD_ID}"  # noqa: S608
+    condition = _subtrees_condition(keys)
+    statement = size_row
+    if condition is not None:
+        statement += f" UNION ALL SELECT level, {_INDEX}, hash FROM {_SUBTREES} WHERE {condition}"  # noqa: S608
+    size, hashes = 0, {}
+    for level, index, hash_ in session.execute(sa.text(statement)):
+        if level < 0:
+            size = index
+        else:
+            hashes[(level, index)] = hash_
+    return size, hashes
+
+
+def _subtrees_condition(keys: Iterable[tuple[int, int]]) -> str | None:
+    """`level = L AND index IN (…)` per level, or None for no keys.
+
+    Per level rather than a row-value IN, which SQLite answers by scanning the whole table; both
+    databases then probe the primary key. Plain SQL text with the positions inlined (integers the
+    caller computed, made sure of by int()): a proof asks for a different set every time, so
+    SQLAlchemy's statement cache never hit, and building and compiling the expression took most of
+    a proof's 3 ms.
     """
     by_level: dict[int, set[int]] = {}
     for level, index in keys:
         by_level.setdefault(int(level), set()).add(int(index))
     if not by_level:
-        return {}
-    condition = " OR ".join(
+        return None
+    return " OR ".join(
         f"(level = {level} AND {_INDEX} IN ({','.join(map(str, sorted(indexes)))}))"
         for level, indexes in sorted(by_level.items())
     )
-    statement = f"SELECT level, {_INDEX}, hash FROM {_SUBTREES} WHERE {condition}"  # noqa: S608 - int() above
-    rows = session.execute(sa.text(statement))
-    return {(level, index): hash_ for level, index, hash_ in rows}
 
 
 class PrefetchedStore:
@@ -91,6 +122,25 @@ def _with_one_query(session: orm.Session, walk: Callable[[translog.SubtreeStore]
     recorder = _Recorder()
     walk(recorder)
     return walk(PrefetchedStore(session, subtree_hashes(session, recorder.keys)))
+
+
+def _proved(
+    session: orm.Session,
+    size: int,
+    walk: Callable[[translog.SubtreeStore], T],
+    refusal: Callable[[int], problems.InvalidRange],
+) -> T:
+    """A proof within a tree of `size` entries, checked against the log's size, in one statement.
+
+    As _with_one_query, with the log's size read by the same statement: refusal(size of the log) is
+    raised when the tree would be larger than the log.
+    """
+    recorder = _Recorder()
+    walk(recorder)
+    current, hashes = size_and_subtree_hashes(session, recorder.keys)
+    if size > current:
+        raise refusal(current)
+    return walk(PrefetchedStore(session, hashes))
 
 
 def frontier(size: int) -> list[tuple[int, int]]:
@@ -161,25 +211,38 @@ def pending_count(session: orm.Session) -> int:
 
 def inclusion_proof(session: orm.Session, index: int, size: int) -> list[bytes]:
     """The proof that entry `index` is in the tree of the first `size` entries."""
-    current = log_size(session)
-    if not 0 < size <= current:
-        raise problems.InvalidRange(f"tree size must be between 1 and the log's size {current}, not {size}")
-    if not 0 <= index < size:
+
+    def beyond_the_log(current: int) -> problems.InvalidRange:
+        return problems.InvalidRange(f"tree size must be between 1 and the log's size {current}, not {size}")
+
+    if not (0 < size <= _LARGEST_SIZE and 0 <= index < size):
+        current = log_size(session)
+        if not 0 < size <= current:
+            raise beyond_the_log(current)
         raise problems.InvalidRange(f"index {index} is not in a tree of size {size}")
-    return _with_one_query(session, lambda store: translog.inclusion_proof_from_store(index, size, store))
+    return _proved(
+        session, size, lambda store: translog.inclusion_proof_from_store(index, size, store), beyond_the_log
+    )
 
 
 def consistency_proof(session: orm.Session, old_size: int, new_size: int) -> list[bytes]:
     """The proof that the tree of `new_size` entries extends the tree of `old_size`."""
-    current = log_size(session)
-    if not 0 < new_size <= current:
-        raise problems.InvalidRange(
+
+    def beyond_the_log(current: int) -> problems.InvalidRange:
+        return problems.InvalidRange(
             f"new size must be between 1 and the log's size {current}, not {new_size}"
         )
-    if not 0 < old_size <= new_size:
+
+    if not (0 < new_size <= _LARGEST_SIZE and 0 < old_size <= new_size):
+        current = log_size(session)
+        if not 0 < new_size <= current:
+            raise beyond_the_log(current)
         raise problems.InvalidRange(f"old size must be between 1 and the new size {new_size}, not {old_size}")
-    return _with_one_query(
-        session, lambda store: translog.consistency_proof_from_store(old_size, new_size, store)
+    return _proved(
+        session,
+        new_size,
+        lambda store: translog.consistency_proof_from_store(old_size, new_size, store),
+        beyond_the_log,
     )
 
 
