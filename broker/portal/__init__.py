@@ -9,6 +9,7 @@ of its own. What it adds is what its medium needs (docs/portal.md):
 - `page.py`: the @page decorator (who is asking, one transaction, the log, problems as pages);
 - `sessions.py`, `csrf.py`, `security.py`, `throttle.py`: cookies, forms, headers, sign-in limits;
 - `i18n.py`, `labels.py`, `translations/`: every word from a catalogue, English and French;
+- `compiled.py`: each template compiled once per process, whatever the number of apps;
 - `forms.py`, `paging.py`: server-side validation with an error summary, keyset pages;
 - `signing.py`: the envelope a person signs in the browser (the broker never holds their key);
 - `views/`: the pages, by area; `templates/`, `static/`: the HTML, its one style sheet and the one
@@ -26,6 +27,7 @@ from flask import request
 
 from broker.api.endpoint import services
 from broker.lifecycle import Clock
+from broker.portal import compiled
 from broker.portal import csrf
 from broker.portal import errors
 from broker.portal import i18n
@@ -76,6 +78,7 @@ def init_app(app: Flask) -> None:
     Call after the API's headers and rate limits are installed: the portal builds on both.
     """
     settings.install_defaults(app.config)
+    app.jinja_env.bytecode_cache = compiled.COMPILED
     i18n.init_app(app)
     security.init_app(app)
     throttle.init_app(app)
