@@ -20,3 +20,16 @@ def test_inbox_reports_each_filter_and_the_plan(seeded, tmp_path):
         for variant in ("inbox", "unread", "overdue"):
             assert f"| {variant} | {way} | 3 |" in text, text
     assert "SEARCH orders" in text or "SCAN orders" in text
+
+
+def test_a_section_of_its_own_names_its_size_and_database_in_its_title():
+    import common
+    import inbox
+
+    rows = [inbox.Row("sqlite", 1_000_000, 200_000, "inbox", "HTTP", 3, 0.01, 0.02, 15.0)]
+    host = common.machine()
+    assert inbox.render(rows, [], host, "cmd", "1x2").startswith(
+        "## Inbox: the first page of a provider's inbox\n"
+    )
+    titled = inbox.render(rows, [], host, "cmd", "1x2", "inbox-1m")
+    assert titled.startswith("## Inbox: the first page of a provider's inbox, at 1,000,000 orders (SQLite)\n")
