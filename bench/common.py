@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from datetime import UTC
@@ -228,6 +229,12 @@ def write_section(name: str, markdown: str, path: Path = DOCS) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
+
+
+def database_names(names: Iterable[str]) -> str:
+    """The databases measured, as a section's title names them ("PostgreSQL, SQLite")."""
+    spelt = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    return ", ".join(spelt.get(name, name) for name in sorted(set(names)))
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str | None = None) -> list[str]:

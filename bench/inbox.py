@@ -207,17 +207,13 @@ def _row(kind: str, total: int, inbox: int, variant: str, way: str, spent: list[
     )
 
 
-def _databases(rows: list[Row]) -> str:
-    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    return ", ".join(names.get(name, name) for name in sorted({row.database for row in rows}))
-
-
 def render(
     rows: list[Row], plans: list[str], host: dict[str, str], command: str, setup: str, section: str = "inbox"
 ) -> str:
     title = "## Inbox: the first page of a provider's inbox"
     if section != "inbox":  # a section of its own, e.g. at another size: its title says which
-        title += f", at {max(row.orders for row in rows):,} orders ({_databases(rows)})"
+        databases = common.database_names(row.database for row in rows)
+        title += f", at {max(row.orders for row in rows):,} orders ({databases})"
     lines = [
         title,
         "",

@@ -245,8 +245,7 @@ def render(
 ) -> str:
     title = "## Log: proofs and full verification"
     if section != "log":  # a section of its own, e.g. at another size: its title says which
-        names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-        databases = ", ".join(names.get(name, name) for name in sorted({p.database for p in proofs}))
+        databases = common.database_names(p.database for p in proofs)
         title += f", at {max(p.size for p in proofs):,} log entries ({databases})"
     lines = [
         title,
