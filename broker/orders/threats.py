@@ -20,6 +20,7 @@ Reads only: the write is broker.orders.operations.record_threat_notification.
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -121,6 +122,9 @@ def listing(actor: Actor) -> sa.Select[ThreatNotification]:
     )
     return (
         sa.select(ThreatNotification)
+        .options(
+            orm.selectinload(ThreatNotification.provider), orm.selectinload(ThreatNotification.recipient)
+        )
         .where(visible(actor))
         .order_by(answered.asc(), ThreatNotification.received_at.desc(), ThreatNotification.id.desc())
     )
@@ -138,13 +142,25 @@ def get(session: orm.Session, actor: Actor, notification_id: uuid.UUID) -> Threa
 
 def answers(session: orm.Session, notification_id: uuid.UUID) -> list[uuid.UUID]:
     """The issued orders that answer the notification, oldest first (a draft answers nothing yet)."""
-    return list(
-        session.scalars(
-            sa.select(Order.id)
-            .where(Order.threat_notification_id == notification_id, Order.issued_at.is_not(None))
-            .order_by(Order.issued_at, Order.id)
-        )
+    return answers_to(session, [notification_id])[notification_id]
+
+
+def answers_to(
+    session: orm.Session, notification_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The issued orders that answer each of the notifications, oldest first: a page's answers in one query."""
+    found: dict[uuid.UUID, list[uuid.UUID]] = {notification_id: [] for notification_id in notification_ids}
+    if not found:
+        return found
+    rows = session.execute(
+        sa.select(Order.threat_notification_id, Order.id)
+        .where(Order.threat_notification_id.in_(found), Order.issued_at.is_not(None))
+        .order_by(Order.issued_at, Order.id)
     )
+    for notification_id, order_id in rows:
+        if notification_id is not None:  # the IN above: always one of the given ids
+            found[notification_id].append(order_id)
+    return found
 
 
 def may_answer(actor: Actor) -> None:

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from broker.problems import PROBLEM_BASE
 from tests.conftest import epoc_draft
@@ -213,3 +214,31 @@ def test_the_answer_is_checked(notifier: Notifier, network: Any) -> None:
     notifier.refused(other, 422, "invalid-reference", "another provider")
     unknown = {"id": str(uuid.uuid4())}
     notifier.refused(notifier.answer(unknown), 422, "invalid-reference", "no threat notification")
+
+
+def test_the_list_reads_three_notifications_in_as_many_statements_as_one(
+    notifier: Notifier, database: Any
+) -> None:
+    """The orders answering a page and the parties it names come with the page, not one query per item."""
+    sent: list[str] = []
+
+    def listed_counting() -> int:
+        sent.clear()
+        sa.event.listen(database.engine, "before_cursor_execute", record)
+        try:
+            count = len(notifier.listed("prosecutor"))
+        finally:
+            sa.event.remove(database.engine, "before_cursor_execute", record)
+        return count
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    notifier.sent()
+    assert listed_counting() == 1
+    assert listed_counting() == 1  # again, now that the token's use at this instant is recorded
+    for_one = len(sent)
+    notifier.sent()
+    notifier.sent()
+    assert listed_counting() == 3
+    assert len(sent) == for_one, sent

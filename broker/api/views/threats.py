@@ -41,7 +41,7 @@ SIGNED = (
 )
 
 
-def shown(session: orm.Session, notification: ThreatNotification) -> dict[str, Any]:
+def shown(notification: ThreatNotification, answered_by: list[uuid.UUID]) -> dict[str, Any]:
     """The notification as the API shows it, with the orders that answer it."""
     return {
         "id": notification.id,
@@ -51,7 +51,7 @@ def shown(session: orm.Session, notification: ThreatNotification) -> dict[str, A
         "received_at": notification.received_at,
         "published_at": notification.published_at,
         "fallback": notification.fallback,
-        "answered_by": threats.answers(session, notification.id),
+        "answered_by": answered_by,
         "sender_kid": notification.sender_kid,
         "sha256": notification.sha256,
         "jws": notification.jws,
@@ -72,7 +72,7 @@ def shown(session: orm.Session, notification: ThreatNotification) -> dict[str, A
 def notify(session: orm.Session, actor: Actor, jws: str) -> dict[str, Any]:
     broker = services()
     message = verify_inbound(session, broker.clock, broker.window, actor, jws)
-    return shown(session, operations.record_threat_notification(session, broker.clock, actor, message))
+    return shown(operations.record_threat_notification(session, broker.clock, actor, message), [])  # none yet
 
 
 @bp.get("/threat-notifications")
@@ -85,7 +85,8 @@ def notify(session: orm.Session, actor: Actor, jws: str) -> dict[str, Any]:
 )
 def list_notifications(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
     page = paginate(session, services(), threats.listing(actor), query)
-    page["items"] = [shown(session, item) for item in page["items"]]
+    answered_by = threats.answers_to(session, [item.id for item in page["items"]])
+    page["items"] = [shown(item, answered_by[item.id]) for item in page["items"]]
     return page
 
 
@@ -97,4 +98,5 @@ def list_notifications(session: orm.Session, actor: Actor, query: dict[str, Any]
     problems=(problems.NotFound,),
 )
 def get_notification(session: orm.Session, actor: Actor, notification_id: uuid.UUID) -> dict[str, Any]:
-    return shown(session, threats.get(session, actor, notification_id))
+    found = threats.get(session, actor, notification_id)
+    return shown(found, threats.answers(session, found.id))

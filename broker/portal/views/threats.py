@@ -70,11 +70,10 @@ def threat_notifications(visit: Visit) -> Response:
     """A provider's notifications sent, or an authority's received, unanswered first, newest first."""
     require_kind(visit.actor, readers(), "read threat notifications", writes=False)
     found = list(visit.session.scalars(threats.listing(visit.actor).limit(LISTED)))
+    answered_by = threats.answers_to(visit.session, [notification.id for notification in found])
     return visit.render(
         "threats/list.html",
-        notifications=[
-            (notification, threats.answers(visit.session, notification.id)) for notification in found
-        ],
+        notifications=[(notification, answered_by[notification.id]) for notification in found],
         provider=visit.actor.kind is OrganisationKind.PROVIDER,
         may_notify=_may_notify(visit),
     )
