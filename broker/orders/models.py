@@ -141,8 +141,12 @@ class ProceduresNotice(Base):
     its procedures and deadlines; its first non-emergency removal order may leave 12 hours later (TCO-04)."""
 
     __tablename__ = "removal_procedures_notices"
+    # The pair's latest notice (TCO-04's twelve hours), and each party's list, newest first.
     __table_args__ = (
         sa.Index("ix_removal_procedures_notices_pair", "issuing_authority_id", "provider_id", "given_at"),
+        sa.Index("ix_removal_procedures_notices_authority", "issuing_authority_id", "recorded_at", "id"),
+        sa.Index("ix_removal_procedures_notices_provider", "provider_id", "recorded_at", "id"),
+        sa.Index("ix_removal_procedures_notices_recorded", "recorded_at", "id"),
     )
 
     id: orm.Mapped[uuid.UUID] = orm.mapped_column(primary_key=True, default=uuid.uuid4)
