@@ -44,7 +44,7 @@ def subtree_hashes(session: orm.Session, keys: Iterable[tuple[int, int]]) -> dic
     condition = _subtrees_condition(keys)
     if condition is None:
         return {}
-    rows = session.execute(sa.text(f"SELECT level, {_INDEX}, hash FROM {_SUBTREES} WHERE {condition}"))  # noqa: S608
+    rows = session.execute(sa.text(_subtrees_select(condition)))
     return {(level, index): hash_ for level, index, hash_ in rows}
 
 
@@ -60,7 +60,7 @@ def size_and_subtree_hashes(
     condition = _subtrees_condition(keys)
     statement = size_row
     if condition is not None:
-        statement += f" UNION ALL SELECT level, {_INDEX}, hash FROM {_SUBTREES} WHERE {condition}"  # noqa: S608
+        statement += f" UNION ALL {_subtrees_select(condition)}"
     size, hashes = 0, {}
     for level, index, hash_ in session.execute(sa.text(statement)):
         if level < 0:
@@ -68,6 +68,10 @@ def size_and_subtree_hashes(
         else:
             hashes[(level, index)] = hash_
     return size, hashes
+
+
+def _subtrees_select(condition: str) -> str:
+    return f"SELECT level, {_INDEX}, hash FROM {_SUBTREES} WHERE {condition}"  # noqa: S608 - see below
 
 
 def _subtrees_condition(keys: Iterable[tuple[int, int]]) -> str | None:
@@ -113,15 +117,20 @@ class _Recorder:
         return bytes(32)
 
 
-def _with_one_query(session: orm.Session, walk: Callable[[translog.SubtreeStore], T]) -> T:
-    """Run a proof or root computation over the stored subtrees, fetching all it reads in one query.
+def _reads(walk: Callable[[translog.SubtreeStore], object]) -> list[tuple[int, int]]:
+    """The subtrees a proof or root computation reads, found by walking it over a recorder.
 
-    The subtrees a walk reads depend only on the sizes and indexes it is given, so a first walk over
-    a recorder lists them, one query fetches them, and the second walk computes over what came back.
+    They depend only on the sizes and indexes the walk is given, not on the hashes, so one query can
+    fetch them all before the walk is made again over what came back.
     """
     recorder = _Recorder()
     walk(recorder)
-    return walk(PrefetchedStore(session, subtree_hashes(session, recorder.keys)))
+    return recorder.keys
+
+
+def _with_one_query(session: orm.Session, walk: Callable[[translog.SubtreeStore], T]) -> T:
+    """Run a proof or root computation over the stored subtrees, fetching all it reads in one query."""
+    return walk(PrefetchedStore(session, subtree_hashes(session, _reads(walk))))
 
 
 def _proved(
@@ -130,14 +139,11 @@ def _proved(
     walk: Callable[[translog.SubtreeStore], T],
     refusal: Callable[[int], problems.InvalidRange],
 ) -> T:
-    """A proof within a tree of `size` entries, checked against the log's size, in one statement.
+    """A walk within a tree of `size` entries, checked against the log's size read by the same statement.
 
-    As _with_one_query, with the log's size read by the same statement: refusal(size of the log) is
-    raised when the tree would be larger than the log.
+    refusal(size of the log) is raised when the tree would be larger than the log.
     """
-    recorder = _Recorder()
-    walk(recorder)
-    current, hashes = size_and_subtree_hashes(session, recorder.keys)
+    current, hashes = size_and_subtree_hashes(session, _reads(walk))
     if size > current:
         raise refusal(current)
     return walk(PrefetchedStore(session, hashes))
@@ -211,6 +217,28 @@ def pending_count(session: orm.Session) -> int:
 
 def inclusion_proof(session: orm.Session, index: int, size: int) -> list[bytes]:
     """The proof that entry `index` is in the tree of the first `size` entries."""
+    return _within_tree(
+        session, index, size, lambda store: translog.inclusion_proof_from_store(index, size, store)
+    )
+
+
+def inclusion_proof_and_root(session: orm.Session, index: int, size: int) -> tuple[list[bytes], bytes]:
+    """The inclusion proof and the root it proves against, read by the same one statement (the API gives both)."""
+    return _within_tree(
+        session,
+        index,
+        size,
+        lambda store: (
+            translog.inclusion_proof_from_store(index, size, store),
+            translog.root_from_store(size, store),
+        ),
+    )
+
+
+def _within_tree(
+    session: orm.Session, index: int, size: int, walk: Callable[[translog.SubtreeStore], T]
+) -> T:
+    """`walk` over the tree of `size` entries, once the size and `index` are checked against the log."""
 
     def beyond_the_log(current: int) -> problems.InvalidRange:
         return problems.InvalidRange(f"tree size must be between 1 and the log's size {current}, not {size}")
@@ -220,13 +248,39 @@ def inclusion_proof(session: orm.Session, index: int, size: int) -> list[bytes]:
         if not 0 < size <= current:
             raise beyond_the_log(current)
         raise problems.InvalidRange(f"index {index} is not in a tree of size {size}")
-    return _proved(
-        session, size, lambda store: translog.inclusion_proof_from_store(index, size, store), beyond_the_log
-    )
+    return _proved(session, size, walk, beyond_the_log)
 
 
 def consistency_proof(session: orm.Session, old_size: int, new_size: int) -> list[bytes]:
     """The proof that the tree of `new_size` entries extends the tree of `old_size`."""
+    return _between_trees(
+        session,
+        old_size,
+        new_size,
+        lambda store: translog.consistency_proof_from_store(old_size, new_size, store),
+    )
+
+
+def consistency_proof_and_roots(
+    session: orm.Session, old_size: int, new_size: int
+) -> tuple[list[bytes], bytes, bytes]:
+    """The consistency proof and the two roots it joins, read by the same one statement (the API gives all three)."""
+    return _between_trees(
+        session,
+        old_size,
+        new_size,
+        lambda store: (
+            translog.consistency_proof_from_store(old_size, new_size, store),
+            translog.root_from_store(old_size, store),
+            translog.root_from_store(new_size, store),
+        ),
+    )
+
+
+def _between_trees(
+    session: orm.Session, old_size: int, new_size: int, walk: Callable[[translog.SubtreeStore], T]
+) -> T:
+    """`walk` over the trees of `old_size` and `new_size` entries, once both are checked against the log."""
 
     def beyond_the_log(current: int) -> problems.InvalidRange:
         return problems.InvalidRange(
@@ -238,12 +292,7 @@ def consistency_proof(session: orm.Session, old_size: int, new_size: int) -> lis
         if not 0 < new_size <= current:
             raise beyond_the_log(current)
         raise problems.InvalidRange(f"old size must be between 1 and the new size {new_size}, not {old_size}")
-    return _proved(
-        session,
-        new_size,
-        lambda store: translog.consistency_proof_from_store(old_size, new_size, store),
-        beyond_the_log,
-    )
+    return _proved(session, new_size, walk, beyond_the_log)
 
 
 def root(session: orm.Session, size: int) -> bytes:

@@ -118,12 +118,12 @@ def get_entry(session: orm.Session, actor: Actor, index: int) -> Any:
 )
 def inclusion_proof(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
     _oversight(actor, "read the log")
-    proof = queries.inclusion_proof(session, query["index"], query["size"])
+    proof, root = queries.inclusion_proof_and_root(session, query["index"], query["size"])
     return {
         "index": query["index"],
         "size": query["size"],
         "leaf_hash": queries.entry(session, query["index"]).leaf_hash,
-        "root_hash": queries.root(session, query["size"]),
+        "root_hash": root,
         "proof": proof,
     }
 
@@ -140,12 +140,12 @@ def inclusion_proof(session: orm.Session, actor: Actor, query: dict[str, Any]) -
 def consistency_proof(session: orm.Session, actor: Actor, query: dict[str, Any]) -> dict[str, Any]:
     _oversight(actor, "read the log")
     old_size, new_size = query["old_size"], query["new_size"]
-    proof = queries.consistency_proof(session, old_size, new_size)
+    proof, old_root, new_root = queries.consistency_proof_and_roots(session, old_size, new_size)
     return {
         "old_size": old_size,
         "new_size": new_size,
-        "old_root": queries.root(session, old_size),
-        "new_root": queries.root(session, new_size),
+        "old_root": old_root,
+        "new_root": new_root,
         "proof": proof,
     }
 
