@@ -50,6 +50,7 @@ from broker.vocabulary import OrganisationKind
 from broker.vocabulary import Role
 from broker.wire import envelope
 from tests import budget
+from tests.remembered import HOLDING
 from tests.remembered import remember
 
 # Every test client's response is checked against the OpenAPI document (tests/contract/live_openapi.py).
@@ -153,16 +154,6 @@ def migrated(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-# The names of the tables that hold at least one row (the log head, which always does, aside).
-HOLDING_ROWS = sa.union_all(
-    *(
-        sa.select(sa.literal(table.name)).where(sa.exists(sa.select(sa.literal(1)).select_from(table)))
-        for table in Base.metadata.sorted_tables
-        if table.name != AuditLogHead.__tablename__
-    )
-)
-
-
 @pytest.fixture
 def database(migrated: Database) -> Iterator[Database]:
     """The migrated database, emptied after each test."""
@@ -174,7 +165,7 @@ def database(migrated: Database) -> Iterator[Database]:
     # DELETE per table per test was most of the cleanup's time on PostgreSQL.
     tables = [table for table in Base.metadata.sorted_tables if table.name != AuditLogHead.__tablename__]
     with migrated.engine.begin() as connection:
-        holding = set(connection.scalars(HOLDING_ROWS))
+        holding = set(connection.scalars(HOLDING))  # the log head among them: it always has its row
         for table in reversed(tables):
             if table.name in holding:
                 connection.execute(table.delete())
