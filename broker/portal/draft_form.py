@@ -20,6 +20,7 @@ from broker import problems
 from broker.portal.draft_pages import MAX_ROWS
 from broker.portal.draft_pages import STEPS
 from broker.portal.draft_pages import Step
+from broker.portal.forms import whole_number
 from broker.portal.i18n import gettext as _
 from broker.vocabulary import OrderType
 from broker.vocabulary import Purpose
@@ -76,7 +77,7 @@ def check_step(step: Step, answers: dict[str, str]) -> dict[str, str]:
         if not value and not field.optional:
             chosen = field.kind in ("radios", "checkboxes", "select")
             errors[field.name] = _("Select an answer") if chosen else _("Enter an answer")
-        elif value and field.kind == "number" and not value.isdigit():
+        elif value and field.kind == "number" and whole_number(value) is None:
             errors[field.name] = _("Enter a whole number, such as 36")
         elif value and field.kind == "datetime" and _instant(value) is None:
             errors[field.name] = _("Enter a date and time, such as 2026-09-01 00:00")
@@ -89,7 +90,7 @@ def check_step(step: Step, answers: dict[str, str]) -> dict[str, str]:
         for index, row in enumerate(rows(answers, "ip")):
             if not row["address"] or _instant(row["time"]) is None:
                 errors[f"ip_address_{index}"] = _("Give each IP address with the date and time it was seen")
-            elif row["port"] and not row["port"].isdigit():
+            elif row["port"] and whole_number(row["port"], digits=5) is None:
                 errors[f"ip_address_{index}"] = _("Enter the port as a whole number")
     return errors
 
@@ -227,7 +228,7 @@ def _instant(value: str) -> str | None:
 
 
 def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 def _yes(value: str) -> bool | None:

@@ -78,6 +78,17 @@ class Form:
         return [FieldError(name, message) for name, message in self.errors.items()]
 
 
+def whole_number(text: str, digits: int = 9) -> int | None:
+    """`text` as a whole number of at most `digits` ASCII digits, else None.
+
+    `str.isdigit` alone also passes "²", which `int` refuses, and `int` refuses more than 4,300
+    digits: either would crash the page instead of saying what to enter.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= digits:
+        return int(text)
+    return None
+
+
 def field_id(name: str) -> str:
     """The id of a field's input on the page, which the error summary links to."""
     return name.replace("_", "-")

@@ -10,6 +10,7 @@ import dataclasses
 import html
 import re
 
+import pytest
 from limits import parse_many
 
 from broker import crypto
@@ -105,6 +106,17 @@ def test_a_page_left_unanswered_says_what_to_do_and_keeps_the_other_answers(sign
     assert "Error: Who receives the order?" in text(page)
     assert '<a href="#addressee">Select an answer</a>' in text(page)
     assert hidden(page)["order_type"] == "epoc"
+
+
+@pytest.mark.parametrize("months", ["²", "1" * 5000, "-3", "3.5"])
+def test_a_number_that_is_not_a_short_whole_number_is_said_on_its_field(signed_in, network, months):
+    walk = Walk(signed_in("prosecutor"))
+    pages = epoc_answers(network, offence={"maximum_penalty_months": months})
+    for slug in ("order", "addressee", "data", "targets", "period"):
+        walk.answer(**pages[slug])
+    page = walk.answer(**pages["offence"])
+    assert page.status_code == 422
+    assert '<a href="#maximum-penalty-months">Enter a whole number, such as 36</a>' in text(page)
 
 
 def test_findings_name_the_rule_its_article_and_how_to_fix_it_and_clear_when_fixed(signed_in, network):

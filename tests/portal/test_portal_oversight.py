@@ -245,6 +245,8 @@ def test_an_issuing_authority_reads_its_own_state_and_chooses_no_other(signed_in
     [
         ("year=1999", "year", "Enter a year from 2000 to 2100"),
         ("year=twenty", "year", "Enter a year from 2000 to 2100"),
+        ("year=%C2%B2%E2%81%B0%C2%B2%E2%81%B6", "year", "Enter a year from 2000 to 2100"),  # ²⁰²⁶
+        ("year=2" + "0" * 5000, "year", "Enter a year from 2000 to 2100"),
         ("country=France", "country", "Enter a country as its two-letter code, such as FR"),
     ],
 )

@@ -41,6 +41,7 @@ from broker.portal import paging
 from broker.portal import search as order_search
 from broker.portal import statistics
 from broker.portal.forms import Form
+from broker.portal.forms import whole_number
 from broker.portal.i18n import N_
 from broker.portal.i18n import gettext
 from broker.portal.i18n import translate
@@ -236,12 +237,13 @@ def _year(form: Form, default: int) -> int:
     text = form.raw("year").strip()
     if not text:
         return default
-    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+    year = whole_number(text, digits=4)
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         form.error(
             "year", gettext("Enter a year from %(first)s to %(last)s", first=FIRST_YEAR, last=LAST_YEAR)
         )
         return default
-    return int(text)
+    return year
 
 
 def _country(form: Form) -> str | None:
