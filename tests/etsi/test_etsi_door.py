@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from lxml import etree
 
 from broker.etsi import hi1
@@ -102,3 +103,19 @@ def test_a_signed_hi1_answer_moves_the_order_and_an_unsigned_one_is_refused(app,
         client.get(f"/api/v1/orders/{order['id']}", headers=party.headers).get_json()["state"]
         == "acknowledged"
     )
+
+
+@pytest.mark.parametrize("count", ["2", " +2 ", "1" + "0" * 5000])
+def test_a_list_returns_at_most_the_count_asked_even_one_too_long_for_a_python_int(
+    app, client, network, exchange, count
+):
+    for _ in range(3):
+        _issued(exchange)
+    message = provider.queries(_provider(network), _broker(app), [("LIST", None)], exchange.network.clock())
+    message = message.replace(
+        b"<LIST/>", f"<LIST><MaximumObjectCount>{count}</MaximumObjectCount></LIST>".encode()
+    )
+    (reply,) = _answers(_post(client, network["provider"], message))
+    records = reply.findall(hi1.path_of("LISTResponse/ListResponseRecord"))
+    kinds = [hi1.value(record, "ObjectType/common:Value") for record in records]
+    assert kinds.count("AuthorisationObject") == (2 if len(count) < 5 else 3)

@@ -172,7 +172,7 @@ def _get(session: orm.Session, actor: Actor, action: hi1.Action) -> Reply:
 
 def _list(session: orm.Session, actor: Actor, action: hi1.Action) -> Reply:
     wanted = hi1.value(action.element, "LIST/ObjectType/common:Value")
-    limit = min(int(hi1.value(action.element, "LIST/MaximumObjectCount") or 100), 100)
+    limit = _count(hi1.value(action.element, "LIST/MaximumObjectCount"))
     orders = [o for o in session.scalars(queries.listing(actor, {}).limit(limit)) if o.state.value != "draft"]
     operations.record_listing(session, services().clock, actor, "etsi", orders)
     records = []
@@ -183,6 +183,13 @@ def _list(session: orm.Session, actor: Actor, action: hi1.Action) -> Reply:
             if wanted is None or wanted == local:
                 records.append(_record(obj, local, len(order.messages), order))
     return el("LISTResponse", records)
+
+
+def _count(text: str | None, page: int = 100) -> int:
+    """MaximumObjectCount, at most a page: an xs:positiveInteger has no length limit, and `int`
+    refuses more than 4,300 digits, so a long one is read as "more than a page" without it."""
+    digits = (text or str(page)).strip().lstrip("+").lstrip("0")
+    return min(int(digits or "0"), page) if len(digits) <= len(str(page)) else page
 
 
 def _record(obj: hi1.Hi1Object, local: str, generation: int, order: Order) -> etree._Element:
