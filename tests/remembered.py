@@ -12,8 +12,9 @@ Only what the database holds and the clock are carried over: a build whose tests
 else it does (files, an app's memory, a mock's calls) must not be remembered.
 
 Telling whether the database is in a known state is what every use pays, so it is one statement:
-every row of every table as the database quotes it (`fingerprint`). Reading the rows as Python values,
-table by table, is left to the first build of each starting point, which must record what it changed.
+every row of every table as the database quotes it (`fingerprint`). Reading the rows table by table is
+left to the first build of each starting point, which must record what it changed; it reads them as
+the same literals, so that what the build changed is kept as SQL text that writes it again.
 """
 
 import copy
@@ -32,7 +33,8 @@ from broker.db import Database
 
 Key = tuple[Any, ...]
 T = TypeVar("T")
-TableRows = dict[tuple[Any, ...], dict[str, Any]]
+# A table's rows by primary key, each row as its columns' SQL literals, in the table's column order.
+TableRows = dict[tuple[str, ...], tuple[str, ...]]
 
 # Which tables hold a row, in one statement.
 HOLDING = sa.union_all(
@@ -44,38 +46,48 @@ HOLDING = sa.union_all(
 TABLES = {table.name: table for table in Base.metadata.sorted_tables}
 
 
-def _primary_key(table: sa.Table) -> list[sa.Column[Any]]:
-    columns = list(table.primary_key.columns)
-    assert columns, f"{table.name} has no primary key: its rows cannot be told apart"
-    return columns
+def _primary_key(table: sa.Table) -> list[int]:
+    """The positions of the table's primary key among its columns."""
+    positions = [index for index, column in enumerate(table.columns) if column.primary_key]
+    assert positions, f"{table.name} has no primary key: its rows cannot be told apart"
+    return positions
+
+
+def _literals(table: sa.Table, dialect: sa.Dialect) -> list[str]:
+    """Each column of the table as the SQL literal that reads back as its value (text, number, blob, NULL).
+
+    SQLite's quote() and PostgreSQL's quote_nullable() write them, so equal rows give equal texts,
+    different rows different ones, and a row can be written again from its texts alone.
+    """
+    quote = "quote" if dialect.name == "sqlite" else "quote_nullable"
+    preparer = dialect.identifier_preparer
+    return [f"{quote}({preparer.quote(column.name)})" for column in table.columns]
 
 
 def read(database: Database) -> dict[str, TableRows]:
-    """Every row of every table that holds one, by table and primary key."""
+    """Every row of every table that holds one, by table and primary key, as SQL literals."""
+    dialect = database.engine.dialect
     state: dict[str, TableRows] = {}
     with database.engine.connect() as connection:
         for name in connection.scalars(HOLDING):
-            table = TABLES[name]
-            key = [column.name for column in _primary_key(table)]
-            rows = (dict(row._mapping) for row in connection.execute(sa.select(table)))
-            state[name] = {tuple(row[column] for column in key): row for row in rows}
+            table, key = TABLES[name], _primary_key(TABLES[name])
+            columns = ", ".join(_literals(table, dialect))
+            select = f"SELECT {columns} FROM {dialect.identifier_preparer.format_table(table)}"  # noqa: S608
+            rows = [tuple(row) for row in connection.exec_driver_sql(select)]
+            state[name] = {tuple(row[index] for index in key): row for row in rows}
     return state
 
 
-def _quoted_rows(table: sa.Table, dialect: sa.Dialect) -> str:
-    """A SELECT of the table's rows, each as (table, its columns quoted as SQL literals, joined)."""
-    # SQLite's quote() and PostgreSQL's quote_nullable() write any value as the literal that reads back
-    # as it (text, number, blob, NULL), so equal rows give equal texts and different rows different ones.
-    quote = "quote" if dialect.name == "sqlite" else "quote_nullable"
-    preparer = dialect.identifier_preparer
-    columns = " || ',' || ".join(f"{quote}({preparer.quote(column.name)})" for column in table.columns)
-    return f"SELECT '{table.name}', {columns} FROM {preparer.format_table(table)}"  # noqa: S608
+def _joined(table: sa.Table, dialect: sa.Dialect) -> str:
+    """A SELECT of the table's rows, each as (table, its columns' literals joined by commas)."""
+    joined = " || ',' || ".join(_literals(table, dialect))
+    return f"SELECT '{table.name}', {joined} FROM {dialect.identifier_preparer.format_table(table)}"  # noqa: S608
 
 
 def fingerprint(database: Database) -> str:
     """A fingerprint of every row in the database: equal for equal contents, in two statements.
 
-    The first names the tables that hold rows, the second reads those tables' rows as quoted text:
+    The first names the tables that hold rows, the second reads those tables' rows as literals:
     planning a read of every table, most of them empty, took longer than both on PostgreSQL.
     """
     dialect = database.engine.dialect
@@ -83,43 +95,67 @@ def fingerprint(database: Database) -> str:
         holding = list(connection.scalars(HOLDING))
         if not holding:
             return hashlib.sha256(b"[]").hexdigest()
-        statement = " UNION ALL ".join(_quoted_rows(TABLES[name], dialect) for name in holding)
+        statement = " UNION ALL ".join(_joined(TABLES[name], dialect) for name in holding)
         rows = sorted(tuple(row) for row in connection.exec_driver_sql(statement))
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
+def run_script(connection: sa.Connection, statements: list[str]) -> None:
+    """Statements without parameters, in order: in one round trip on PostgreSQL, one by one on SQLite.
+
+    Sent as one text, PostgreSQL parses them at once; sqlite3 takes one statement per call, and its
+    calls cost no round trip.
+    """
+    if connection.dialect.name == "sqlite":
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    elif statements:
+        connection.exec_driver_sql(";\n".join(statements))
+
+
 @dataclass(frozen=True)
 class Changes:
-    """What a build did to the rows, to do again on an equal database."""
+    """What a build did to the rows, as the statements that do it again on an equal database.
 
-    removed: list[tuple[str, tuple[Any, ...]]]
-    changed: list[tuple[str, tuple[Any, ...], dict[str, Any]]]
-    added: list[tuple[str, list[dict[str, Any]]]]
+    The statements carry their values as literals, written once when the build is first run, so that
+    doing it again sends one text rather than binding every value of every row again.
+    """
+
+    statements: list[str]
 
     @classmethod
-    def between(cls, before: dict[str, TableRows], after: dict[str, TableRows]) -> "Changes":
-        removed, changed, added = [], [], []
-        for name in TABLES:
+    def between(
+        cls, before: dict[str, TableRows], after: dict[str, TableRows], dialect: sa.Dialect
+    ) -> "Changes":
+        preparer = dialect.identifier_preparer
+        removed: list[str] = []
+        changed: list[str] = []
+        added: list[str] = []
+        for name, table in TABLES.items():
             old, new = before.get(name, {}), after.get(name, {})
-            removed += [(name, key) for key in old if key not in new]
-            changed += [(name, key, row) for key, row in new.items() if key in old and old[key] != row]
-            fresh = [row for key, row in new.items() if key not in old]
+            columns = [preparer.quote(column.name) for column in table.columns]
+            key = [columns[index] for index in _primary_key(table)]
+            target = preparer.format_table(table)
+
+            def where(values: tuple[str, ...], key: list[str] = key) -> str:
+                return " AND ".join(f"{column} = {value}" for column, value in zip(key, values, strict=True))
+
+            removed += [f"DELETE FROM {target} WHERE {where(k)}" for k in old if k not in new]  # noqa: S608
+            for k, row in new.items():
+                if k in old and old[k] != row:
+                    sets = ", ".join(
+                        f"{c} = {v}" for c, v, was in zip(columns, row, old[k], strict=True) if v != was
+                    )
+                    changed.append(f"UPDATE {target} SET {sets} WHERE {where(k)}")  # noqa: S608
+            fresh = [f"({', '.join(row)})" for k, row in new.items() if k not in old]
             if fresh:
-                added.append((name, fresh))
-        return cls(removed, changed, added)
+                added.append(f"INSERT INTO {target} ({', '.join(columns)}) VALUES {', '.join(fresh)}")  # noqa: S608
+        # Children before their parents out, parents before their children in (the metadata's order).
+        return cls([*reversed(removed), *changed, *added])
 
     def apply(self, database: Database) -> None:
         with database.engine.begin() as connection:
-            for name, key in reversed(self.removed):  # children before their parents
-                connection.execute(TABLES[name].delete().where(*self._match(name, key)))
-            for name, key, row in self.changed:
-                connection.execute(TABLES[name].update().where(*self._match(name, key)).values(row))
-            for name, rows in self.added:  # in the metadata's order: parents before their children
-                connection.execute(TABLES[name].insert(), rows)
-
-    @staticmethod
-    def _match(name: str, key: tuple[Any, ...]) -> list[sa.ColumnElement[bool]]:
-        return [column == value for column, value in zip(_primary_key(TABLES[name]), key, strict=True)]
+            run_script(connection, self.statements)
 
 
 @dataclass(frozen=True)
@@ -154,5 +190,6 @@ def remember(
         return copied(known.result)
     before = read(database)
     result = build()
-    _KNOWN[start] = Remembered(Changes.between(before, read(database)), clock(), copied(result))
+    changes = Changes.between(before, read(database), database.engine.dialect)
+    _KNOWN[start] = Remembered(changes, clock(), copied(result))
     return result
