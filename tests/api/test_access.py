@@ -902,17 +902,17 @@ def present(network, who: str) -> None:
     ("method", "template", "who", "status"),
     [pytest.param(*row, id=f"{row[0]} {row[1]} as {row[2]}") for row in ACCESS],
 )
-def test_access(client, network, drafts, orders, evidence, seal, rows, method, template, who, status):
+def test_access(client, network, drafts, orders, evidence, seal, counted, method, template, who, status):
     if "{uploading}" in template or "{sealed}" in template:
         evidence[template.split("{")[2].split("}")[0]]  # made before counting rows
     tables = ("orders", "messages", "evidence_packages", "evidence_chunks")
-    before = [rows(table) for table in tables]
+    before = counted(*tables)
     response = send(client, network, drafts, orders, evidence, seal, method, template, who)
     assert response.status_code == status, response.get_json() or response.get_data(as_text=True)
     if status in DENIED:
         assert response.headers["Content-Type"] == "application/problem+json"
         assert response.get_json()["type"] == PROBLEM_BASE + DENIED[status]
-        assert [rows(table) for table in tables] == before
+        assert counted(*tables) == before
     elif template.endswith("/content"):
         assert response.mimetype == "application/octet-stream"
         assert response.data == PACKAGE
