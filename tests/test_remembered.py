@@ -1,9 +1,14 @@
 """tests/remembered.py: a fingerprint tells databases apart by every value, and a remembered build is exact."""
 
+import uuid
+
+import pytest
 import sqlalchemy as sa
 
 from broker.audit.models import AuditEntry
+from broker.parties.models import ApiToken
 from broker.parties.models import Organisation
+from tests.remembered import Changes
 from tests.remembered import fingerprint
 from tests.remembered import read
 from tests.remembered import remember
@@ -45,3 +50,28 @@ def test_a_remembered_build_leaves_the_rows_the_build_left(database, clock, netw
 
     assert remember(database, clock, ("renaming",), lambda: "built again") == "built"  # not built again
     assert read(database) == built and clock() == built_at
+
+
+def test_a_replayed_build_removes_adds_and_changes_rows_with_any_value_exactly(database, clock, network):
+    """Quotes, separators, NULLs, blobs and times come back from the literals the changes carry."""
+    tokens = ApiToken.__table__
+    entries = AuditEntry.__table__
+
+    def build() -> None:
+        with database.engine.begin() as connection:
+            gone = connection.execute(sa.select(tokens).limit(1)).one()._asdict()
+            connection.execute(sa.delete(tokens).where(tokens.c.id == gone["id"]))
+            again = {**gone, "id": uuid.uuid4(), "label": "it's; a label, -- not SQL", "revoked_at": clock()}
+            connection.execute(sa.insert(tokens).values(again))
+            connection.execute(sa.update(tokens).where(tokens.c.id != again["id"]).values(last_used_at=None))
+            connection.execute(sa.update(entries).values(leaf_hash=bytes(range(32))))
+
+    before = read(database)
+    remember(database, clock, ("replaying",), build)
+    built = read(database)
+    assert built != before
+    Changes.between(built, before, database.engine.dialect).apply(database)  # back to the start
+    assert read(database) == before
+
+    remember(database, clock, ("replaying",), lambda: pytest.fail("built again"))
+    assert read(database) == built
