@@ -37,6 +37,7 @@ from typing import Any
 import common
 import loadgen
 import sqlalchemy as sa
+import statement_times
 from common import BenchError
 from common import say
 from floor import Floor
@@ -89,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--floor-orders", type=int, default=2000, help="orders in the floor measurement")
     parser.add_argument("--existing-url", help="a database seeded by bench/seed.py to run at its size")
     parser.add_argument("--profile-orders", type=int, default=0, help="also profile N orders in-process")
+    parser.add_argument(
+        "--statement-times",
+        type=int,
+        default=0,
+        help="with --existing-url: time each SQL statement of N orders in process, empty and at size",
+    )
     parser.add_argument("--postgres-url", default=common.POSTGRES_ADMIN_URL)
     parser.add_argument("--work-dir", type=Path, help="where the temporary folder goes")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
@@ -150,6 +157,7 @@ def run(
     cells: list[Cell] = []
     floors: list[Floor] = []
     profile: list[str] = []
+    times: dict[tuple[str, int], statement_times.Times] = {}
     targets: list[tuple[str, str | None]] = [(kind, None) for kind in databases]
     if args.existing_url:
         targets.append((common.database_kind(args.existing_url), args.existing_url))
@@ -167,6 +175,8 @@ def run(
             say(f"   floor {floor.rate:.0f} orders/s, {floor.batched_rate:.0f} batched")
             if args.profile_orders:
                 profile = profile_intake(url, network, args.profile_orders)
+            if args.statement_times:
+                times[kind, existing] = time_statements(url, network, args.statement_times)
             for processes, threads in setups:
                 with common.running_server(url, folder, processes, threads) as server:
                     for count in clients:
@@ -177,7 +187,18 @@ def run(
                             f"   {processes}x{threads}, {count} clients: {cell.rate:.1f} orders/s, p95 "
                             f"{cell.p95 * 1000:.0f} ms, {cell.errors} errors, server {cell.server_cores:.2f} cores"
                         )
-    return cells, floors, profile
+    return cells, floors, [*profile, *_growth(times)]
+
+
+def _growth(times: dict[tuple[str, int], "statement_times.Times"]) -> list[str]:
+    """For each database run empty and at size, the statements whose time per order grew."""
+    lines: list[str] = []
+    for (kind, existing), sized in times.items():
+        empty = times.get((kind, 0))
+        if existing and empty is not None:
+            lines += ["", f"**Where {kind}'s time per order grew at size.**", ""]
+            lines += statement_times.growth(empty, sized, existing)
+    return lines
 
 
 class _given:
@@ -210,51 +231,53 @@ def count_orders(url: str) -> int:
 # In-process profile.
 
 
+class _InProcess:
+    """Orders drafted and issued through the app in this process (Flask's test client, no HTTP)."""
+
+    def __init__(self, url: str, network: BenchNetwork) -> None:
+        from broker.app import create_app
+
+        self.database = Database(url)
+        self.client = create_app({"DATABASE_URL": url}, database=self.database).test_client()
+        self.issuer, provider = network["de-prosecutor"], network["cloud"]
+        assert provider.addressee_id is not None
+        self.addressee = provider.addressee_id
+
+    def order(self, reference: str, counts: list[list[str]] | None = None) -> None:
+        """Draft and issue one order; its statements go to `counts` (the draft's, then the issue's)."""
+        draft = epoc(self.addressee, reference, f"{reference.lower()}@example.test")
+        with common.counting_statements(self.database.engine) as drafting:
+            order = self.client.post(
+                "/api/v1/orders",
+                json={"order_type": "epoc", "certificate": draft},
+                headers=self.issuer.headers,
+            ).get_json()
+        jws = self.issuer.sign("epoc", order["certificate"], order["provider"]["id"], datetime.now(UTC))
+        with common.counting_statements(self.database.engine) as issuing:
+            answer = self.client.post(
+                f"/api/v1/orders/{order['id']}/issue",
+                data=jws,
+                content_type="application/jose",
+                headers=self.issuer.headers,
+            )
+        if answer.status_code != 200:
+            raise BenchError(f"issue answered {answer.status_code}: {answer.get_data(as_text=True)[:300]}")
+        if counts is not None:
+            counts += [drafting, issuing]
+
+
 def profile_intake(url: str, network: BenchNetwork, count: int) -> list[str]:
     """`count` orders through the app in this process (Flask's test client): cProfile and SQL statements."""
-    from broker.app import create_app
-
-    database = Database(url)
+    orders = _InProcess(url, network)
     try:
-        app = create_app({"DATABASE_URL": url}, database=database)
-        client = app.test_client()
-        issuer, provider = network["de-prosecutor"], network["cloud"]
-        assert provider.addressee_id is not None
-        addressee = provider.addressee_id
-
-        def one(index: int, counts: list[list[str]]) -> None:
-            reference = f"PROFILE-{index:07d}"
-            draft = epoc(addressee, reference, f"{reference.lower()}@example.test")
-            with common.counting_statements(database.engine) as drafting:
-                order = client.post(
-                    "/api/v1/orders",
-                    json={"order_type": "epoc", "certificate": draft},
-                    headers=issuer.headers,
-                ).get_json()
-            jws = issuer.sign("epoc", order["certificate"], order["provider"]["id"], datetime.now(UTC))
-            with common.counting_statements(database.engine) as issuing:
-                answer = client.post(
-                    f"/api/v1/orders/{order['id']}/issue",
-                    data=jws,
-                    content_type="application/jose",
-                    headers=issuer.headers,
-                )
-            if answer.status_code != 200:
-                raise BenchError(
-                    f"issue answered {answer.status_code}: {answer.get_data(as_text=True)[:300]}"
-                )
-            counts.append(drafting)
-            counts.append(issuing)
-
-        warm: list[list[str]] = []
         for index in range(5):
-            one(index, warm)
+            orders.order(f"PROFILE-{index:07d}")
         counts: list[list[str]] = []
         started = time.perf_counter()
 
         def all_of_them() -> None:
             for index in range(count):
-                one(5 + index, counts)
+                orders.order(f"PROFILE-{5 + index:07d}", counts)
 
         top = common.profile_table(all_of_them)
         seconds = time.perf_counter() - started
@@ -270,7 +293,21 @@ def profile_intake(url: str, network: BenchNetwork, count: int) -> list[str]:
             *top,
         ]
     finally:
-        database.dispose()
+        orders.database.dispose()
+
+
+def time_statements(url: str, network: BenchNetwork, count: int) -> statement_times.Times:
+    """`count` orders through the app in this process, each SQL statement timed (no profiler)."""
+    orders = _InProcess(url, network)
+    try:
+        for index in range(5):
+            orders.order(f"TIMED-W-{time.time_ns():x}-{index}")
+        run = f"{time.time_ns():x}"  # a seeded database keeps the orders: references of this run's own
+        return statement_times.measure(
+            orders.database.engine, count, lambda index: orders.order(f"TIMED-{run}-{index:07d}")
+        )
+    finally:
+        orders.database.dispose()
 
 
 # Reporting.

@@ -24,6 +24,8 @@ def test_intake_reports_orders_per_second_against_the_floor(tmp_path):
         "20",
         "--profile-orders",
         "3",
+        "--statement-times",
+        "2",
         "--work-dir",
         str(tmp_path),
     ]
