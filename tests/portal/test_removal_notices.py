@@ -230,3 +230,9 @@ def test_a_stored_removal_draft_opens_on_its_own_page(removals, signed_in, form_
         in (dashboard)
     )
     assert 'href="/removal-notices"' in dashboard
+
+
+@pytest.mark.parametrize(("who", "listed"), [("prosecutor", True), ("provider", False), ("oversight", False)])
+def test_the_menu_leads_an_issuing_authority_to_its_notices(signed_in, who, listed):
+    menu = text(signed_in(who).get("/"))
+    assert ('href="/removal-notices" class="navigation__link"' in menu) is listed
