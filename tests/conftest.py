@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
@@ -193,35 +194,43 @@ def database(migrated: Database) -> Iterator[Database]:
             connection,
             [str(statement.compile(dialect=dialect)) for statement in (*map(sa.delete, emptied), reset)],
         )
-    _vacuum_now_and_then(migrated, emptied)
+    _vacuum_now_and_then(migrated, [*emptied, LOG_HEAD])
 
 
-# The tables emptied since the last VACUUM (PostgreSQL), and how many tests ago that was.
-_DELETED_FROM: set[sa.Table] = set()
-_SINCE_VACUUM = [0]
 VACUUM_EVERY = 20  # tests
 
 
-def _vacuum_now_and_then(database: Database, emptied: list[sa.Table]) -> None:
-    """On PostgreSQL, VACUUM the tables emptied since the last time, every VACUUM_EVERY tests.
+@dataclass
+class _Vacuum:
+    """The tables written since the last VACUUM (PostgreSQL), and how many tests ago that was."""
 
-    A deleted row stays in its table as a dead one until a vacuum. This project's PostgreSQL runs with
-    autovacuum off, so over a run the emptied tables grew to megabytes of dead rows (audit_entries:
-    6.8 MB and 16,000 dead rows after tests/api alone), which every later test's reads walked past:
-    the emptiness checks, the remembered worlds' fingerprints, every scan.
+    written: set[sa.Table] = field(default_factory=set)
+    tests: int = 0
+
+
+_VACUUM = _Vacuum()
+
+
+def _vacuum_now_and_then(database: Database, written: list[sa.Table]) -> None:
+    """On PostgreSQL, VACUUM the tables written since the last time, every VACUUM_EVERY tests.
+
+    A deleted or updated row stays in its table as a dead one until a vacuum. This project's PostgreSQL
+    runs with autovacuum off, so over a run the emptied tables grew to megabytes of dead rows
+    (audit_entries: 6.8 MB and 16,000 dead rows after tests/api alone), which every later test's reads
+    walked past: the emptiness checks, the remembered worlds' fingerprints, every scan.
     """
     if database.engine.dialect.name != "postgresql":
         return
-    _DELETED_FROM.update(emptied)
-    _SINCE_VACUUM[0] += 1
-    if _SINCE_VACUUM[0] < VACUUM_EVERY or not _DELETED_FROM:
+    _VACUUM.written.update(written)
+    _VACUUM.tests += 1
+    if _VACUUM.tests < VACUUM_EVERY:
         return
     preparer = database.engine.dialect.identifier_preparer
-    tables = ", ".join(sorted(preparer.format_table(table) for table in _DELETED_FROM))
+    tables = ", ".join(sorted(preparer.format_table(table) for table in _VACUUM.written))
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql(f"VACUUM {tables}")
-    _DELETED_FROM.clear()
-    _SINCE_VACUUM[0] = 0
+    _VACUUM.written.clear()
+    _VACUUM.tests = 0
 
 
 @pytest.fixture
@@ -554,8 +563,8 @@ def exchange(client: FlaskClient, network: Network) -> Exchange:
 
 def count_rows(database: Database, table: str) -> int:
     """How many rows a table holds (to prove a refusal left nothing behind)."""
-    with database.engine.connect() as connection:
-        return connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) or 0  # noqa: S608 - fixed table names
+    (count,) = count_rows_of(database, (table,))
+    return count
 
 
 def count_rows_of(database: Database, tables: tuple[str, ...]) -> tuple[int, ...]:
