@@ -190,7 +190,7 @@ def run(
     return cells, floors, [*profile, *_growth(times)]
 
 
-def _growth(times: dict[tuple[str, int], "statement_times.Times"]) -> list[str]:
+def _growth(times: dict[tuple[str, int], statement_times.Times]) -> list[str]:
     """For each database run empty and at size, the statements whose time per order grew."""
     lines: list[str] = []
     for (kind, existing), sized in times.items():

@@ -113,6 +113,11 @@ def run_script(connection: sa.Connection, statements: list[str]) -> None:
         connection.exec_driver_sql(";\n".join(statements))
 
 
+def _where(key: list[str], values: tuple[str, ...]) -> str:
+    """The condition that picks one row: each primary-key column equal to its literal."""
+    return " AND ".join(f"{column} = {value}" for column, value in zip(key, values, strict=True))
+
+
 @dataclass(frozen=True)
 class Changes:
     """What a build did to the rows, as the statements that do it again on an equal database.
@@ -136,17 +141,13 @@ class Changes:
             columns = [preparer.quote(column.name) for column in table.columns]
             key = [columns[index] for index in _primary_key(table)]
             target = preparer.format_table(table)
-
-            def where(values: tuple[str, ...], key: list[str] = key) -> str:
-                return " AND ".join(f"{column} = {value}" for column, value in zip(key, values, strict=True))
-
-            removed += [f"DELETE FROM {target} WHERE {where(k)}" for k in old if k not in new]  # noqa: S608
+            removed += [f"DELETE FROM {target} WHERE {_where(key, k)}" for k in old if k not in new]  # noqa: S608
             for k, row in new.items():
                 if k in old and old[k] != row:
                     sets = ", ".join(
                         f"{c} = {v}" for c, v, was in zip(columns, row, old[k], strict=True) if v != was
                     )
-                    changed.append(f"UPDATE {target} SET {sets} WHERE {where(k)}")  # noqa: S608
+                    changed.append(f"UPDATE {target} SET {sets} WHERE {_where(key, k)}")  # noqa: S608
             fresh = [f"({', '.join(row)})" for k, row in new.items() if k not in old]
             if fresh:
                 added.append(f"INSERT INTO {target} ({', '.join(columns)}) VALUES {', '.join(fresh)}")  # noqa: S608
