@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import common
 from common import write_section
 
 from broker.certificates import Seal
@@ -152,7 +153,7 @@ def section(rows: list[Row], first: float, repeat: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=common.positive, default=20)
     parser.add_argument(
         "--output", type=Path, help="a Markdown file to write the table into, between its markers"
     )

@@ -9,6 +9,7 @@ Each benchmark writes its own section of docs/performance.md between two markers
 (`<!-- bench:NAME -->` and `<!-- /bench:NAME -->`), leaving every other section as it is.
 """
 
+import argparse
 import contextlib
 import importlib.metadata
 import os
@@ -38,6 +39,31 @@ SERVER_START_SECONDS = 60
 
 class BenchError(Exception):
     """Something stops the benchmark; the message says what to do."""
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number of things, zero included (zero turns an optional step off)."""
+    return _at_least(text, int, 0)
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least one."""
+    return _at_least(text, int, 1)
+
+
+def duration(text: str) -> float:
+    """An argparse type: a length of time in the option's unit, zero included."""
+    return _at_least(text, float, 0)
+
+
+def _at_least(text: str, kind: type[int] | type[float], least: int) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= least:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be {least} or more, not {text}")
+    return value
 
 
 def say(line: str) -> None:

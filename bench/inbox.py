@@ -62,7 +62,7 @@ class Row:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", action="append", required=True, help="a seeded database (repeatable)")
-    parser.add_argument("--requests", type=int, default=200, help="requests per variant and way")
+    parser.add_argument("--requests", type=common.positive, default=200, help="requests per variant and way")
     parser.add_argument("--servers", default=None, help="the server's PxT (default: serve's)")
     parser.add_argument("--write-docs", action="store_true", help="update the inbox section of the docs")
     parser.add_argument("--docs", type=Path, default=common.DOCS, help=argparse.SUPPRESS)

@@ -85,14 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--clients", default="1,4,8", help="concurrent clients, comma-separated")
     parser.add_argument("--servers", default=None, help="PxT server set-ups, e.g. 1x8,2x4 (default: serve's)")
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per cell")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds run before measuring")
-    parser.add_argument("--floor-orders", type=int, default=2000, help="orders in the floor measurement")
+    parser.add_argument("--duration", type=common.duration, default=20.0, help="measured seconds per cell")
+    parser.add_argument("--warmup", type=common.duration, default=3.0, help="seconds run before measuring")
+    parser.add_argument(
+        "--floor-orders", type=common.positive, default=2000, help="orders in the floor measurement"
+    )
     parser.add_argument("--existing-url", help="a database seeded by bench/seed.py to run at its size")
-    parser.add_argument("--profile-orders", type=int, default=0, help="also profile N orders in-process")
+    parser.add_argument(
+        "--profile-orders", type=common.count, default=0, help="also profile N orders in-process"
+    )
     parser.add_argument(
         "--statement-times",
-        type=int,
+        type=common.count,
         default=0,
         help="with --existing-url: time each SQL statement of N orders in process, empty and at size",
     )

@@ -66,7 +66,7 @@ class Verification:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", action="append", required=True, help="a seeded database (repeatable)")
-    parser.add_argument("--proofs", type=int, default=300, help="proofs of each kind and way")
+    parser.add_argument("--proofs", type=common.positive, default=300, help="proofs of each kind and way")
     parser.add_argument("--servers", default=None, help="the server's PxT (default: serve's)")
     parser.add_argument("--no-api-verify", action="store_true", help="skip verifying the whole log over HTTP")
     parser.add_argument("--write-docs", action="store_true", help="update the log section of the docs")

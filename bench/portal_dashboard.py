@@ -73,7 +73,7 @@ class Row:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", action="append", required=True, help="a seeded database (repeatable)")
-    parser.add_argument("--requests", type=int, default=100, help="requests per page")
+    parser.add_argument("--requests", type=common.positive, default=100, help="requests per page")
     parser.add_argument("--write-docs", action="store_true", help="update the portal section of the docs")
     parser.add_argument("--docs", type=Path, default=common.DOCS, help=argparse.SUPPRESS)
     parser.add_argument("--section", default="portal-dashboard", help="the docs section to write")

@@ -35,6 +35,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+import common
 import report_fates
 import sqlalchemy as sa
 from report_page import Result
@@ -80,9 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the Markdown file to update")
     parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL, help="a superuser URL to create the DB")
     parser.add_argument("--work-dir", type=Path, help="where the SQLite file goes (default: system temp)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each report")
+    parser.add_argument("--repeat", type=common.positive, default=5, help="timed runs of each report")
     parser.add_argument(
-        "--reference-max", type=int, default=0, help="time the pre-tally computation up to this size too"
+        "--reference-max",
+        type=common.count,
+        default=0,
+        help="time the pre-tally computation up to this size too",
     )
     args = parser.parse_args(argv)
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731

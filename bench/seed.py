@@ -150,7 +150,7 @@ def _progress(count: int) -> Callable[[Stats], None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=common.positive, default=1_000_000)
     parser.add_argument("--url", help="an empty database (default: an SQLite file in --folder)")
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "broker-bench")
     parser.add_argument(
@@ -158,14 +158,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--postgres-url", default=common.POSTGRES_ADMIN_URL)
     parser.add_argument(
-        "--days", type=float, default=400.0, help="orders arrive over DAYS from 18 August 2026"
+        "--days", type=common.duration, default=400.0, help="orders arrive over DAYS from 18 August 2026"
     )
-    parser.add_argument("--batch", type=int, default=500, help="steps per transaction")
+    parser.add_argument("--batch", type=common.positive, default=500, help="steps per transaction")
     parser.add_argument(
         "--fast", action="store_true", help="operations for --template orders, copies for the rest"
     )
-    parser.add_argument("--template", type=int, default=2000)
-    parser.add_argument("--processes", type=int, default=2, help="processes making copies (--fast)")
+    parser.add_argument("--template", type=common.positive, default=2000)
+    parser.add_argument(
+        "--processes", type=common.positive, default=2, help="processes making copies (--fast)"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="profile the run and count statements per step"
     )
