@@ -16,7 +16,8 @@ from broker.evidence.storage import Storage
 from broker.evidence.storage import storage_from_settings
 from broker.orders.inbound import MessageWindow
 from broker.services import Services
-from broker.url_rules import BuiltWhenFirstUsed
+from broker.url_rules import RecordingMap
+from broker.url_rules import shared_map
 
 
 def create_app(
@@ -27,7 +28,7 @@ def create_app(
     A caller that already holds a Database (the demo, the tests) passes it in to share its engine.
     """
     app = Flask("broker", instance_path=str(broker_config.instance_path()), static_folder=None)
-    app.url_rule_class = BuiltWhenFirstUsed
+    app.url_map = recording = RecordingMap()  # the blueprints' rules, until a map built for them is shared
     app.config.from_mapping(broker_config.DEFAULTS)
     app.config.from_prefixed_env("BROKER")
     app.config.from_mapping(settings or {})
@@ -90,6 +91,7 @@ def create_app(
         portal.init_app(app)  # the web portal for people at "/", on the API's headers and rate limits
     except ValueError as error:
         raise ConfigurationError(str(error)) from error
+    app.url_map = shared_map(recording)
     return app
 
 
