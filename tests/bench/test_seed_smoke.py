@@ -64,3 +64,19 @@ def test_the_fast_mode_copies_orders_whose_messages_verify(seeded):
         "SELECT (SELECT count(*) FROM audit_pending), (SELECT count(DISTINCT file_number) FROM orders)",
     )
     assert pending == 0 and numbers == 30
+
+
+def test_the_fast_mode_logs_the_copies_entries_in_time_order(tmp_path):
+    """Copies overlap in time: their entries wait in a table of their own until no later copy can hold
+    an older one. The log holds the template's entries, then the copies' in the order they happened;
+    the table is gone once all are queued."""
+    import seed
+
+    url = f"sqlite:///{tmp_path / 'copies.sqlite3'}"
+    seed.seed(url, 30, days=200, batch=50, fast=True, template=10, processes=1, progress=False)  # two copies
+    times = [at for (at,) in _rows(url, 'SELECT recorded_at FROM audit_entries ORDER BY "index"')]
+    steps_back = [i for i in range(1, len(times)) if times[i] < times[i - 1]]
+    assert len(steps_back) == 1, steps_back  # where the copies' entries begin
+    assert len(times) - steps_back[0] > 2 * 30, "both copies' entries follow the template's"
+    tables = {name for (name,) in _rows(url, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "audit_entries" in tables and "bench_staged_log_entries" not in tables
