@@ -15,6 +15,17 @@ from werkzeug.routing import Map
 from werkzeug.routing import Rule
 from werkzeug.routing import RuleFactory
 
+# A map's settings besides its converters: what a shared map copies, and what must be equal to share it.
+_SETTINGS = (
+    "default_subdomain",
+    "strict_slashes",
+    "merge_slashes",
+    "redirect_defaults",
+    "sort_parameters",
+    "sort_key",
+    "host_matching",
+)
+
 
 class RecordingMap(Map):
     """Where an app's rules are added while it is made: kept in order, not yet bound to any map."""
@@ -33,15 +44,7 @@ class SharedMap(Map):
     def __init__(self, rules: list[Rule], like: Map) -> None:
         self._sealed = False
         super().__init__(
-            rules,
-            default_subdomain=like.default_subdomain,
-            strict_slashes=like.strict_slashes,
-            merge_slashes=like.merge_slashes,
-            redirect_defaults=like.redirect_defaults,
-            converters=like.converters,
-            sort_parameters=like.sort_parameters,
-            sort_key=like.sort_key,
-            host_matching=like.host_matching,
+            rules, converters=like.converters, **{name: getattr(like, name) for name in _SETTINGS}
         )
         self._sealed = True
 
@@ -68,16 +71,7 @@ def shared_map(recording: RecordingMap) -> SharedMap:
 
 
 def _settings(map_: Map) -> Hashable:
-    return (
-        map_.default_subdomain,
-        map_.strict_slashes,
-        map_.merge_slashes,
-        map_.redirect_defaults,
-        tuple(sorted(map_.converters.items())),
-        map_.sort_parameters,
-        map_.sort_key,
-        map_.host_matching,
-    )
+    return (tuple(sorted(map_.converters.items())), *(getattr(map_, name) for name in _SETTINGS))
 
 
 def _rule_key(rule: Rule) -> Hashable:
