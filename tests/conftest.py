@@ -10,6 +10,7 @@ through tests/budget.py: "ci" draws all of it, the same examples every run; "def
 (at least five), new ones every run, for a quicker run that over many runs explores more.
 """
 
+import contextlib
 import functools
 import os
 import re
@@ -109,18 +110,52 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """This process's database: its own one under each xdist worker, so that workers never meet.
 
     Without BROKER_TEST_DATABASE_URL, an SQLite file in the temporary folder, which xdist gives each
     worker apart (…/popen-gw0/…). With it, the configured database when the tests run in one process,
-    and a database of the worker's own beside it under xdist (`…/test` gives `…/test_gw0`).
+    and a database of the worker's own beside it under xdist (`…/test` gives `…/test_gw0`), claimed
+    for the run (see `claim`).
     """
     configured = os.environ.get("BROKER_TEST_DATABASE_URL")
     if not configured:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return without_waiting_for_disk(worker_database(configured, worker) if worker else configured)
+    url = without_waiting_for_disk(worker_database(configured, worker) if worker else configured)
+    with claim(url) as refused:
+        if refused:
+            pytest.fail(refused, pytrace=False)
+        yield url
+
+
+RUN_LOCK = 0x42524B52  # an advisory lock key of the test runs' own ("BRKR")
+
+
+@contextlib.contextmanager
+def claim(url: str) -> Iterator[str | None]:
+    """Hold the database for this run (None), or say which database another run holds and what to do.
+
+    Two runs on one machine (a CI check beside a developer's run) would otherwise empty each other's
+    tables mid-test and fail in ways that say nothing of the cause. The claim is a PostgreSQL
+    advisory lock, taken for the database the run uses and held by a connection of its own until the
+    run ends (or its process dies).
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            if not connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": RUN_LOCK}):
+                database = sa.make_url(url).database
+                yield (
+                    f"another test run is using the database {database}: let it finish, or set "
+                    "BROKER_TEST_DATABASE_URL to another database (each worker adds _gw0, _gw1, … to its name)"
+                )
+                return
+            connection.commit()  # the lock is the session's: no transaction stays open beside the tests
+            yield None
+    finally:
+        engine.dispose()
 
 
 def without_waiting_for_disk(configured: str) -> str:
