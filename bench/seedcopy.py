@@ -38,7 +38,7 @@ from network import BenchNetwork
 
 from broker import crypto
 from broker.audit.models import AuditEntry
-from broker.audit.models import AuditPending
+from broker.audit.operations import PENDING
 from broker.audit.operations import integrate_all
 from broker.db import Base
 from broker.db import Database
@@ -55,14 +55,13 @@ CHUNK_ORDERS = 5000
 INTEGRATE_EVERY = 50_000
 
 # The copies' log entries wait here until no later copy can hold an older one. Copies overlap in
-# time (an order's entries go on for months after the next copy begins), so the entries waiting at
-# a million orders once filled 15-20 GB of the seeding process's memory; in a table they fill disk.
-_PENDING = AuditPending.__table__
+# time (an order's entries go on for months after the next copy begins), so how many wait grows with
+# the orders a day and how long an order lives: in a table they take disk, not the process's memory.
 STAGED = sa.Table(
     "bench_staged_log_entries",
     sa.MetaData(),
     sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
-    *(sa.Column(c.name, c.type, nullable=c.nullable) for c in _PENDING.columns if c.name != "sequence"),
+    *(sa.Column(c.name, c.type, nullable=c.nullable) for c in PENDING.columns if c.name != "sequence"),
 )
 sa.Index("ix_bench_staged_log_entries_time", STAGED.c.recorded_at, STAGED.c.position)
 
@@ -295,7 +294,7 @@ def _queue(database: Database, horizon: datetime | None) -> int:
     )
     with database.engine.begin() as connection:
         # The queue numbers rows as they are inserted, in the order the select gives them.
-        moved = connection.execute(sa.insert(AuditPending).from_select(columns, ready)).rowcount
+        moved = connection.execute(sa.insert(PENDING).from_select(columns, ready)).rowcount
         connection.execute(sa.delete(STAGED).where(older))
     return moved
 
