@@ -126,7 +126,7 @@ def timed(call: Callable[[], Any], count: int) -> list[float]:
 
 def measure(url: str, count: int, processes: int, threads: int) -> tuple[list[Row], list[str]]:
     kind = common.database_kind(url)
-    common.upgrade(url)
+    common.ready_seeded(url)
     network = BenchNetwork.load(network_file(url))
     database = Database(url)
     try:

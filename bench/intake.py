@@ -219,7 +219,7 @@ class _given:
 
 
 def _seeded(url: str) -> BenchNetwork:
-    common.upgrade(url)
+    common.ready_seeded(url)
     return BenchNetwork.load(network_file(url))
 
 

@@ -106,7 +106,7 @@ def measure(
     url: str, count: int, processes: int, threads: int, api_verify: bool
 ) -> tuple[list[Proofs], list[Verification], list[str]]:
     kind = common.database_kind(url)
-    common.upgrade(url)
+    common.ready_seeded(url)
     network = BenchNetwork.load(network_file(url))
     key = broker_key_file(url)
     if not key.exists():

@@ -158,7 +158,7 @@ def timed(call: Callable[[], Any], count: int) -> list[float]:
 
 def measure(url: str, count: int) -> tuple[list[Row], list[str]]:
     kind = common.database_kind(url)
-    common.upgrade(url)
+    common.ready_seeded(url)
     network = BenchNetwork.load(network_file(url))
     database = Database(url)
     # Each run's codes come after any step a previous run used: a code is accepted once only.
