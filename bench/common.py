@@ -385,15 +385,17 @@ def ready_seeded(url: str) -> None:
 
 
 def vacuum_queues(database: "Database") -> None:
-    """On PostgreSQL, rewrite the broker's queues, which autovacuum keeps small in a deployment.
+    """On PostgreSQL, rewrite the broker's queues to the size a deployment's stay at.
 
-    Every request queues its log entries and its report changes and takes them off the queue again,
-    so each leaves dead rows behind. This machine's PostgreSQL runs with autovacuum off, so they
-    stayed: after the seeding, the log's queue was 245 pages with a 236 MB index, and two intake runs
-    later 984 kB again, which PostgreSQL read through each time a request's entries were integrated
-    (0.5 to 0.9 ms of an order's 32 to 46 at a million orders; intake 0.84x and 0.69x of an empty database,
-    against 0.99x after the rewrite). VACUUM FULL is instant on a queue that is empty, as one is
-    between benchmarks.
+    Every request queues its log entries and report changes and takes them off again, leaving dead
+    rows. A deployment's queues never hold more than a moment's backlog, and autovacuum lets their
+    space be reused. Here the seeding pushed five million entries through the log's queue, and a
+    plain VACUUM, which frees dead rows, never shrinks an index: the queue kept 245 pages and a
+    236 MB index. This machine's PostgreSQL also runs with autovacuum off, so two intake runs later
+    it was 984 kB again. PostgreSQL read through all of it each time a request's entries were
+    integrated: 0.5 to 0.9 ms of an order's 32 to 46 at a million orders, intake 0.84x and 0.69x
+    of an empty database against 0.99x after the rewrite. VACUUM FULL is instant on a queue that is
+    empty, as one is between benchmarks.
     """
     from broker.audit.operations import PENDING
     from broker.reports.models import ART28_CHANGES

@@ -126,8 +126,8 @@ def settle(database: Database) -> None:
     intake 0.89x of an empty database instead of 1.04x. Elsewhere, fresh planner statistics.
 
     The queues the seeding drained are then rewritten (`common.vacuum_queues`): a plain VACUUM
-    frees their dead rows but keeps the pages, and the log's queue, which held about five entries
-    per order on their way into the log, would stay as large as that backlog.
+    frees their dead rows but never shrinks their indexes, and the log's queue, which held about
+    five entries per order on their way into the log, kept an index as large as that backlog.
     """
     postgresql = database.engine.dialect.name == "postgresql"
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
