@@ -14,13 +14,11 @@ import sqlalchemy as sa
 from broker.audit.operations import PENDING
 
 QUEUED = 5000
-
-
 EMPTY_INDEX = 8192  # a b-tree with no entries is its metapage
 
 
 def _sizes(database) -> tuple[int, int, int]:
-    """The queue's table and the total of its indexes, in bytes, and how many indexes it has."""
+    """The queue's table and its indexes together, in bytes, and how many indexes it has."""
     with database.engine.connect() as connection:
         table, indexes = connection.execute(
             sa.text("SELECT pg_relation_size('audit_pending'), pg_indexes_size('audit_pending')")
@@ -35,7 +33,7 @@ def test_a_drained_log_queue_is_rewritten_to_empty_pages(database):
     import common
 
     if database.engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL keeps a drained table's pages; vacuum_queues leaves SQLite alone")
+        pytest.skip("vacuum_queues acts on PostgreSQL only: SQLite never keeps a drained index's size")
     row = {
         "recorded_at": datetime.now(UTC),
         "action": "order.viewed",
