@@ -31,4 +31,13 @@
   };
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
+
+  // The page shows and is answerable before this script has run: an answer given in that moment
+  // fired no event here, so if any field already differs from the page as sent, ask at once.
+  const changed = (field) => {
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") return [...field.options].some((o) => o.selected !== o.defaultSelected);
+    return "defaultValue" in field && field.value !== field.defaultValue;
+  };
+  if ([...form.elements].some(changed)) refresh();
 })();
