@@ -12,6 +12,7 @@ through tests/budget.py: "ci" draws all of it, the same examples every run; "def
 
 import contextlib
 import functools
+import gc
 import os
 import re
 import sys
@@ -97,6 +98,20 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
             config.option.dist = "worksteal"
+
+
+# The cyclic garbage collector ran about 3,700 times over tests/api and tests/lifecycle alone, each
+# time walking the objects every test allocates, and now and then all 400,000 the process holds: 7 %
+# of those tests' time. Collecting a fifth as often, with what the imports and the collection built
+# frozen out of every collection (`pytest_collection_finish`), took 1.5 s instead of 3.2 s there.
+gc.set_threshold(20_000, 50, 50)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish() -> None:
+    """Freeze what exists once the tests are collected: the collector never walks it again."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.hookimpl(trylast=True)
