@@ -54,6 +54,7 @@ from broker.vocabulary import Role
 from broker.wire import envelope
 from tests import budget
 from tests.remembered import HOLDING
+from tests.remembered import reading
 from tests.remembered import remember
 from tests.remembered import run_script
 
@@ -234,16 +235,14 @@ def database(migrated: Database) -> Iterator[Database]:
     # DELETE per table per test was most of the cleanup's time on PostgreSQL. The DELETEs go as one
     # text (one round trip on PostgreSQL).
     dialect = migrated.engine.dialect
-    with migrated.engine.begin() as connection:
+    with reading(migrated) as connection:
         holding = set(connection.scalars(HOLDING))  # the log head among them: it always has its row
-        emptied = [
-            t for t in reversed(Base.metadata.sorted_tables) if t.name in holding and t is not LOG_HEAD
-        ]
-        reset = sa.update(LOG_HEAD).values(size=sa.literal_column("0"))
-        run_script(
-            connection,
-            [str(statement.compile(dialect=dialect)) for statement in (*map(sa.delete, emptied), reset)],
-        )
+    emptied = [t for t in reversed(Base.metadata.sorted_tables) if t.name in holding and t is not LOG_HEAD]
+    reset = sa.update(LOG_HEAD).values(size=sa.literal_column("0"))
+    run_script(
+        migrated,
+        [str(statement.compile(dialect=dialect)) for statement in (*map(sa.delete, emptied), reset)],
+    )
     _vacuum_now_and_then(migrated, [*emptied, LOG_HEAD])
 
 
@@ -620,7 +619,7 @@ def count_rows(database: Database, table: str) -> int:
 def count_rows_of(database: Database, tables: tuple[str, ...]) -> tuple[int, ...]:
     """How many rows each table holds, in one statement."""
     counts = (sa.select(sa.func.count()).select_from(sa.table(table)).scalar_subquery() for table in tables)
-    with database.engine.connect() as connection:
+    with reading(database) as connection:
         return tuple(connection.execute(sa.select(*counts)).one())
 
 

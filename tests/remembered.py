@@ -91,7 +91,7 @@ def fingerprint(database: Database) -> str:
     planning a read of every table, most of them empty, took longer than both on PostgreSQL.
     """
     dialect = database.engine.dialect
-    with database.engine.connect() as connection:
+    with reading(database) as connection:
         holding = list(connection.scalars(HOLDING))
         if not holding:
             return hashlib.sha256(b"[]").hexdigest()
@@ -100,17 +100,26 @@ def fingerprint(database: Database) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def run_script(connection: sa.Connection, statements: list[str]) -> None:
-    """Statements without parameters, in order: in one round trip on PostgreSQL, one by one on SQLite.
+def reading(database: Database) -> sa.Connection:
+    """A connection outside any transaction, for reads: no BEGIN and no ROLLBACK around its statements,
+    two round trips fewer on PostgreSQL."""
+    return database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
-    Sent as one text, PostgreSQL parses them at once; sqlite3 takes one statement per call, and its
-    calls cost no round trip.
+
+def run_script(database: Database, statements: list[str]) -> None:
+    """Statements without parameters, in order and all or none: one round trip on PostgreSQL.
+
+    PostgreSQL runs the statements of one text as one transaction of their own, so no BEGIN and
+    COMMIT are sent around them. sqlite3 takes one statement per call, and its calls cost no round
+    trip, so they run one by one in a transaction.
     """
-    if connection.dialect.name == "sqlite":
-        for statement in statements:
-            connection.exec_driver_sql(statement)
+    if database.engine.dialect.name == "sqlite":
+        with database.engine.begin() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
     elif statements:
-        connection.exec_driver_sql(";\n".join(statements))
+        with reading(database) as connection:
+            connection.exec_driver_sql(";\n".join(statements))
 
 
 def _where(key: list[str], values: tuple[str, ...]) -> str:
@@ -155,8 +164,7 @@ class Changes:
         return cls([*reversed(removed), *changed, *added])
 
     def apply(self, database: Database) -> None:
-        with database.engine.begin() as connection:
-            run_script(connection, self.statements)
+        run_script(database, self.statements)
 
 
 @dataclass(frozen=True)

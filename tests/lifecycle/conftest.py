@@ -25,6 +25,7 @@ from broker.clocks.models import OrderClock
 from broker.lifecycle import Clock
 from broker.notify.models import OutboxMessage
 from broker.notify.models import WebhookEndpoint
+from broker.orders.models import Message
 from broker.orders.models import Order
 from broker.parties.models import User
 from broker.parties.operations import issue_token
@@ -269,23 +270,12 @@ class Flow:
 
     def actions(self, order: dict[str, Any] | None = None) -> list[str]:
         """The log's actions about this order (or all of them), in log order."""
-        statement = sa.select(AuditEntry.action).order_by(AuditEntry.index)
-        if order is not None:
-            statement = statement.where(
-                AuditEntry.object_type == "order", AuditEntry.object_id == order["id"]
-            )
         with self.database.transaction() as session:
-            return list(session.scalars(statement))
+            return list(session.scalars(_actions(order)))
 
     def outbox(self, order: dict[str, Any]) -> list[str]:
         with self.database.transaction() as session:
-            return list(
-                session.scalars(
-                    sa.select(OutboxMessage.event)
-                    .where(OutboxMessage.order_id == uuid.UUID(order["id"]))
-                    .order_by(OutboxMessage.created_at, OutboxMessage.event)
-                )
-            )
+            return list(session.scalars(_outbox(order)))
 
     def endpoints(self) -> int:
         """Active webhook endpoints: each step writes one outbox row per endpoint of the order's parties."""
@@ -295,24 +285,44 @@ class Flow:
             )
 
     def snapshot(self, order: dict[str, Any]) -> dict[str, Any]:
-        stored = self.order(order)
-        return {
-            "state": stored.state.value,
-            "resume_state": stored.resume_state,
-            "deletion_required": stored.deletion_required,
-            "transfer_released_at": stored.transfer_released_at,
-            "enforcing_authority_id": stored.enforcing_authority_id,
-            "messages": self.rows("messages"),
-            "log size": self.rows("audit_entries"),
-            "outbox size": self.rows("outbox_messages"),
-            "actions": self.actions(order),
-            "outbox": self.outbox(order),
-            "clocks": {
-                kind: (row.status, row.due_at, row.paused_at, row.extended)
-                for kind in Clock
-                if (row := self.clock_of(order, kind)) is not None
-            },
-        }
+        """Everything a step may change, read in one transaction (a round trip each on PostgreSQL)."""
+        order_id = uuid.UUID(order["id"])
+        counts = (
+            sa.select(sa.func.count()).select_from(table).scalar_subquery()
+            for table in (Message.__table__, AuditEntry.__table__, OutboxMessage.__table__)
+        )
+        with self.database.transaction() as session:
+            stored = session.get_one(Order, order_id)
+            messages, log_size, outbox_size = session.execute(sa.select(*counts)).one()
+            clocks = session.scalars(sa.select(OrderClock).where(OrderClock.order_id == order_id))
+            return {
+                "state": stored.state.value,
+                "resume_state": stored.resume_state,
+                "deletion_required": stored.deletion_required,
+                "transfer_released_at": stored.transfer_released_at,
+                "enforcing_authority_id": stored.enforcing_authority_id,
+                "messages": messages,
+                "log size": log_size,
+                "outbox size": outbox_size,
+                "actions": list(session.scalars(_actions(order))),
+                "outbox": list(session.scalars(_outbox(order))),
+                "clocks": {row.kind: (row.status, row.due_at, row.paused_at, row.extended) for row in clocks},
+            }
+
+
+def _actions(order: dict[str, Any] | None) -> sa.Select[tuple[str]]:
+    statement = sa.select(AuditEntry.action).order_by(AuditEntry.index)
+    if order is None:
+        return statement
+    return statement.where(AuditEntry.object_type == "order", AuditEntry.object_id == order["id"])
+
+
+def _outbox(order: dict[str, Any]) -> sa.Select[tuple[str]]:
+    return (
+        sa.select(OutboxMessage.event)
+        .where(OutboxMessage.order_id == uuid.UUID(order["id"]))
+        .order_by(OutboxMessage.created_at, OutboxMessage.event)
+    )
 
 
 @pytest.fixture

@@ -21,10 +21,12 @@ from portal_helpers import CSRF_INPUT
 
 from broker import crypto
 from broker.audit.operations import integrate_all
+from broker.db import Base
 from broker.db import Database
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.parties.models import User
+from tests.remembered import reading
 from tests.removal.examples import threat_notification
 
 ISSUER = "judge"
@@ -38,24 +40,35 @@ NOTIFIED = {  # traffic data, the person living elsewhere: Ireland's enforcing a
 }
 # What a refused request must leave as it was: these columns of every row of these tables.
 WRITTEN = {
-    "orders": "id, state",
-    "messages": "id",
-    "evidence_packages": "id, state",
-    "signing_keys": "kid, revoked_at",
-    "mail_choices": "user_id, topic, wanted",
-    "users": "id, password_hash, language",
+    "orders": ("id", "state"),
+    "messages": ("id",),
+    "evidence_packages": ("id", "state"),
+    "signing_keys": ("kid", "revoked_at"),
+    "mail_choices": ("user_id", "topic", "wanted"),
+    "users": ("id", "password_hash", "language"),
 }
 PROBLEM_PAGE = re.compile(r'<h1 class="heading-l">[^<]+</h1>\s*<p class="body">[^<]+</p>')
 ERROR_SUMMARY = re.compile(r'<div class="error-summary" role="alert"[^>]*>.*?<li>.+?</li>', re.DOTALL)
 
 
-def written(database: Database) -> dict[str, list[Any]]:
-    """The WRITTEN columns of every row, to compare before and after a request."""
-    with database.engine.connect() as connection:
-        return {
-            table: list(connection.execute(sa.text(f"SELECT {columns} FROM {table} ORDER BY 1")).all())  # noqa: S608 - fixed names
-            for table, columns in WRITTEN.items()
-        }
+def written(database: Database) -> dict[str, list[tuple[str | None, ...]]]:
+    """The WRITTEN columns of every row as text, to compare before and after a request: one statement.
+
+    One SELECT per table, each padded with NULLs to the widest, in a UNION ALL ordered by table and key.
+    """
+    width = max(map(len, WRITTEN.values()))
+    selects = []
+    for name, columns in WRITTEN.items():
+        table = Base.metadata.tables[name]
+        values = [sa.cast(table.c[column], sa.Text) for column in columns] + [sa.null()] * width
+        labelled = (value.label(f"c{position}") for position, value in enumerate(values[:width]))
+        selects.append(sa.select(sa.literal(name).label("t"), *labelled))
+    found: dict[str, list[tuple[str | None, ...]]] = {name: [] for name in WRITTEN}
+    statement = sa.union_all(*selects).order_by(sa.text("t"), sa.text("c0"))
+    with reading(database) as connection:
+        for name, *values in connection.execute(statement):
+            found[name].append(tuple(values[: len(WRITTEN[name])]))
+    return found
 
 
 def objects(caseload: Any) -> dict[str, str]:
