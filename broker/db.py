@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql
 
+from broker.pool_ping import ping_when_idle
+
 # Constraint names are predictable so that migrations can drop or alter them (Alembic naming.rst).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -93,4 +95,6 @@ def create_engine(url: str) -> sa.Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url)
+    ping_when_idle(engine)
+    return engine

@@ -34,7 +34,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("the parties' side (HTTP client, no server)", ("client", "certificates")),
-    ("foundation", ("config", "db", "migrate", "access")),
+    ("foundation", ("config", "pool_ping", "db", "migrate", "access")),
     ("write-side primitives", ("audit", "clocks")),
     ("registry", ("parties", "notify")),
     ("features", ("orders", "evidence", "reports")),
