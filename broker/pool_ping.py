@@ -39,10 +39,6 @@ def ping_when_idle(
         if returned is None or now() - returned < idle_seconds:
             return  # connected for this checkout, or used a moment ago
         try:
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute("SELECT 1")
-            finally:
-                cursor.close()
+            engine.dialect.do_ping(dbapi_connection)  # as pool_pre_ping does: outside any transaction
         except errors as error:
             raise sa.exc.DisconnectionError(f"a pooled connection was dead: {error}") from error

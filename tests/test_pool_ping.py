@@ -44,6 +44,12 @@ def backend(engine: sa.Engine) -> int:
         return int(connection.scalar(sa.text("SELECT pg_backend_pid()")))
 
 
+def backend_outside_a_transaction(engine: sa.Engine) -> int:
+    """Only a connection handed over outside any transaction can be switched to autocommit."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return int(connection.scalar(sa.text("SELECT pg_backend_pid()")))
+
+
 def end_backend(database_url: str, pid: int) -> None:
     other = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     with other.connect() as connection:
@@ -56,6 +62,12 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(engine, databa
     end_backend(database_url, first)
     ticks.now += IDLE
     assert backend(engine) != first  # pinged, found dead, connected again: the caller saw nothing
+
+
+def test_a_live_connection_pinged_after_idling_is_handed_over_as_it_was(engine, ticks):
+    first = backend(engine)
+    ticks.now += IDLE
+    assert backend_outside_a_transaction(engine) == first
 
 
 def test_a_connection_used_a_moment_ago_is_not_pinged(engine, database_url, ticks):
