@@ -122,6 +122,23 @@ def run_script(database: Database, statements: list[str]) -> None:
             connection.exec_driver_sql(";\n".join(statements))
 
 
+def _sequence_past_rows(table: sa.Table, dialect: sa.Dialect) -> list[str]:
+    """On PostgreSQL, the statement that sets the table's id sequence to its highest id, if it has one.
+
+    Rows written again carry the ids their build drew; the sequence must not hand them out again. It
+    could: a test that migrates down and up again recreates a table, and its sequence starts at 1.
+    (SQLite gives a new row the highest rowid plus one by itself.)
+    """
+    column = table.autoincrement_column
+    if dialect.name != "postgresql" or column is None:
+        return []
+    target, name = (
+        dialect.identifier_preparer.format_table(table),
+        dialect.identifier_preparer.quote(column.name),
+    )
+    return [f"SELECT setval(pg_get_serial_sequence('{target}', '{column.name}'), max({name})) FROM {target}"]  # noqa: S608
+
+
 def _where(key: list[str], values: tuple[str, ...]) -> str:
     """The condition that picks one row: each primary-key column equal to its literal."""
     return " AND ".join(f"{column} = {value}" for column, value in zip(key, values, strict=True))
@@ -160,6 +177,7 @@ class Changes:
             fresh = [f"({', '.join(row)})" for k, row in new.items() if k not in old]
             if fresh:
                 added.append(f"INSERT INTO {target} ({', '.join(columns)}) VALUES {', '.join(fresh)}")  # noqa: S608
+                added += _sequence_past_rows(table, dialect)
         # Children before their parents out, parents before their children in (the metadata's order).
         return cls([*reversed(removed), *changed, *added])
 
