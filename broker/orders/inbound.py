@@ -108,9 +108,11 @@ def verify_inbound(
             f"({int(window.max_age.total_seconds())} s back, {int(window.max_future.total_seconds())} s ahead)"
         )
     message_id = uuid.UUID(envelope["id"])
-    if session.scalar(sa.select(Message.id).where(Message.id == message_id)) or session.scalar(
-        sa.select(ThreatNotification.id).where(ThreatNotification.id == message_id)
-    ):
+    received = sa.or_(  # either kind of stored message, asked in one statement
+        sa.exists().where(Message.id == message_id),
+        sa.exists().where(ThreatNotification.id == message_id),
+    )
+    if session.scalar(sa.select(received)):
         raise problems.ReplayedMessage(f"message {envelope['id']} was already received; nothing was changed")
     try:
         validate_message_body(envelope["type"], envelope["version"], envelope["body"])
