@@ -1,13 +1,12 @@
 """A pooled connection is checked before use only when it has sat idle in the pool.
 
 A connection can die in the pool: the server restarted, a firewall dropped an idle socket. SQLAlchemy's
-`pool_pre_ping` finds out by sending `SELECT 1` on every checkout, which on PostgreSQL is a round trip
-more for every transaction: a request of the API checks out twice (its transaction, then the log's
-integration), and most of its ten or so round trips are short. A connection given back a moment ago
-has just answered, so it is taken as alive; one idle longer than IDLE_SECONDS is pinged, and if the
-ping fails the pool throws it away and connects again (PoolEvents.checkout, DisconnectionError). A
-connection that dies in the moment between is found by the statement that fails, and SQLAlchemy then
-replaces every pooled connection, as it does with the pre-ping.
+`pool_pre_ping` finds out by sending `SELECT 1` on every checkout: on PostgreSQL a round trip more
+for every transaction, beside the ten or so short ones of an API request. A connection given back a
+moment ago has just answered, so it is taken as alive; one idle IDLE_SECONDS or more is pinged, and
+if the ping fails the pool throws it away and connects again (PoolEvents.checkout,
+DisconnectionError). A connection that dies in the moment between is found by the statement that
+fails, and SQLAlchemy then replaces every pooled connection, as it does with the pre-ping.
 """
 
 import time
