@@ -214,12 +214,21 @@ def worker_database(configured: str, worker: str) -> str:
 
 @pytest.fixture(scope="session")
 def migrated(database_url: str) -> Iterator[Database]:
-    """The test database, emptied and brought to the migration head once per run."""
+    """The test database, emptied and brought to the migration head once per run.
+
+    On PostgreSQL the whole database is vacuumed next, the system catalogs with it: every run drops
+    and creates the schema, and some tests migrate down and up, so with autovacuum off (this
+    project's server) pg_attribute, pg_depend and pg_class gathered tens of thousands of dead rows
+    run after run (38,000 in pg_attribute beside 950 live), which every catalog read walked past.
+    """
     database = Database(database_url)
     with database.engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     migrate.upgrade(database)
+    if database.engine.dialect.name == "postgresql":
+        with reading(database) as connection:
+            connection.exec_driver_sql("VACUUM")
     yield database
     database.dispose()
 
