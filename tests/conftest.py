@@ -54,7 +54,7 @@ from broker.vocabulary import Role
 from broker.wire import envelope
 from tests import budget
 from tests.remembered import HOLDING
-from tests.remembered import reading
+from tests.remembered import autocommit
 from tests.remembered import remember
 from tests.remembered import run_script
 
@@ -227,7 +227,7 @@ def migrated(database_url: str) -> Iterator[Database]:
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     migrate.upgrade(database)
     if database.engine.dialect.name == "postgresql":
-        with reading(database) as connection:
+        with autocommit(database) as connection:
             connection.exec_driver_sql("VACUUM")
     yield database
     database.dispose()
@@ -244,7 +244,7 @@ def database(migrated: Database) -> Iterator[Database]:
     # DELETE per table per test was most of the cleanup's time on PostgreSQL. The DELETEs go as one
     # text (one round trip on PostgreSQL).
     dialect = migrated.engine.dialect
-    with reading(migrated) as connection:
+    with autocommit(migrated) as connection:
         holding = set(connection.scalars(HOLDING))  # the log head among them: it always has its row
     emptied = [t for t in reversed(Base.metadata.sorted_tables) if t.name in holding and t is not LOG_HEAD]
     reset = sa.update(LOG_HEAD).values(size=sa.literal_column("0"))
@@ -285,7 +285,7 @@ def _vacuum_now_and_then(database: Database, written: list[sa.Table]) -> None:
         return
     preparer = database.engine.dialect.identifier_preparer
     tables = ", ".join(sorted(preparer.format_table(table) for table in _VACUUM.written))
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with autocommit(database) as connection:
         connection.exec_driver_sql(f"VACUUM {tables}")
     _VACUUM.written.clear()
     _VACUUM.tests = 0
@@ -628,7 +628,7 @@ def count_rows(database: Database, table: str) -> int:
 def count_rows_of(database: Database, tables: tuple[str, ...]) -> tuple[int, ...]:
     """How many rows each table holds, in one statement."""
     counts = (sa.select(sa.func.count()).select_from(sa.table(table)).scalar_subquery() for table in tables)
-    with reading(database) as connection:
+    with autocommit(database) as connection:
         return tuple(connection.execute(sa.select(*counts)).one())
 
 

@@ -91,7 +91,7 @@ def fingerprint(database: Database) -> str:
     planning a read of every table, most of them empty, took longer than both on PostgreSQL.
     """
     dialect = database.engine.dialect
-    with reading(database) as connection:
+    with autocommit(database) as connection:
         holding = list(connection.scalars(HOLDING))
         if not holding:
             return hashlib.sha256(b"[]").hexdigest()
@@ -100,9 +100,9 @@ def fingerprint(database: Database) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def reading(database: Database) -> sa.Connection:
-    """A connection outside any transaction, for reads: no BEGIN and no ROLLBACK around its statements,
-    two round trips fewer on PostgreSQL."""
+def autocommit(database: Database) -> sa.Connection:
+    """A connection outside any transaction: no BEGIN and no ROLLBACK around its statements (two round
+    trips fewer on PostgreSQL), and what must run outside one (VACUUM) can."""
     return database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -118,7 +118,7 @@ def run_script(database: Database, statements: list[str]) -> None:
             for statement in statements:
                 connection.exec_driver_sql(statement)
     elif statements:
-        with reading(database) as connection:
+        with autocommit(database) as connection:
             connection.exec_driver_sql(";\n".join(statements))
 
 

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from broker.audit.operations import PENDING
+from tests.remembered import autocommit
 
 QUEUED = 5000
 EMPTY_INDEX = 8192  # a b-tree with no entries is its metapage
@@ -43,7 +44,7 @@ def test_a_drained_log_queue_is_rewritten_to_empty_pages(database):
     with database.engine.begin() as connection:
         connection.execute(sa.insert(PENDING), [{**row, "object_id": str(n)} for n in range(QUEUED)])
         connection.execute(sa.delete(PENDING))
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with autocommit(database) as connection:
         connection.exec_driver_sql("VACUUM audit_pending")
     _, kept, count = _sizes(database)
     assert kept > count * EMPTY_INDEX  # what the plain VACUUM keeps

@@ -26,7 +26,7 @@ from broker.db import Database
 from broker.parties import operations
 from broker.parties.models import Organisation
 from broker.parties.models import User
-from tests.remembered import reading
+from tests.remembered import autocommit
 from tests.removal.examples import threat_notification
 
 ISSUER = "judge"
@@ -65,7 +65,7 @@ def written(database: Database) -> dict[str, list[tuple[str | None, ...]]]:
         selects.append(sa.select(sa.literal(name).label("t"), *labelled))
     found: dict[str, list[tuple[str | None, ...]]] = {name: [] for name in WRITTEN}
     statement = sa.union_all(*selects).order_by(sa.text("t"), sa.text("c0"))
-    with reading(database) as connection:
+    with autocommit(database) as connection:
         for name, *values in connection.execute(statement):
             found[name].append(tuple(values[: len(WRITTEN[name])]))
     return found
