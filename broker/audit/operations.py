@@ -44,8 +44,9 @@ from broker.db import Database
 
 # Entries integrated per transaction: large enough to amortise, small enough to keep the lock short.
 BATCH = 5000
-# Up to this many entries, PostgreSQL writes a batch in one statement (`_store`): 8 values an entry
-# and about 2 a subtree stay far below the 65,535 parameters a statement may bind.
+# Up to this many entries, PostgreSQL writes a batch in one statement (`_store`): 8 values an entry,
+# 3 a subtree (about two subtrees an entry) and 1 a queue row stay far below the 65,535 parameters a
+# statement may bind.
 ONE_STATEMENT_ENTRIES = 64
 # Set on a session whose transaction sequenced an entry, so its front door knows to integrate.
 APPENDED = "audit.appended"
