@@ -39,14 +39,9 @@ def engine(database_url: str, ticks: Ticks) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def backend(engine: sa.Engine) -> int:
-    with engine.connect() as connection:
-        return int(connection.scalar(sa.text("SELECT pg_backend_pid()")))
-
-
-def backend_outside_a_transaction(engine: sa.Engine) -> int:
-    """Only a connection handed over outside any transaction can be switched to autocommit."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+def backend(engine: sa.Engine, **options: str) -> int:
+    """The server process behind the pool's connection (AUTOCOMMIT, for instance, needs it idle)."""
+    with engine.connect().execution_options(**options) as connection:
         return int(connection.scalar(sa.text("SELECT pg_backend_pid()")))
 
 
@@ -67,7 +62,7 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(engine, databa
 def test_a_live_connection_pinged_after_idling_is_handed_over_as_it_was(engine, ticks):
     first = backend(engine)
     ticks.now += IDLE
-    assert backend_outside_a_transaction(engine) == first
+    assert backend(engine, isolation_level="AUTOCOMMIT") == first  # handed over outside a transaction
 
 
 def test_a_connection_used_a_moment_ago_is_not_pinged(engine, database_url, ticks):
